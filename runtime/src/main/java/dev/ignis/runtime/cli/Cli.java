@@ -1,0 +1,96 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.config.SettingsLoader;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * The command line as a function: {@link #run} takes arguments and streams and returns the
+ * exit status, so tests call it in process.
+ *
+ * <p>Exit status: 0 ok; 2 usage; 100 bad input; 101 not found; 102 conflict with the current
+ * state; 103 host or service not as required; 104 a plugin failed; 125 internal error.
+ */
+public final class Cli {
+
+  /** Exit status of a usage error. */
+  public static final int USAGE = 2;
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final SettingsLoader settingsLoader;
+
+  public Cli(PrintStream out, PrintStream err, SettingsLoader settingsLoader) {
+    this.out = out;
+    this.err = err;
+    this.settingsLoader = settingsLoader;
+  }
+
+  /** The command line of this process: its streams, environment and install dir. */
+  public static Cli forThisProcess() {
+    return new Cli(System.out, System.err, SettingsLoader.forThisProcess());
+  }
+
+  /** Runs one command and returns its exit status. */
+  public int run(String... args) {
+    Warmup.start();
+    RootCommand root = new RootCommand(out, err, settingsLoader);
+    CommandLine commandLine = new CommandLine(root);
+    Subcommands.register(commandLine, args);
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(err, true));
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    // Everything after the bootstrap action belongs to the plugin, options included.
+    CommandLine bootstrap = commandLine.getSubcommands().get("bootstrap");
+    if (bootstrap != null) {
+      bootstrap.setStopAtPositional(true);
+      bootstrap.setUnmatchedOptionsArePositionalParams(true);
+    }
+    commandLine.setParameterExceptionHandler((e, arguments) -> {
+      err.println("error: " + e.getMessage());
+      CommandLine command = e.getCommandLine();
+      err.println("See '" + command.getCommandSpec().qualifiedName() + " --help'.");
+      return USAGE;
+    });
+    commandLine.setExecutionExceptionHandler((e, command, parsed) -> report(e, root.verbose()));
+    try {
+      return commandLine.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private int report(Exception e, boolean verbose) {
+    if (e instanceof IgnisException ignis) {
+      err.println("error: " + ignis.getMessage());
+      if (verbose) {
+        if (!ignis.details().isBlank()) {
+          err.println(ignis.details().strip());
+        }
+        e.printStackTrace(err);
+      }
+      return exitStatus(ignis.code());
+    }
+    err.println("error: internal error: " + e + (verbose ? "" : " (run with -v for the stack trace)"));
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    return exitStatus(ErrorCode.INTERNAL);
+  }
+
+  /** The exit status for an error code, by its category. */
+  public static int exitStatus(ErrorCode code) {
+    return switch (code.category()) {
+      case INPUT -> 100;
+      case NOT_FOUND -> 101;
+      case CONFLICT -> 102;
+      case ENVIRONMENT -> 103;
+      case PLUGIN -> 104;
+      case INTERNAL -> 125;
+    };
+  }
+}

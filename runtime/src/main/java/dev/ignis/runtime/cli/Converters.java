@@ -1,0 +1,45 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.PortMapping;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Option converters that turn validation errors into usage errors with the value's message. */
+final class Converters {
+
+  private Converters() {}
+
+  /** {@code [hostIp:]hostPort:vmPort[/protocol]}. */
+  static final class Port implements ITypeConverter<PortMapping> {
+    @Override
+    public PortMapping convert(String value) {
+      try {
+        return PortMapping.parse(value);
+      } catch (IgnisException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** A memory size in MiB: {@code 512}, {@code 512M}, {@code 2G}. */
+  static final class MemoryMib implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      String text = value.strip().toUpperCase(Locale.ROOT).replaceAll("I?B$", "");
+      long factor = 1;
+      if (text.endsWith("G")) {
+        factor = 1024;
+        text = text.substring(0, text.length() - 1);
+      } else if (text.endsWith("M")) {
+        text = text.substring(0, text.length() - 1);
+      }
+      if (!text.matches("\\d{1,7}")) {
+        throw new TypeConversionException("memory '" + value + "' is not a size like 256M or 1G");
+      }
+      long mib = Long.parseLong(text) * factor;
+      return (int) Math.min(mib, Integer.MAX_VALUE);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.vm.VmGarbageCollector;
+import dev.ignis.spi.ErrorCode;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code runtime gc}. */
+@Command(name = "gc", mixinStandardHelpOptions = true,
+    description = {"Reclaim what crashes left: finish interrupted starts and stops, remove sandboxes of VMs"
+        + " that no longer exist, and let every plugin reclaim leases, rules and containers it holds for them.",
+        "Prints one line per thing reclaimed; safe to run at any time."})
+final class GcCommand implements Callable<Integer> {
+
+  @ParentCommand RootCommand root;
+
+  @Override
+  public Integer call() {
+    VmGarbageCollector.Report report = root.service(VmGarbageCollector.class).collect();
+    report.reclaimed().forEach(root.out::println);
+    report.problems().forEach(problem -> root.err.println("error: " + problem));
+    return report.problems().isEmpty() ? 0 : Cli.exitStatus(ErrorCode.IO_FAILURE);
+  }
+}

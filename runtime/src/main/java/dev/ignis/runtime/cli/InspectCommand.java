@@ -1,0 +1,41 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.vm.Vm;
+import dev.ignis.runtime.vm.VmStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code runtime inspect}. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Show the full records of VMs, with their network attachment.")
+final class InspectCommand implements Callable<Integer> {
+
+  enum Format { JSON, YAML }
+
+  @ParentCommand RootCommand root;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "json",
+      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Parameters(paramLabel = "VM", arity = "1..*", description = "VM name, id or unique id prefix.")
+  List<String> names;
+
+  @Override
+  public Integer call() {
+    VmStore store = root.service(VmStore.class);
+    List<Vm> vms = new ArrayList<>();
+    for (String name : names) {
+      vms.add(store.find(name));
+    }
+    OutputOption output = new OutputOption();
+    output.format = format == Format.YAML ? OutputOption.Format.YAML : OutputOption.Format.JSON;
+    output.print(root.out, vms.size() == 1 ? vms.get(0) : vms);
+    return 0;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.plugin.PluginInfo;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code runtime plugins}. */
+@Command(name = "plugins", mixinStandardHelpOptions = true,
+    description = "List the network plugins found in the plugins dir, with skipped jars and why.")
+final class PluginsCommand implements Callable<Integer> {
+
+  @ParentCommand RootCommand root;
+  @Mixin OutputOption output;
+
+  @Override
+  public Integer call() {
+    List<PluginInfo> infos = root.plugins().infos();
+    if (!output.isTable()) {
+      output.print(root.out, infos);
+      return 0;
+    }
+    String defaultPlugin = root.settings().defaultPlugin();
+    Table table = new Table("ID", "VERSION", "PROVIDER", "REQUIRES SPI", "STATE", "JAR");
+    for (PluginInfo info : infos) {
+      String id = info.id().equals(defaultPlugin) ? info.id() + " (default)" : info.id();
+      table.row(id.isEmpty() ? "-" : id, info.version(), info.provider(), info.requires(), info.state(), info.jar());
+    }
+    table.print(root.out);
+    return 0;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.vm.VmStatus;
+import dev.ignis.runtime.vm.VmStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code runtime ps}. */
+@Command(name = "ps", mixinStandardHelpOptions = true,
+    description = {"List running VMs (all with -a).",
+        "Until the VM-boot work lands, a running VM is its network sandbox only."})
+final class PsCommand implements Callable<Integer> {
+
+  @ParentCommand RootCommand root;
+  @Mixin OutputOption output;
+
+  @Option(names = {"-a", "--all"}, description = "Show stopped and created VMs too.")
+  boolean all;
+
+  @Override
+  public Integer call() {
+    VmStore store = root.service(VmStore.class);
+    VmStore.Listing listing = store.list();
+    listing.problems().forEach(problem -> root.err.println("warning: " + problem));
+    List<VmView> views = listing.vms().stream()
+        .filter(vm -> all || vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED)
+        .map(vm -> VmView.of(vm, vm.status().isTransitional() && store.isIdle(vm)))
+        .toList();
+    if (!output.isTable()) {
+      output.print(root.out, views);
+      return 0;
+    }
+    Instant now = Instant.now();
+    Table table = new Table("VM ID", "NAME", "STATUS", "NETWORK", "IPS", "PORTS", "CREATED");
+    for (VmView view : views) {
+      table.row(view.id(), view.name(), view.statusColumn(now), view.networkPlugin(), String.join(",", view.ips()),
+          String.join(",", view.ports()), VmView.age(view.createdAt(), now) + " ago");
+    }
+    table.print(root.out);
+    return 0;
+  }
+}

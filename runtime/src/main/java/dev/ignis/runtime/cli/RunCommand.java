@@ -1,0 +1,40 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.vm.Vm;
+import dev.ignis.runtime.vm.VmLifecycle;
+import dev.ignis.spi.IgnisException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code runtime run}: create and start. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Create a VM and start it; prints its id.",
+        "Until the VM-boot work lands, a started VM is its network sandbox: a netns with the"
+            + " network attached through the plugin."})
+final class RunCommand implements Callable<Integer> {
+
+  @ParentCommand RootCommand root;
+  @Mixin VmOptions options;
+
+  @Override
+  public Integer call() {
+    Vm vm = CreateCommand.create(root, options);
+    VmLifecycle lifecycle = root.service(VmLifecycle.class);
+    try {
+      lifecycle.start(vm.id(), Optional.empty());
+    } catch (IgnisException e) {
+      // A VM that never ran is not worth keeping: nothing half-made stays behind.
+      try {
+        lifecycle.remove(vm.id(), true);
+      } catch (IgnisException undo) {
+        e.addSuppressed(undo);
+      }
+      throw e;
+    }
+    root.out.println(vm.id());
+    return 0;
+  }
+}

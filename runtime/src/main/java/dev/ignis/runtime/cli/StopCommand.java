@@ -1,0 +1,33 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.vm.VmLifecycle;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code runtime stop}. */
+@Command(name = "stop", mixinStandardHelpOptions = true,
+    description = "Stop running VMs: detach their network and remove their sandbox; prints each name."
+        + " Stopping a stopped VM is not an error.")
+final class StopCommand implements Callable<Integer> {
+
+  @ParentCommand RootCommand root;
+
+  @Parameters(paramLabel = "VM", arity = "1..*", description = "VM name, id or unique id prefix.")
+  List<String> vms;
+
+  @Override
+  public Integer call() {
+    VmLifecycle lifecycle = root.service(VmLifecycle.class);
+    for (String name : vms) {
+      VmLifecycle.StopResult result = lifecycle.stop(name);
+      if (!result.wasRunning()) {
+        root.err.println("note: VM '" + result.vm().name() + "' was not running");
+      }
+      root.out.println(result.vm().name());
+    }
+    return 0;
+  }
+}

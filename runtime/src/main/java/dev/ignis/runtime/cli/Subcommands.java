@@ -1,0 +1,60 @@
+package dev.ignis.runtime.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+
+/**
+ * The subcommands of {@code runtime}, registered lazily: when the arguments name one, only
+ * that one is built. Building picocli's model of every command costs start-up time (its
+ * classes cannot be class-data shared on Java 17), and a command needs only its own model;
+ * help and usage errors still see all of them.
+ */
+final class Subcommands {
+
+  /** Root options that take a value in the next argument. */
+  private static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--network-plugin", "--state-dir", "--plugins-dir");
+
+  private static final Map<String, Supplier<Object>> ALL = new LinkedHashMap<>();
+
+  static {
+    ALL.put("run", RunCommand::new);
+    ALL.put("create", CreateCommand::new);
+    ALL.put("start", StartCommand::new);
+    ALL.put("stop", StopCommand::new);
+    ALL.put("rm", RmCommand::new);
+    ALL.put("ps", PsCommand::new);
+    ALL.put("inspect", InspectCommand::new);
+    ALL.put("plugins", PluginsCommand::new);
+    ALL.put("bootstrap", BootstrapCommand::new);
+    ALL.put("gc", GcCommand::new);
+    ALL.put("version", VersionCommand::new);
+  }
+
+  private Subcommands() {}
+
+  static void register(CommandLine root, String[] args) {
+    String named = commandWord(args);
+    Supplier<Object> only = ALL.get(named);
+    if (only != null) {
+      root.addSubcommand(named, only.get());
+      return;
+    }
+    ALL.forEach((name, factory) -> root.addSubcommand(name, factory.get()));
+  }
+
+  /** The first argument that is neither a root option nor its value, or empty. */
+  static String commandWord(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (ROOT_OPTIONS_WITH_VALUE.contains(arg)) {
+        i++;
+      } else if (!arg.startsWith("-")) {
+        return arg;
+      }
+    }
+    return "";
+  }
+}

@@ -1,0 +1,48 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.vm.MacAddress;
+import dev.ignis.runtime.vm.VmSpec;
+import dev.ignis.spi.PortMapping;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The options that describe a new VM, shared by {@code create} and {@code run}. */
+final class VmOptions {
+
+  @Option(names = "--name", paramLabel = "NAME",
+      description = "VM name: lower-case letters, digits and dashes, at most 63 (default: vm-<id prefix>).")
+  String name;
+
+  @Option(names = "--image", paramLabel = "IMAGE", description = "Image to boot (default: ${DEFAULT-VALUE}).",
+      defaultValue = VmSpec.DEFAULT_IMAGE)
+  String image;
+
+  @Option(names = "--cpus", paramLabel = "N", description = "Virtual CPUs, 1 to 32 (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1")
+  int cpus;
+
+  @Option(names = "--memory", paramLabel = "SIZE", converter = Converters.MemoryMib.class,
+      description = "Memory, 64M to 64G (default: ${DEFAULT-VALUE}).", defaultValue = "256M")
+  int memoryMib;
+
+  @Option(names = "--mac", paramLabel = "MAC",
+      description = "MAC address the VM keeps for life (default: a random locally administered one).")
+  String mac;
+
+  @Option(names = "--ip", paramLabel = "IP", description = "Static IP address for the VM (repeatable).")
+  List<String> ips = new ArrayList<>();
+
+  @Option(names = {"-p", "--publish"}, paramLabel = "SPEC", converter = Converters.Port.class,
+      description = "Publish a VM port on the host: [hostIp:]hostPort:vmPort[/tcp|udp] (repeatable).")
+  List<PortMapping> ports = new ArrayList<>();
+
+  @Option(names = "--network-plugin", paramLabel = "ID", description = "Network plugin for this VM.")
+  String networkPlugin;
+
+  /** The spec; a missing name is left for the caller to fill in after the id is known. */
+  VmSpec toSpec(String pluginId, String fallbackName) {
+    return new VmSpec(name == null ? fallbackName : name, image, cpus, memoryMib,
+        mac == null ? MacAddress.random().value() : mac, ips, ports, pluginId);
+  }
+}

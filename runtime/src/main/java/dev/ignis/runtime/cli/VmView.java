@@ -1,0 +1,73 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.vm.Vm;
+import dev.ignis.runtime.vm.VmStatus;
+import dev.ignis.spi.IpConfig;
+import dev.ignis.spi.PortMapping;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A VM as {@code ps} shows it.
+ *
+ * @param id the id
+ * @param name the name
+ * @param status the status
+ * @param note what the status means now (until VMs boot: "network sandbox only")
+ * @param networkPlugin the plugin
+ * @param ips the VM's addresses
+ * @param ports the host port mappings (in effect while running, else asked for)
+ * @param netns the sandbox netns path while it has one
+ * @param createdAt when it was created
+ * @param startedAt when it was last started
+ */
+record VmView(
+    String id, String name, String status, String note, String networkPlugin, List<String> ips,
+    List<String> ports, String netns, Instant createdAt, Instant startedAt) {
+
+  static final String SANDBOX_NOTE = "network sandbox only (no guest until the VM-boot feature lands)";
+
+  static VmView of(Vm vm, boolean interrupted) {
+    var attachment = vm.attachment();
+    List<String> ips = attachment == null ? List.of() : attachment.ips().stream().map(IpConfig::address).toList();
+    List<PortMapping> ports = attachment == null ? vm.spec().ports() : attachment.ports();
+    String netns = attachment != null && !attachment.netnsPath().isEmpty() ? attachment.netnsPath() : null;
+    String note = switch (vm.status()) {
+      case RUNNING -> SANDBOX_NOTE;
+      case STARTING, STOPPING -> interrupted ? "interrupted; run 'runtime gc' to finish the stop" : "in progress";
+      default -> "";
+    };
+    return new VmView(vm.id(), vm.name(), vm.status().label(), note, vm.spec().networkPlugin(), ips,
+        ports.stream().map(VmView::portText).toList(), netns, vm.createdAt(), vm.startedAt());
+  }
+
+  /** The status column: {@code running (sandbox)}, {@code created}, ... */
+  String statusColumn(Instant now) {
+    if (status.equals(VmStatus.RUNNING.label())) {
+      return "up " + age(startedAt, now) + " (sandbox only)";
+    }
+    return note.startsWith("interrupted") ? status + " (interrupted)" : status;
+  }
+
+  static String age(Instant then, Instant now) {
+    if (then == null) {
+      return "";
+    }
+    Duration age = Duration.between(then, now);
+    if (age.toDays() > 0) {
+      return age.toDays() + "d";
+    }
+    if (age.toHours() > 0) {
+      return age.toHours() + "h";
+    }
+    if (age.toMinutes() > 0) {
+      return age.toMinutes() + "m";
+    }
+    return Math.max(0, age.toSeconds()) + "s";
+  }
+
+  private static String portText(PortMapping port) {
+    return port.hostIp() + ":" + port.hostPort() + "->" + port.vmPort() + "/" + port.protocol().label();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.ignis.runtime.plugin;
+
+import dev.ignis.runtime.config.Settings;
+import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.PluginContext;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The context of one plugin: its state dir and settings, the command runner, the user's stderr. */
+public final class DefaultPluginContext implements PluginContext {
+
+  private final String pluginId;
+  private final Settings settings;
+  private final CommandRunner commands;
+  private final PrintStream err;
+
+  public DefaultPluginContext(String pluginId, Settings settings, CommandRunner commands, PrintStream err) {
+    this.pluginId = pluginId;
+    this.settings = settings;
+    this.commands = commands;
+    this.err = err;
+  }
+
+  @Override
+  public Path stateDir() {
+    Path dir = settings.pluginStateDir(pluginId);
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot create the state dir of plugin " + pluginId + " at "
+          + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<String> setting(String key) {
+    return settings.pluginSetting(pluginId, key);
+  }
+
+  @Override
+  public CommandRunner commands() {
+    return commands;
+  }
+
+  @Override
+  public void notice(String message) {
+    err.println("note [" + pluginId + "]: " + message);
+  }
+}

@@ -1,0 +1,133 @@
+package dev.ignis.runtime.plugin;
+
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.NetworkPlugin;
+import dev.ignis.spi.PluginContext;
+import dev.ignis.spi.SpiVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.pf4j.PluginState;
+
+/**
+ * Finds and loads the plugin jars of one directory.
+ *
+ * <p>Every {@code *.jar} is checked before PF4J sees it: a jar that is corrupt, lacks a
+ * descriptor, repeats an id taken by an earlier jar (in file-name order) or needs another SPI
+ * version is skipped with one warning, and the others still load.
+ */
+public final class PluginDirectory {
+
+  private final Path dir;
+  private final Function<String, PluginContext> contexts;
+
+  /** A directory of plugin jars; {@code contexts} makes each plugin's context from its id. */
+  public PluginDirectory(Path dir, Function<String, PluginContext> contexts) {
+    this.dir = dir;
+    this.contexts = contexts;
+  }
+
+  /** Loads every usable plugin; throws only when the directory itself is unusable. */
+  public Plugins load() {
+    List<Path> jars = listJars();
+    IsolatingPluginManager pf4j = new IsolatingPluginManager(dir);
+    pf4j.setSystemVersion(SpiVersion.CURRENT);
+    Map<String, NetworkPlugin> loaded = new LinkedHashMap<>();
+    List<PluginInfo> infos = new ArrayList<>();
+    for (Path jar : jars) {
+      PluginJar descriptor;
+      try {
+        descriptor = PluginJar.read(jar);
+      } catch (IgnisException e) {
+        infos.add(PluginInfo.unreadable(jar, e.getMessage()));
+        continue;
+      }
+      String reason = loadOne(pf4j, descriptor, loaded, infos);
+      infos.add(reason.isEmpty()
+          ? PluginInfo.started(descriptor, loaded.get(descriptor.id()).description())
+          : PluginInfo.skipped(descriptor, reason));
+    }
+    return new Plugins(loaded, infos, contexts);
+  }
+
+  /** Loads one checked jar; returns why it was skipped, or empty when it started. */
+  private static String loadOne(IsolatingPluginManager pf4j, PluginJar jar, Map<String, NetworkPlugin> loaded,
+      List<PluginInfo> earlier) {
+    String duplicateOf = earlier.stream()
+        .filter(info -> info.id().equals(jar.id()) && info.isStarted())
+        .map(PluginInfo::jar).findFirst().orElse("");
+    if (!duplicateOf.isEmpty()) {
+      return "plugin id '" + jar.id() + "' is already provided by " + duplicateOf + "; remove one of the jars";
+    }
+    String incompatibility = checkSpiRange(pf4j, jar.requires());
+    if (!incompatibility.isEmpty()) {
+      return incompatibility;
+    }
+    String pluginId = null;
+    try {
+      pluginId = pf4j.loadPlugin(jar.jar());
+      if (pf4j.startPlugin(pluginId) != PluginState.STARTED) {
+        return unload(pf4j, pluginId, "PF4J could not start it (state " + pf4j.getPlugin(pluginId).getPluginState() + ")");
+      }
+      List<NetworkPlugin> found = pf4j.getExtensions(NetworkPlugin.class, pluginId);
+      if (found.size() != 1) {
+        return unload(pf4j, pluginId, "it provides " + found.size() + " network plugins; a jar must provide exactly one");
+      }
+      NetworkPlugin plugin = found.get(0);
+      if (!jar.id().equals(plugin.id())) {
+        return unload(pf4j, pluginId, "its NetworkPlugin.id() is '" + plugin.id() + "' but its Plugin-Id is '" + jar.id()
+            + "'; they must be equal");
+      }
+      loaded.put(jar.id(), plugin);
+      return "";
+    } catch (RuntimeException | LinkageError e) {
+      return unload(pf4j, pluginId, "it failed to load: " + e);
+    }
+  }
+
+  private static String checkSpiRange(IsolatingPluginManager pf4j, String requires) {
+    try {
+      if (pf4j.getVersionManager().checkVersionConstraint(SpiVersion.CURRENT, requires)) {
+        return "";
+      }
+      return "it requires SPI " + requires + " but this runtime provides SPI " + SpiVersion.CURRENT
+          + "; install a build of the plugin for SPI " + SpiVersion.CURRENT;
+    } catch (RuntimeException e) {
+      return "its Plugin-Requires '" + requires + "' is not a version range (write e.g. >=1.0.0 & <2.0.0)";
+    }
+  }
+
+  private static String unload(IsolatingPluginManager pf4j, String pluginId, String reason) {
+    if (pluginId != null) {
+      try {
+        pf4j.unloadPlugin(pluginId);
+      } catch (RuntimeException e) {
+        // Skipped either way; the class loader goes away with the process.
+      }
+    }
+    return reason;
+  }
+
+  private List<Path> listJars() {
+    if (!Files.exists(dir)) {
+      throw new IgnisException(ErrorCode.NOT_FOUND, "plugins dir " + dir
+          + " does not exist; pass --plugins-dir DIR or set IGNIS_PLUGINS_DIR");
+    }
+    if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "plugins dir " + dir
+          + " is not a readable directory; pass --plugins-dir DIR or set IGNIS_PLUGINS_DIR");
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list plugins dir " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.ignis.runtime.vm;
+
+import dev.ignis.spi.Attachment;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.VmRef;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * A VM record as stored in {@code <state>/vms/<id>/vm.json}.
+ *
+ * @param id 16 lower-case hex digits, fixed for life
+ * @param spec what the user asked for
+ * @param status where the VM is in its life
+ * @param createdAt when it was created
+ * @param startedAt when it was last started, null if never
+ * @param netns the name of its sandbox netns while it has one, else null
+ * @param attachment its network as the plugin set it up, null while detached
+ */
+public record Vm(
+    String id,
+    VmSpec spec,
+    VmStatus status,
+    Instant createdAt,
+    Instant startedAt,
+    String netns,
+    Attachment attachment) {
+
+  /** Made on first use: seeding a SecureRandom costs start-up time that listing VMs need not pay. */
+  private static final class Random {
+    static final SecureRandom SOURCE = new SecureRandom();
+  }
+
+  /** Validates the id and the required fields. */
+  public Vm {
+    if (id == null || !id.matches("[0-9a-f]{16}")) {
+      throw new IgnisException(ErrorCode.DECODING_FAILURE, "VM id '" + id + "' is not 16 hex digits");
+    }
+    if (spec == null || status == null || createdAt == null) {
+      throw new IgnisException(ErrorCode.DECODING_FAILURE, "VM " + id + " lacks spec, status or createdAt");
+    }
+  }
+
+  /** A new VM record, not yet started. */
+  public static Vm create(VmSpec spec, Instant now) {
+    byte[] bytes = new byte[8];
+    Random.SOURCE.nextBytes(bytes);
+    return new Vm(HexFormat.of().formatHex(bytes), spec, VmStatus.CREATED, now, null, null, null);
+  }
+
+  /** The name of the VM's sandbox netns when the runtime makes it. */
+  public String defaultNetnsName() {
+    return "ignis-" + id;
+  }
+
+  /** The reference plugins see. */
+  public VmRef ref() {
+    return new VmRef(id, spec.name());
+  }
+
+  /** The name. */
+  public String name() {
+    return spec.name();
+  }
+
+  public Vm withStatus(VmStatus newStatus) {
+    return new Vm(id, spec, newStatus, createdAt, startedAt, netns, attachment);
+  }
+
+  public Vm withSpec(VmSpec newSpec) {
+    return new Vm(id, newSpec, status, createdAt, startedAt, netns, attachment);
+  }
+
+  public Vm withNetns(String newNetns) {
+    return new Vm(id, spec, status, createdAt, startedAt, newNetns, attachment);
+  }
+
+  public Vm withAttachment(Attachment newAttachment) {
+    return new Vm(id, spec, status, createdAt, startedAt, netns, newAttachment);
+  }
+
+  public Vm started(Instant at) {
+    return new Vm(id, spec, VmStatus.RUNNING, createdAt, at, netns, attachment);
+  }
+}

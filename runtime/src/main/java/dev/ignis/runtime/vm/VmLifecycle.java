@@ -1,0 +1,177 @@
+package dev.ignis.runtime.vm;
+
+import dev.ignis.runtime.netns.NetworkNamespaces;
+import dev.ignis.runtime.plugin.Plugins;
+import dev.ignis.spi.AttachRequest;
+import dev.ignis.spi.Attachment;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.NetworkPlugin;
+import dev.ignis.spi.PortMapping;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Creates, starts, stops and removes VMs.
+ *
+ * <p>Until the hypervisor lands, a running VM is its network sandbox: a named netns with the
+ * network attached through the VM's plugin. Every change is journalled first (status {@code
+ * STARTING} or {@code STOPPING} in the record) and every teardown step is idempotent, so
+ * {@link VmGarbageCollector} can finish what a crash interrupted. Thread-safe; commands on one
+ * VM are serialised by its lock.
+ */
+public final class VmLifecycle {
+
+  private final VmStore store;
+  private final NetworkNamespaces netns;
+  private final Supplier<Plugins> plugins;
+  private final Clock clock;
+
+  public VmLifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, Clock clock) {
+    this.store = store;
+    this.netns = netns;
+    this.plugins = plugins;
+    this.clock = clock;
+  }
+
+  /** Records a new VM; its plugin must exist and its name must be free. */
+  public Vm create(VmSpec spec) {
+    plugins.get().get(spec.networkPlugin());
+    try (FileLock all = store.lockAll()) {
+      Optional<Vm> sameName = store.list().vms().stream().filter(vm -> vm.name().equals(spec.name())).findFirst();
+      if (sameName.isPresent()) {
+        throw new IgnisException(ErrorCode.ALREADY_EXISTS, "a VM named '" + spec.name() + "' already exists (id "
+            + sameName.get().id() + "); pick another name or remove it with 'runtime rm " + spec.name() + "'");
+      }
+      Vm vm = Vm.create(spec, clock.instant());
+      store.save(vm);
+      return vm;
+    }
+  }
+
+  /** Starts a created or stopped VM, optionally with another network plugin from now on. */
+  public Vm start(String nameOrId, Optional<String> pluginOverride) {
+    Vm found = store.find(nameOrId);
+    try (FileLock lock = store.lock(found)) {
+      Vm vm = store.load(found.id());
+      if (vm.status() == VmStatus.RUNNING) {
+        throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is already running");
+      }
+      if (vm.status().isTransitional()) {
+        vm = finishStop(vm);
+      }
+      if (pluginOverride.isPresent()) {
+        vm = vm.withSpec(vm.spec().withNetworkPlugin(pluginOverride.get()));
+      }
+      NetworkPlugin plugin = plugins.get().get(vm.spec().networkPlugin());
+      checkHostPortsFree(vm);
+      return attach(vm, plugin);
+    }
+  }
+
+  private Vm attach(Vm stopped, NetworkPlugin plugin) {
+    Vm vm = stopped.withStatus(VmStatus.STARTING).withNetns(plugin.bringsOwnSandbox() ? null : stopped.defaultNetnsName());
+    store.save(vm);
+    try {
+      String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns()).toString();
+      Attachment attachment = plugin.attach(new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE,
+          vm.spec().mac(), vm.spec().staticIps(), vm.spec().ports(), Map.of()));
+      vm = vm.withAttachment(attachment);
+      store.save(vm);
+      if (!new HashSet<>(attachment.ports()).equals(new HashSet<>(vm.spec().ports()))) {
+        List<PortMapping> ports = plugin.mapPorts(attachment, vm.spec().ports());
+        vm = vm.withAttachment(attachment.withPorts(ports));
+        store.save(vm);
+      }
+      vm = vm.started(clock.instant());
+      store.save(vm);
+      return vm;
+    } catch (RuntimeException e) {
+      try {
+        teardown(vm);
+      } catch (RuntimeException undo) {
+        e.addSuppressed(undo);
+        throw e; // Keep the STARTING record: 'runtime gc' retries the teardown.
+      }
+      store.save(vm.withStatus(stopped.status()).withNetns(null).withAttachment(null));
+      throw e;
+    }
+  }
+
+  /** The outcome of {@link #stop}. */
+  public record StopResult(Vm vm, boolean wasRunning) {}
+
+  /** Stops a VM: detaches its network and removes its sandbox. A stopped VM is left as it is. */
+  public StopResult stop(String nameOrId) {
+    Vm found = store.find(nameOrId);
+    try (FileLock lock = store.lock(found)) {
+      Vm vm = store.load(found.id());
+      if (vm.status() == VmStatus.CREATED || vm.status() == VmStatus.STOPPED) {
+        return new StopResult(vm, false);
+      }
+      return new StopResult(finishStop(vm), true);
+    }
+  }
+
+  /** Removes a VM record; a running VM only with {@code force}, after stopping it. */
+  public Vm remove(String nameOrId, boolean force) {
+    Vm found = store.find(nameOrId);
+    try (FileLock lock = store.lock(found)) {
+      Vm vm = store.load(found.id());
+      boolean active = vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED;
+      if (active && !force) {
+        throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
+            + "; stop it first ('runtime stop " + vm.name() + "') or use 'runtime rm -f'");
+      }
+      if (active) {
+        finishStop(vm);
+      }
+      store.delete(vm.id());
+      return vm;
+    }
+  }
+
+  /** Stops a VM whose lock the caller holds: journal, teardown, record. */
+  Vm finishStop(Vm vm) {
+    Vm stopping = vm.withStatus(VmStatus.STOPPING);
+    store.save(stopping);
+    teardown(stopping);
+    Vm stopped = stopping.withStatus(VmStatus.STOPPED).withNetns(null).withAttachment(null);
+    store.save(stopped);
+    return stopped;
+  }
+
+  /** Detaches the network (from the record, or from what the plugin can find by VM id) and removes the netns. */
+  private void teardown(Vm vm) {
+    Attachment attachment = vm.attachment();
+    String pluginId = attachment != null ? attachment.pluginId() : vm.spec().networkPlugin();
+    if (attachment == null) {
+      String path = vm.netns() == null ? "" : netns.pathOf(vm.netns()).toString();
+      attachment = new Attachment(pluginId, vm.ref(), path, List.of(), List.of(), null, List.of(), Map.of());
+    }
+    plugins.get().get(pluginId).detach(attachment);
+    if (vm.netns() != null) {
+      netns.delete(vm.netns());
+    }
+  }
+
+  private void checkHostPortsFree(Vm vm) {
+    for (Vm other : store.list().vms()) {
+      if (other.id().equals(vm.id()) || other.status() == VmStatus.CREATED || other.status() == VmStatus.STOPPED) {
+        continue;
+      }
+      for (PortMapping mine : vm.spec().ports()) {
+        for (PortMapping theirs : other.spec().ports()) {
+          if (mine.clashesWith(theirs)) {
+            throw new IgnisException(ErrorCode.BUSY, "host port " + mine.hostPort() + "/" + mine.protocol().label()
+                + " is already mapped to VM '" + other.name() + "'; pick another port or stop " + other.name());
+          }
+        }
+      }
+    }
+  }
+}

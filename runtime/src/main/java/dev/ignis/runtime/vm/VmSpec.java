@@ -1,0 +1,101 @@
+package dev.ignis.runtime.vm;
+
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.IpConfig;
+import dev.ignis.spi.PortMapping;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * What the user asked for when creating a VM; fixed for the VM's life except the network
+ * plugin (which {@code start --network-plugin} may change) and ports.
+ *
+ * @param name unique, lower-case letters, digits and dashes, at most 63 characters
+ * @param image the image, {@code default} for the built-in kernel and initramfs
+ * @param cpus virtual CPUs, 1 to 32
+ * @param memoryMib memory in MiB, 64 to 65536
+ * @param mac the MAC the VM keeps across stop and start
+ * @param staticIps addresses the user asked for, possibly empty
+ * @param ports host port mappings
+ * @param networkPlugin the id of the network plugin
+ */
+public record VmSpec(
+    String name,
+    String image,
+    int cpus,
+    int memoryMib,
+    String mac,
+    List<String> staticIps,
+    List<PortMapping> ports,
+    String networkPlugin) {
+
+  /** The image used when none is named. */
+  public static final String DEFAULT_IMAGE = "default";
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
+  /** Validates every field with a message naming it and the fix. */
+  public VmSpec {
+    checkName(name);
+    image = image == null || image.isBlank() ? DEFAULT_IMAGE : image;
+    if (cpus < 1 || cpus > 32) {
+      throw invalid("--cpus " + cpus + " is out of range; use 1 to 32");
+    }
+    if (memoryMib < 64 || memoryMib > 65536) {
+      throw invalid("--memory " + memoryMib + " MiB is out of range; use 64 to 65536 MiB");
+    }
+    mac = new MacAddress(mac).value();
+    staticIps = List.copyOf(staticIps);
+    for (String ip : staticIps) {
+      if (!IpConfig.isIpLiteral(ip)) {
+        throw invalid("--ip '" + ip + "' is not an IP address; write it as 10.61.0.50");
+      }
+    }
+    ports = List.copyOf(ports);
+    checkPortsDistinct(ports);
+    if (networkPlugin == null || !networkPlugin.matches("[a-z0-9][a-z0-9._-]*")) {
+      throw invalid("network plugin id '" + networkPlugin + "' is not valid; see 'runtime plugins'");
+    }
+  }
+
+  /** This spec with another network plugin. */
+  public VmSpec withNetworkPlugin(String pluginId) {
+    return new VmSpec(name, image, cpus, memoryMib, mac, staticIps, ports, pluginId);
+  }
+
+  /** This spec with other ports. */
+  public VmSpec withPorts(List<PortMapping> newPorts) {
+    return new VmSpec(name, image, cpus, memoryMib, mac, staticIps, newPorts, networkPlugin);
+  }
+
+  /** Throws unless the name is a valid VM name. */
+  public static void checkName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw invalid("VM name is empty; use lower-case letters, digits and dashes");
+    }
+    if (name.length() > 63) {
+      throw invalid("VM name '" + name.substring(0, 20) + "...' has " + name.length()
+          + " characters; use at most 63");
+    }
+    if (!NAME.matcher(name).matches()) {
+      throw invalid("VM name '" + name + "' is not valid; use lower-case letters, digits and dashes,"
+          + " starting and ending with a letter or digit (e.g. web-1)");
+    }
+  }
+
+  private static void checkPortsDistinct(List<PortMapping> ports) {
+    for (int i = 0; i < ports.size(); i++) {
+      for (int j = i + 1; j < ports.size(); j++) {
+        if (ports.get(i).clashesWith(ports.get(j))) {
+          throw invalid("port mappings " + ports.get(i) + " and " + ports.get(j)
+              + " claim the same host port; give each mapping its own host port");
+        }
+      }
+    }
+  }
+
+  private static IgnisException invalid(String message) {
+    return new IgnisException(ErrorCode.INVALID_ARGUMENT, message);
+  }
+}

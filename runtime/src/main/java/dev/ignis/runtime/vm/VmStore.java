@@ -1,0 +1,221 @@
+package dev.ignis.runtime.vm;
+
+import com.fasterxml.jackson.core.JacksonException;
+import dev.ignis.runtime.format.Mappers;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * VM records on disk: {@code <vms>/<id>/vm.json}, written atomically (temp file, fsync,
+ * rename, fsync of the directory), with one lock file per VM and one for the whole store.
+ *
+ * <p>Thread-safe; concurrent processes coordinate through the locks.
+ */
+public final class VmStore {
+
+  private static final String RECORD = "vm.json";
+  private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+
+  private final Path dir;
+
+  public VmStore(Path vmsDir) {
+    this.dir = vmsDir;
+  }
+
+  /** What {@link #list()} read: the VMs, and one line per record it could not read. */
+  public record Listing(List<Vm> vms, List<String> problems) {
+    public Listing {
+      vms = List.copyOf(vms);
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /** Reads every record, oldest first; an unreadable record is reported, not fatal. */
+  public Listing list() {
+    if (!Files.isDirectory(dir)) {
+      return new Listing(List.of(), List.of());
+    }
+    List<Vm> vms = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
+      for (Path vmDir : entries) {
+        Path record = vmDir.resolve(RECORD);
+        try {
+          vms.add(read(record));
+        } catch (NoSuchFileException e) {
+          // A create or rm that did not finish; 'runtime gc' removes the directory.
+        } catch (IgnisException e) {
+          problems.add(e.getMessage());
+        } catch (IOException e) {
+          problems.add("cannot read VM record " + record + ": " + e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list VM records in " + dir + ": " + e.getMessage(), e);
+    }
+    vms.sort(Comparator.comparing(Vm::createdAt).thenComparing(Vm::id));
+    return new Listing(vms, problems);
+  }
+
+  /** The VM with this exact name or id, or the one whose id starts with it (3 or more digits). */
+  public Vm find(String nameOrId) {
+    List<Vm> vms = list().vms();
+    Optional<Vm> exact = vms.stream()
+        .filter(vm -> vm.name().equals(nameOrId) || vm.id().equals(nameOrId))
+        .findFirst();
+    if (exact.isPresent()) {
+      return exact.get();
+    }
+    List<Vm> byPrefix = nameOrId.length() >= 3
+        ? vms.stream().filter(vm -> vm.id().startsWith(nameOrId)).toList()
+        : List.of();
+    if (byPrefix.size() == 1) {
+      return byPrefix.get(0);
+    }
+    if (byPrefix.size() > 1) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
+          "'" + nameOrId + "' matches " + byPrefix.size() + " VM ids; give more digits or the name");
+    }
+    throw new IgnisException(ErrorCode.NOT_FOUND, "no VM named '" + nameOrId + "'; see 'runtime ps -a'");
+  }
+
+  /** Reads one VM by id again (after taking its lock). */
+  public Vm load(String id) {
+    Path record = dir.resolve(id).resolve(RECORD);
+    try {
+      return read(record);
+    } catch (NoSuchFileException e) {
+      throw new IgnisException(ErrorCode.NOT_FOUND, "VM " + id + " no longer exists");
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read VM record " + record + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the record atomically. */
+  public void save(Vm vm) {
+    Path vmDir = dir.resolve(vm.id());
+    try {
+      Files.createDirectories(vmDir);
+      Path temp = Files.createTempFile(vmDir, RECORD, ".tmp");
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        channel.write(java.nio.ByteBuffer.wrap(Mappers.json().writeValueAsBytes(vm)));
+        channel.force(true);
+      }
+      move(temp, vmDir.resolve(RECORD));
+      syncDirectory(vmDir);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write VM record of " + vm.name() + " in " + vmDir
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes the record and its directory; the record goes first so a crash leaves no VM. */
+  public void delete(String id) {
+    Path vmDir = dir.resolve(id);
+    try {
+      Files.deleteIfExists(vmDir.resolve(RECORD));
+      try (Stream<Path> files = Files.walk(vmDir)) {
+        for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(path);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // Already gone.
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot remove " + vmDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The directories under the store that hold no record (left by an interrupted create or rm). */
+  public List<Path> leftoverDirectories() {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.filter(Files::isDirectory).filter(d -> !Files.exists(d.resolve(RECORD))).toList();
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Locks one VM against other commands. */
+  public FileLock lock(Vm vm) {
+    return FileLock.acquire(lockFile(vm.id()), LOCK_WAIT, "VM " + vm.name());
+  }
+
+  /** True if no command holds the VM's lock now (so a transitional status was interrupted). */
+  public boolean isIdle(Vm vm) {
+    return Files.notExists(dir.resolve(vm.id())) || FileLock.isFree(lockFile(vm.id()));
+  }
+
+  /** Locks the whole store, for changes that must see every VM (unique names). */
+  public FileLock lockAll() {
+    createDir();
+    return FileLock.acquire(dir.resolve(".lock"), LOCK_WAIT, "the VM store " + dir);
+  }
+
+  private Path lockFile(String id) {
+    Path vmDir = dir.resolve(id);
+    try {
+      Files.createDirectories(vmDir);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot create " + vmDir + ": " + e.getMessage(), e);
+    }
+    return vmDir.resolve("lock");
+  }
+
+  private void createDir() {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot create the state dir " + dir + ": " + e.getMessage()
+          + "; pass --state-dir to use another", e);
+    }
+  }
+
+  private static Vm read(Path record) throws IOException {
+    byte[] bytes = Files.readAllBytes(record);
+    try {
+      return Mappers.json().readValue(bytes, Vm.class);
+    } catch (JacksonException | IgnisException e) {
+      String why = e instanceof JacksonException je ? je.getOriginalMessage() : e.getMessage();
+      throw new IgnisException(ErrorCode.DECODING_FAILURE,
+          "VM record " + record + " is corrupt (" + firstLine(why) + "); fix it or remove its directory");
+    }
+  }
+
+  private static String firstLine(String text) {
+    return text == null ? "unreadable" : text.lines().findFirst().orElse("unreadable");
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static void syncDirectory(Path directory) {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Some file systems cannot fsync a directory; the rename is still atomic.
+    }
+  }
+}

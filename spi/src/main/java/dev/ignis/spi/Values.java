@@ -1,0 +1,58 @@
+package dev.ignis.spi;
+
+import java.util.regex.Pattern;
+
+/** Checks shared by the SPI's records; each failure is an {@link ErrorCode#INVALID_ARGUMENT}. */
+final class Values {
+
+  private static final Pattern IPV4 =
+      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+  private Values() {}
+
+  static String nonBlank(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw invalid(field + " is required");
+    }
+    return value;
+  }
+
+  static <T> T required(T value, String field) {
+    if (value == null) {
+      throw invalid(field + " is required");
+    }
+    return value;
+  }
+
+  /** True for an IPv4 dotted quad or an IPv6 literal; never does a name lookup. */
+  static boolean isIpLiteral(String value) {
+    if (value == null) {
+      return false;
+    }
+    if (IPV4.matcher(value).matches()) {
+      return true;
+    }
+    return value.contains(":") && IPV6.matcher(value).matches() && parsesAsIpv6(value);
+  }
+
+  private static boolean parsesAsIpv6(String value) {
+    try {
+      // A literal with ':' is parsed, never resolved, by InetAddress.
+      return java.net.InetAddress.getByName(value) instanceof java.net.Inet6Address;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  static String ipLiteral(String value, String field) {
+    if (!isIpLiteral(value)) {
+      throw invalid(field + " '" + value + "' is not an IP address; write it as 10.61.0.5 or fd00::5");
+    }
+    return value;
+  }
+
+  static IgnisException invalid(String message) {
+    return new IgnisException(ErrorCode.INVALID_ARGUMENT, message);
+  }
+}
