@@ -49,7 +49,7 @@ public final class RuntimeModule extends AbstractModule {
   @Provides
   @Singleton
   NetworkNamespaces networkNamespaces(CommandRunner commands) {
-    return new NetworkNamespaces(commands);
+    return new NetworkNamespaces(commands, settings.stateDir().resolve("netns"));
   }
 
   @Provides

@@ -14,8 +14,10 @@ import java.util.stream.Stream;
  * Named network namespaces as iproute2 keeps them: a bind mount at {@code /run/netns/<name>}.
  *
  * <p>Named namespaces outlive the process that made them, so a VM sandbox survives a crash of
- * the runtime and {@code runtime gc} can find it again. Every operation is idempotent.
- * Thread-safe.
+ * the runtime. Before a namespace is made, its name is journalled in {@code <state>/netns/};
+ * the entry goes when the namespace is deleted. {@link #journalled()} thus names every
+ * namespace this state dir may have left behind, and never one that another installation or
+ * tool made. Every operation is idempotent. Thread-safe.
  */
 public final class NetworkNamespaces {
 
@@ -23,9 +25,12 @@ public final class NetworkNamespaces {
   public static final Path NETNS_DIR = Path.of("/run/netns");
 
   private final CommandRunner commands;
+  private final Path journal;
 
-  public NetworkNamespaces(CommandRunner commands) {
+  /** Namespaces made with these commands, journalled in {@code journalDir}. */
+  public NetworkNamespaces(CommandRunner commands, Path journalDir) {
     this.commands = commands;
+    this.journal = journalDir;
   }
 
   /** The path of a named namespace. */
@@ -40,6 +45,7 @@ public final class NetworkNamespaces {
 
   /** Makes the named namespace with its loopback up; an existing one is reused. */
   public Path add(String name) {
+    record(name);
     if (!exists(name)) {
       commands.run(Command.of("ip", "netns", "add", name)).orThrow(ErrorCode.INVALID_NETNS);
     }
@@ -49,27 +55,43 @@ public final class NetworkNamespaces {
 
   /** Removes the named namespace; a missing one is fine. */
   public void delete(String name) {
-    if (!exists(name)) {
-      return;
+    if (exists(name)) {
+      var result = commands.run(Command.of("ip", "netns", "delete", name));
+      if (!result.succeeded() && exists(name)) {
+        throw new IgnisException(
+            ErrorCode.INVALID_NETNS,
+            "cannot delete netns " + name + ": " + result.stderr().strip()
+                + "; remove it with 'ip netns delete " + name + "'");
+      }
     }
-    var result = commands.run(Command.of("ip", "netns", "delete", name));
-    if (!result.succeeded() && exists(name)) {
-      throw new IgnisException(
-          ErrorCode.INVALID_NETNS,
-          "cannot delete netns " + name + ": " + result.stderr().strip()
-              + "; remove it with 'ip netns delete " + name + "'");
+    try {
+      Files.deleteIfExists(journal.resolve(name));
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot update the netns journal " + journal + ": " + e.getMessage(), e);
     }
   }
 
-  /** The names of the existing namespaces that start with the prefix. */
-  public List<String> listWithPrefix(String prefix) {
-    if (!Files.isDirectory(NETNS_DIR)) {
+  /** The names this state dir made and has not deleted yet, sorted. */
+  public List<String> journalled() {
+    if (!Files.isDirectory(journal)) {
       return List.of();
     }
-    try (Stream<Path> entries = Files.list(NETNS_DIR)) {
-      return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().toList();
+    try (Stream<Path> entries = Files.list(journal)) {
+      return entries.map(p -> p.getFileName().toString()).sorted().toList();
     } catch (IOException e) {
-      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list " + NETNS_DIR + ": " + e.getMessage(), e);
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list the netns journal " + journal + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void record(String name) {
+    try {
+      Files.createDirectories(journal);
+      Path entry = journal.resolve(name);
+      if (Files.notExists(entry)) {
+        Files.createFile(entry);
+      }
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write the netns journal " + journal + ": " + e.getMessage(), e);
     }
   }
 }

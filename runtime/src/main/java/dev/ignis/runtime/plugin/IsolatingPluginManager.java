@@ -1,6 +1,14 @@
 package dev.ignis.runtime.plugin;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pf4j.ClassLoadingStrategy;
@@ -11,6 +19,7 @@ import org.pf4j.PluginClassLoader;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginLoader;
 import org.pf4j.PluginManager;
+import org.pf4j.PluginWrapper;
 import org.pf4j.ServiceProviderExtensionFinder;
 
 /**
@@ -61,6 +70,39 @@ final class IsolatingPluginManager extends DefaultPluginManager {
       // The runtime has no built-in plugins; reading every library's services would only
       // load unrelated classes.
       return Map.of();
+    }
+
+    /**
+     * Reads only the NetworkPlugin service file of each plugin jar. PF4J's own reading lists
+     * the META-INF/services directory entry, which jars written without directory entries
+     * lack, and would also pick up the jar's unrelated services.
+     */
+    @Override
+    public Map<String, Set<String>> readPluginsStorages() {
+      Map<String, Set<String>> result = new LinkedHashMap<>();
+      for (PluginWrapper plugin : pluginManager.getPlugins()) {
+        Set<String> classNames = new LinkedHashSet<>();
+        if (plugin.getPluginClassLoader() instanceof URLClassLoader loader) {
+          URL serviceFile = loader.findResource(PluginJar.SERVICE_FILE);
+          if (serviceFile != null) {
+            classNames.addAll(readServiceFile(serviceFile));
+          }
+        }
+        result.put(plugin.getPluginId(), classNames);
+      }
+      return result;
+    }
+
+    /** The provider class names of a service file: one per line, '#' starts a comment. */
+    private static List<String> readServiceFile(URL url) {
+      try (InputStream in = url.openStream()) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+            .map(line -> line.replaceFirst("#.*", "").strip())
+            .filter(line -> !line.isEmpty())
+            .toList();
+      } catch (IOException e) {
+        return List.of();
+      }
     }
   }
 }

@@ -29,6 +29,13 @@ public final class Plugins {
     this.contexts = contexts;
   }
 
+  /** Plugins given directly rather than found in a directory (embedding, tests). */
+  public static Plugins of(List<NetworkPlugin> plugins, Function<String, PluginContext> contexts) {
+    Map<String, NetworkPlugin> byId = new java.util.LinkedHashMap<>();
+    plugins.forEach(plugin -> byId.put(plugin.id(), plugin));
+    return new Plugins(byId, List.of(), contexts);
+  }
+
   /** Every jar found, started or skipped, in file-name order. */
   public List<PluginInfo> infos() {
     return infos;

@@ -18,8 +18,6 @@ import java.util.stream.Collectors;
  */
 public final class VmGarbageCollector {
 
-  private static final String NETNS_PREFIX = "ignis-";
-
   private final VmStore store;
   private final NetworkNamespaces netns;
   private final Supplier<Plugins> plugins;
@@ -46,7 +44,7 @@ public final class VmGarbageCollector {
     removeLeftoverDirectories(reclaimed, problems);
     List<Vm> vms = store.list().vms();
     Set<String> ownedNetns = vms.stream().map(Vm::netns).filter(n -> n != null).collect(Collectors.toSet());
-    for (String name : netns.listWithPrefix(NETNS_PREFIX)) {
+    for (String name : netns.journalled()) {
       if (!ownedNetns.contains(name)) {
         tryStep(() -> netns.delete(name), "removed sandbox netns " + name + " of a VM that no longer exists",
             reclaimed, problems);

@@ -1,0 +1,67 @@
+package dev.ignis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@Tag("integration")
+class DistributionIT {
+
+  @TempDir Path work;
+
+  @Test
+  void archive_holdsTheLauncherLibrariesPluginsAndConfiguration() {
+    Path tarball = Ignis.DIST.getParent().getParent().resolve(Ignis.DIST.getFileName() + ".tar.gz");
+    assertThat(tarball).isRegularFile();
+    assertThat(Ignis.DIST.resolve("bin/runtime")).isExecutable();
+    assertThat(Ignis.DIST.resolve("conf/ignis.properties")).isRegularFile();
+    assertThat(Ignis.DIST.resolve("lib")).isDirectoryContaining("glob:**/ignis-runtime-*.jar")
+        .isDirectoryContaining("glob:**/ignis-spi-*.jar");
+    assertThat(Ignis.DIST.resolve("plugins")).isDirectoryContaining("glob:**/ignis-plugin-cni-*.jar")
+        .isDirectoryContaining("glob:**/ignis-plugin-docker-bridge-*.jar")
+        .isDirectoryContaining("glob:**/ignis-plugin-flannel-*.jar");
+  }
+
+  @Test
+  void everyBundledPluginJar_declaresItsOwnIdVersionAndSpiRange() throws IOException {
+    try (var jars = Files.list(Ignis.DIST.resolve("plugins"))) {
+      for (Path jar : jars.toList()) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+          Attributes attributes = file.getManifest().getMainAttributes();
+          String name = jar.getFileName().toString();
+          assertThat(name).startsWith("ignis-plugin-" + attributes.getValue("Plugin-Id") + "-");
+          assertThat(attributes.getValue("Plugin-Version")).isNotBlank();
+          assertThat(attributes.getValue("Plugin-Requires")).isEqualTo(">=1.0.0 & <2.0.0");
+          assertThat(file.getEntry("META-INF/services/dev.ignis.spi.NetworkPlugin")).isNotNull();
+          assertThat(file.stream().map(e -> e.getName())).noneMatch(n -> n.startsWith("dev/ignis/spi/"))
+              .noneMatch(n -> n.startsWith("org/slf4j/"));
+        }
+      }
+    }
+  }
+
+  @Test
+  void launcher_runsFromAnyDirectoryAndListsTheBundledPlugins() throws Exception {
+    Ignis ignis = new Ignis(work);
+    Ignis.Result version = ignis.launch("--version");
+    assertThat(version.status()).isZero();
+    assertThat(version.out()).startsWith("runtime ").contains("plugin SPI 1.0.0");
+
+    // IGNIS_PLUGINS_DIR points at an empty dir: the launcher's own plugins dir is the default.
+    Ignis.Result plugins = ignis.launch("--plugins-dir", Ignis.DIST.resolve("plugins").toString(), "plugins");
+    assertThat(plugins.status()).as(plugins.err()).isZero();
+    assertThat(plugins.out()).contains("cni (default)").contains("docker-bridge").contains("flannel");
+    assertThat(plugins.err()).isEmpty();
+
+    Ignis.Result usage = ignis.launch("frobnicate");
+    assertThat(usage.status()).isEqualTo(2);
+    assertThat(usage.err()).contains("Unmatched argument").doesNotContain("Exception");
+  }
+}

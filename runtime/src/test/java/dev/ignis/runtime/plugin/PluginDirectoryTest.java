@@ -1,0 +1,87 @@
+package dev.ignis.runtime.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.NetworkPlugin;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PluginDirectoryTest {
+
+  @TempDir Path dir;
+
+  private Plugins load() {
+    return new PluginDirectory(dir, id -> null).load();
+  }
+
+  @Test
+  void load_ofAValidJar_startsThePluginIsolatedFromTheRuntime() throws Exception {
+    PluginJars.write(dir.resolve("recording.jar"), PluginJars.descriptor("recording"), true);
+    Plugins plugins = load();
+    assertThat(plugins.ids()).containsExactly("recording");
+    NetworkPlugin plugin = plugins.get("recording");
+    assertThat(plugin.getClass().getClassLoader()).isNotSameAs(getClass().getClassLoader());
+    assertThat(plugin.description()).isEqualTo("isolated");
+    assertThat(plugins.infos()).singleElement().satisfies(info -> {
+      assertThat(info.state()).isEqualTo("started");
+      assertThat(info.version()).isEqualTo("1.2.3");
+      assertThat(info.requires()).isEqualTo(">=1.0.0 & <2.0.0");
+    });
+    assertThat(plugins.warnings()).isEmpty();
+  }
+
+  @Test
+  void load_skipsBadJarsWithOneWarningEach_andStillLoadsTheGoodOne() throws Exception {
+    PluginJars.write(dir.resolve("a-good.jar"), PluginJars.descriptor("recording"), true);
+    Files.write(dir.resolve("b-corrupt.jar"), new byte[] {1, 2, 3, 4});
+    PluginJars.write(dir.resolve("c-duplicate.jar"), PluginJars.descriptor("recording"), true);
+    Map<String, String> future = PluginJars.descriptor("future");
+    future.put("Plugin-Requires", ">=2.0.0");
+    PluginJars.write(dir.resolve("d-future.jar"), future, true);
+    PluginJars.write(dir.resolve("e-no-manifest.jar"), null, true);
+    PluginJars.write(dir.resolve("f-no-service.jar"), PluginJars.descriptor("quiet"), false);
+    PluginJars.write(dir.resolve("g-wrong-id.jar"), PluginJars.descriptor("other-name"), true);
+    Files.writeString(dir.resolve("readme.txt"), "not a jar");
+
+    Plugins plugins = load();
+
+    assertThat(plugins.ids()).containsExactly("recording");
+    assertThat(plugins.warnings()).hasSize(6).allSatisfy(line -> assertThat(line).doesNotContain("\n"));
+    assertThat(String.join("\n", plugins.warnings()))
+        .contains("b-corrupt.jar: it is not a readable jar")
+        .contains("c-duplicate.jar: plugin id 'recording' is already provided by " + dir.resolve("a-good.jar"))
+        .contains("d-future.jar: it requires SPI >=2.0.0 but this runtime provides SPI 1.0.0")
+        .contains("e-no-manifest.jar: it has no META-INF/MANIFEST.MF")
+        .contains("f-no-service.jar: it declares no network plugin")
+        .contains("g-wrong-id.jar: its NetworkPlugin.id() is 'recording' but its Plugin-Id is 'other-name'");
+    assertThat(plugins.get("recording").id()).isEqualTo("recording");
+  }
+
+  @Test
+  void get_ofAnUnknownId_listsTheIdsThereAre() throws Exception {
+    PluginJars.write(dir.resolve("recording.jar"), PluginJars.descriptor("recording"), true);
+    assertThatThrownBy(() -> load().get("nope"))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+        .hasMessage("unknown network plugin 'nope'; available: recording (see 'runtime plugins')");
+  }
+
+  @Test
+  void get_ofASkippedPlugin_saysWhyItWasSkipped() throws Exception {
+    Map<String, String> future = PluginJars.descriptor("recording");
+    future.put("Plugin-Requires", ">=9.0.0");
+    PluginJars.write(dir.resolve("recording.jar"), future, true);
+    assertThatThrownBy(() -> load().get("recording")).hasMessageContaining("was skipped: it requires SPI >=9.0.0");
+  }
+
+  @Test
+  void load_ofAMissingDirectory_saysHowToPointElsewhere() {
+    assertThatThrownBy(() -> new PluginDirectory(dir.resolve("missing"), id -> null).load())
+        .hasMessageContaining("does not exist; pass --plugins-dir DIR or set IGNIS_PLUGINS_DIR");
+  }
+}

@@ -1,0 +1,75 @@
+package dev.ignis.runtime.testplugin;
+
+import dev.ignis.spi.AttachRequest;
+import dev.ignis.spi.Attachment;
+import dev.ignis.spi.BootstrapRequest;
+import dev.ignis.spi.BootstrapResult;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.Finding;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.IpConfig;
+import dev.ignis.spi.NetInterface;
+import dev.ignis.spi.NetworkPlugin;
+import dev.ignis.spi.PortMapping;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A hand-written fake network plugin for unit tests of the runtime's own logic: it records
+ * the calls it gets and can be told to fail. Also packed into jars by the plugin loading
+ * tests, where {@link #description()} reports what its class loader lets it see.
+ */
+public class RecordingPlugin implements NetworkPlugin {
+
+  public final List<String> calls = new ArrayList<>();
+  public boolean failAttach;
+  public boolean failMapPorts;
+
+  @Override
+  public String id() {
+    return "recording";
+  }
+
+  @Override
+  public String description() {
+    try {
+      Class.forName("com.fasterxml.jackson.databind.ObjectMapper", false, getClass().getClassLoader());
+      return "sees runtime libraries";
+    } catch (ClassNotFoundException e) {
+      return "isolated";
+    }
+  }
+
+  @Override
+  public BootstrapResult bootstrap(BootstrapRequest request) {
+    calls.add("bootstrap " + request.action());
+    return new BootstrapResult(List.of(Finding.ok("nothing", "to do")));
+  }
+
+  @Override
+  public Attachment attach(AttachRequest request) {
+    calls.add("attach " + request.vm().name() + " " + request.netnsPath() + " " + request.mac());
+    if (failAttach) {
+      throw new IgnisException(ErrorCode.PLUGIN_FAILED, "attach failed on purpose");
+    }
+    NetInterface eth0 = new NetInterface("eth0", request.mac(), request.netnsPath(),
+        List.of(new IpConfig("10.99.0.2/24", "10.99.0.1")));
+    return new Attachment(id(), request.vm(), request.netnsPath(), List.of(eth0), List.of(), null, List.of(),
+        Map.of("note", "kept"));
+  }
+
+  @Override
+  public List<PortMapping> mapPorts(Attachment attachment, List<PortMapping> wanted) {
+    calls.add("mapPorts " + attachment.vm().name() + " " + wanted);
+    if (failMapPorts) {
+      throw new IgnisException(ErrorCode.BUSY, "port taken on purpose");
+    }
+    return wanted;
+  }
+
+  @Override
+  public void detach(Attachment attachment) {
+    calls.add("detach " + attachment.vm().name() + " " + attachment.pluginState());
+  }
+}

@@ -1,0 +1,157 @@
+package dev.ignis.runtime.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ignis.runtime.netns.NetworkNamespaces;
+import dev.ignis.runtime.plugin.Plugins;
+import dev.ignis.runtime.testplugin.RecordingPlugin;
+import dev.ignis.spi.Command;
+import dev.ignis.spi.CommandResult;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.PortMapping;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lifecycle's own logic, with a fake plugin and a fake process boundary. */
+class VmLifecycleTest {
+
+  @TempDir Path state;
+
+  private final RecordingPlugin plugin = new RecordingPlugin();
+  private final List<String> hostCommands = new ArrayList<>();
+  private VmStore store;
+  private NetworkNamespaces netns;
+  private VmLifecycle lifecycle;
+
+  @BeforeEach
+  void setUp() {
+    store = new VmStore(state.resolve("vms"));
+    netns = new NetworkNamespaces(this::fakeRun, state.resolve("netns"));
+    Plugins plugins = Plugins.of(List.of(plugin), id -> null);
+    lifecycle = new VmLifecycle(store, netns, () -> plugins, Clock.systemUTC());
+  }
+
+  private CommandResult fakeRun(Command command) {
+    hostCommands.add(command.display());
+    return new CommandResult(command, 0, "", "");
+  }
+
+  private VmSpec spec(String name, String... ports) {
+    return new VmSpec(name, null, 1, 256, "02:00:00:00:00:07", List.of(),
+        List.of(ports).stream().map(PortMapping::parse).toList(), "recording");
+  }
+
+  @Test
+  void start_journalsTheNetnsAttachesAndPersistsTheAttachment() {
+    Vm vm = lifecycle.create(spec("web"));
+    Vm running = lifecycle.start("web", Optional.empty());
+    assertThat(running.status()).isEqualTo(VmStatus.RUNNING);
+    assertThat(running.attachment().pluginState()).containsEntry("note", "kept");
+    assertThat(store.load(vm.id())).isEqualTo(running);
+    assertThat(netns.journalled()).containsExactly("ignis-" + vm.id());
+    assertThat(hostCommands).contains("ip netns add ignis-" + vm.id());
+    assertThat(plugin.calls).containsExactly("attach web /run/netns/ignis-" + vm.id() + " 02:00:00:00:00:07");
+  }
+
+  @Test
+  void start_withPortsThePluginDidNotApply_callsMapPorts() {
+    lifecycle.create(spec("web", "8080:80"));
+    Vm running = lifecycle.start("web", Optional.empty());
+    assertThat(plugin.calls).last().asString().startsWith("mapPorts web");
+    assertThat(running.attachment().ports()).containsExactly(PortMapping.parse("8080:80"));
+  }
+
+  @Test
+  void start_whenMapPortsFails_detachesRemovesTheNetnsAndKeepsTheVmStopped() {
+    Vm vm = lifecycle.create(spec("web", "8080:80"));
+    plugin.failMapPorts = true;
+    assertThatThrownBy(() -> lifecycle.start("web", Optional.empty())).hasMessageContaining("port taken");
+    assertThat(plugin.calls).last().asString().startsWith("detach web");
+    Vm after = store.load(vm.id());
+    assertThat(after.status()).isEqualTo(VmStatus.CREATED);
+    assertThat(after.attachment()).isNull();
+    assertThat(netns.journalled()).isEmpty();
+  }
+
+  @Test
+  void start_ofARunningVm_isAConflict() {
+    lifecycle.create(spec("web"));
+    lifecycle.start("web", Optional.empty());
+    assertThatThrownBy(() -> lifecycle.start("web", Optional.empty()))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE));
+  }
+
+  @Test
+  void stopThenStart_keepsTheMacAndDetachesWithTheStoredAttachment() {
+    lifecycle.create(spec("web"));
+    lifecycle.start("web", Optional.empty());
+    VmLifecycle.StopResult stopped = lifecycle.stop("web");
+    assertThat(stopped.wasRunning()).isTrue();
+    assertThat(stopped.vm().status()).isEqualTo(VmStatus.STOPPED);
+    assertThat(plugin.calls).last().asString().isEqualTo("detach web {note=kept}");
+    Vm again = lifecycle.start("web", Optional.empty());
+    assertThat(again.attachment().interfaces().get(0).mac()).isEqualTo("02:00:00:00:00:07");
+    assertThat(lifecycle.stop("web").wasRunning()).isTrue();
+    assertThat(lifecycle.stop("web").wasRunning()).isFalse();
+  }
+
+  @Test
+  void create_withATakenName_isAConflictNamingTheOther() {
+    Vm first = lifecycle.create(spec("web"));
+    assertThatThrownBy(() -> lifecycle.create(spec("web")))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS))
+        .hasMessageContaining(first.id());
+  }
+
+  @Test
+  void create_withAnUnknownPlugin_namesThePluginsThatExist() {
+    VmSpec spec = spec("web").withNetworkPlugin("nope");
+    assertThatThrownBy(() -> lifecycle.create(spec)).hasMessageContaining("available: recording");
+    assertThat(store.list().vms()).isEmpty();
+  }
+
+  @Test
+  void remove_ofARunningVm_needsForce() {
+    lifecycle.create(spec("web"));
+    lifecycle.start("web", Optional.empty());
+    assertThatThrownBy(() -> lifecycle.remove("web", false))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE))
+        .hasMessageContaining("rm -f");
+    assertThat(store.find("web").status()).isEqualTo(VmStatus.RUNNING);
+    lifecycle.remove("web", true);
+    assertThat(store.list().vms()).isEmpty();
+    assertThat(netns.journalled()).isEmpty();
+  }
+
+  @Test
+  void start_withAHostPortMappedToAnotherRunningVm_isRefusedBeforeAnyChange() {
+    lifecycle.create(spec("one", "8080:80"));
+    lifecycle.create(spec("two", "8080:81"));
+    lifecycle.start("one", Optional.empty());
+    plugin.calls.clear();
+    assertThatThrownBy(() -> lifecycle.start("two", Optional.empty()))
+        .hasMessageContaining("host port 8080/tcp is already mapped to VM 'one'");
+    assertThat(plugin.calls).isEmpty();
+  }
+
+  @Test
+  void garbageCollector_finishesAnInterruptedStart() {
+    Vm vm = lifecycle.create(spec("web"));
+    store.save(vm.withStatus(VmStatus.STARTING).withNetns("ignis-" + vm.id()));
+    netns.add("ignis-" + vm.id());
+    Plugins plugins = Plugins.of(List.of(plugin), id -> null);
+    var report = new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
+    assertThat(report.reclaimed()).singleElement().asString().contains("interrupted start of VM 'web'");
+    assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.STOPPED);
+    assertThat(netns.journalled()).isEmpty();
+    assertThat(plugin.calls).containsExactly("detach web {}");
+  }
+}

@@ -1,0 +1,104 @@
+package dev.ignis.runtime.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ignis.spi.Attachment;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.IpConfig;
+import dev.ignis.spi.NetInterface;
+import dev.ignis.spi.PortMapping;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VmStoreTest {
+
+  @TempDir Path dir;
+
+  private Vm vm(String name) {
+    return Vm.create(VmSpecTest.spec(name), Instant.parse("2026-01-01T00:00:00Z"));
+  }
+
+  @Test
+  void save_thenLoad_returnsAnEqualRecordWithItsAttachment() throws Exception {
+    VmStore store = new VmStore(dir);
+    Vm vm = vm("web");
+    Attachment attachment = new Attachment("cni", vm.ref(), "/run/netns/x",
+        List.of(new NetInterface("eth0", "02:00:00:00:00:01", "/run/netns/x", List.of(new IpConfig("10.61.0.2/16", "10.61.0.1")))),
+        List.of(), null, List.of(PortMapping.parse("8080:80")), Map.of("k", "v"));
+    Vm running = vm.withNetns("ignis-" + vm.id()).withAttachment(attachment).started(Instant.parse("2026-01-01T00:01:00Z"));
+    store.save(running);
+    assertThat(store.load(vm.id())).isEqualTo(running);
+    assertThat(dir.resolve(vm.id())).isDirectoryContaining(p -> p.getFileName().toString().equals("vm.json"));
+    try (var files = Files.list(dir.resolve(vm.id()))) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+    }
+  }
+
+  @Test
+  void list_reportsACorruptRecordAndStillListsTheOthers() throws Exception {
+    VmStore store = new VmStore(dir);
+    store.save(vm("good"));
+    Path broken = Files.createDirectories(dir.resolve("00000000000000aa"));
+    Files.writeString(broken.resolve("vm.json"), "{ not json");
+    VmStore.Listing listing = store.list();
+    assertThat(listing.vms()).extracting(Vm::name).containsExactly("good");
+    assertThat(listing.problems()).singleElement().asString()
+        .contains(broken.resolve("vm.json").toString()).contains("corrupt").doesNotContain("\n");
+  }
+
+  @Test
+  void list_reportsARecordWithAnInvalidName() throws Exception {
+    VmStore store = new VmStore(dir);
+    Vm vm = vm("good");
+    store.save(vm);
+    Path record = dir.resolve(vm.id()).resolve("vm.json");
+    Files.writeString(record, Files.readString(record).replace("\"good\"", "\"../evil\""));
+    assertThat(store.list().problems()).singleElement().asString().contains("corrupt");
+  }
+
+  @Test
+  void find_byNameIdOrUniquePrefix() {
+    VmStore store = new VmStore(dir);
+    Vm web = vm("web");
+    store.save(web);
+    assertThat(store.find("web").id()).isEqualTo(web.id());
+    assertThat(store.find(web.id()).id()).isEqualTo(web.id());
+    assertThat(store.find(web.id().substring(0, 5)).id()).isEqualTo(web.id());
+  }
+
+  @Test
+  void find_ofUnknownName_isNotFound() {
+    assertThatThrownBy(() -> new VmStore(dir).find("nope"))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+        .hasMessageContaining("runtime ps -a");
+  }
+
+  @Test
+  void delete_removesTheDirectory_andLeftoversAreFound() throws Exception {
+    VmStore store = new VmStore(dir);
+    Vm web = vm("web");
+    store.save(web);
+    Files.createDirectories(dir.resolve("00000000000000bb"));
+    store.delete(web.id());
+    assertThat(dir.resolve(web.id())).doesNotExist();
+    assertThat(store.leftoverDirectories()).containsExactly(dir.resolve("00000000000000bb"));
+  }
+
+  @Test
+  void isIdle_whileLocked_isFalse() {
+    VmStore store = new VmStore(dir);
+    Vm web = vm("web");
+    store.save(web);
+    try (FileLock lock = store.lock(web)) {
+      assertThat(store.isIdle(web)).isFalse();
+    }
+    assertThat(store.isIdle(web)).isTrue();
+  }
+}
