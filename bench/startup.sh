@@ -23,25 +23,23 @@ for i in $(seq 1 99); do
 done
 [ "$("$dist/bin/runtime" ps -a -o json | grep -c '"name"')" -eq 100 ] || { echo "expected 100 VMs" >&2; exit 1; }
 
-measure() { # label, command...: prints median seconds and max peak RSS over $runs runs
-  local label=$1; shift
-  local times=() rss=0
-  "$@" >/dev/null 2>&1 # warm the page cache
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -o "$state/time" -f '%e %M' "$@" >/dev/null 2>&1
-    out=$(tail -1 "$state/time")
-    times+=("${out% *}"); [ "${out#* }" -gt "$rss" ] && rss=${out#* }
+# Each round runs every command once, in turn, so that drift of the machine's speed hits all
+# alike; the figures are medians over the rounds and the largest peak RSS.
+labels=(java-version ps ps-json plugins ps-serial-parse)
+commands=("java -version" "$dist/bin/runtime ps -a" "$dist/bin/runtime ps -a -o json" "$dist/bin/runtime plugins"
+          "env IGNIS_JAVA_OPTS=-Djava.util.concurrent.ForkJoinPool.common.parallelism=0 $dist/bin/runtime ps -a")
+for command in "${commands[@]}"; do $command >/dev/null 2>&1; done # warm caches, make the CDS archive
+for round in $(seq "$runs"); do
+  for i in "${!commands[@]}"; do
+    /usr/bin/time -o "$state/time" -f '%e %M' ${commands[$i]} >/dev/null 2>&1
+    echo "${labels[$i]} $(tail -1 "$state/time")" >>"$state/samples"
   done
-  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$label $median $rss"
-}
-
-base=$(measure java-version java -version)
-echo "command                 median_s  ratio_to_java_version  peak_rss_MB"
-for row in "$base" "$(measure ps "$dist/bin/runtime" ps -a)" "$(measure ps-json "$dist/bin/runtime" ps -a -o json)" \
-           "$(measure plugins "$dist/bin/runtime" plugins)"; do
-  read -r label median rss <<<"$row"
-  read -r _ base_median _ <<<"$base"
-  awk -v l="$label" -v m="$median" -v b="$base_median" -v r="$rss" \
-    'BEGIN {printf "%-22s  %8.2f  %21.1f  %11.0f\n", l, m, m / b, r / 1024}'
+done
+median() { grep "^$1 " "$state/samples" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+peak() { grep "^$1 " "$state/samples" | awk 'BEGIN {m=0} {if ($3>m) m=$3} END {print m}'; }
+base=$(median java-version)
+echo "command (median of $runs)    median_s  ratio_to_java_version  peak_rss_MB"
+for label in "${labels[@]}"; do
+  awk -v l="$label" -v m="$(median "$label")" -v b="$base" -v r="$(peak "$label")" \
+    'BEGIN {printf "%-26s  %8.3f  %21.1f  %11.0f\n", l, m, m / b, r / 1024}'
 done

@@ -27,6 +27,7 @@ final class Subcommands {
     ALL.put("rm", RmCommand::new);
     ALL.put("ps", PsCommand::new);
     ALL.put("inspect", InspectCommand::new);
+    ALL.put("port", PortCommand::new);
     ALL.put("plugins", PluginsCommand::new);
     ALL.put("bootstrap", BootstrapCommand::new);
     ALL.put("gc", GcCommand::new);

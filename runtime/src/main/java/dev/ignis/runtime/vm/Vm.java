@@ -7,6 +7,7 @@ import dev.ignis.spi.VmRef;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * A VM record as stored in {@code <state>/vms/<id>/vm.json}.
@@ -18,6 +19,8 @@ import java.util.HexFormat;
  * @param startedAt when it was last started, null if never
  * @param netns the name of its sandbox netns while it has one, else null
  * @param attachment its network as the plugin set it up, null while detached
+ * @param keptIps the addresses it had when last attached, asked for again at the next start
+ *     so that a VM keeps its IP across stop and start
  */
 public record Vm(
     String id,
@@ -26,7 +29,8 @@ public record Vm(
     Instant createdAt,
     Instant startedAt,
     String netns,
-    Attachment attachment) {
+    Attachment attachment,
+    List<String> keptIps) {
 
   /** Made on first use: seeding a SecureRandom costs start-up time that listing VMs need not pay. */
   private static final class Random {
@@ -41,13 +45,14 @@ public record Vm(
     if (spec == null || status == null || createdAt == null) {
       throw new IgnisException(ErrorCode.DECODING_FAILURE, "VM " + id + " lacks spec, status or createdAt");
     }
+    keptIps = keptIps == null ? List.of() : List.copyOf(keptIps);
   }
 
   /** A new VM record, not yet started. */
   public static Vm create(VmSpec spec, Instant now) {
     byte[] bytes = new byte[8];
     Random.SOURCE.nextBytes(bytes);
-    return new Vm(HexFormat.of().formatHex(bytes), spec, VmStatus.CREATED, now, null, null, null);
+    return new Vm(HexFormat.of().formatHex(bytes), spec, VmStatus.CREATED, now, null, null, null, List.of());
   }
 
   /** The name of the VM's sandbox netns when the runtime makes it. */
@@ -66,22 +71,27 @@ public record Vm(
   }
 
   public Vm withStatus(VmStatus newStatus) {
-    return new Vm(id, spec, newStatus, createdAt, startedAt, netns, attachment);
+    return new Vm(id, spec, newStatus, createdAt, startedAt, netns, attachment, keptIps);
   }
 
   public Vm withSpec(VmSpec newSpec) {
-    return new Vm(id, newSpec, status, createdAt, startedAt, netns, attachment);
+    return new Vm(id, newSpec, status, createdAt, startedAt, netns, attachment, keptIps);
   }
 
   public Vm withNetns(String newNetns) {
-    return new Vm(id, spec, status, createdAt, startedAt, newNetns, attachment);
+    return new Vm(id, spec, status, createdAt, startedAt, newNetns, attachment, keptIps);
   }
 
   public Vm withAttachment(Attachment newAttachment) {
-    return new Vm(id, spec, status, createdAt, startedAt, netns, newAttachment);
+    return new Vm(id, spec, status, createdAt, startedAt, netns, newAttachment, keptIps);
+  }
+
+  /** This record remembering the addresses of its attachment. */
+  public Vm keepingIps(List<String> ips) {
+    return new Vm(id, spec, status, createdAt, startedAt, netns, attachment, ips);
   }
 
   public Vm started(Instant at) {
-    return new Vm(id, spec, VmStatus.RUNNING, createdAt, at, netns, attachment);
+    return new Vm(id, spec, VmStatus.RUNNING, createdAt, at, netns, attachment, keptIps);
   }
 }

@@ -6,6 +6,7 @@ import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.IpConfig;
 import dev.ignis.spi.NetworkPlugin;
 import dev.ignis.spi.PortMapping;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Creates, starts, stops and removes VMs.
@@ -74,13 +76,26 @@ public final class VmLifecycle {
   }
 
   private Vm attach(Vm stopped, NetworkPlugin plugin) {
+    boolean reuseIps = stopped.spec().staticIps().isEmpty() && !stopped.keptIps().isEmpty();
+    try {
+      return attach(stopped, plugin, reuseIps ? stopped.keptIps() : stopped.spec().staticIps());
+    } catch (IgnisException e) {
+      if (!reuseIps) {
+        throw e;
+      }
+      // The network may have changed since (another subnet, the address taken): take a new one.
+      return attach(stopped.keepingIps(List.of()), plugin, List.of());
+    }
+  }
+
+  private Vm attach(Vm stopped, NetworkPlugin plugin, List<String> ips) {
     Vm vm = stopped.withStatus(VmStatus.STARTING).withNetns(plugin.bringsOwnSandbox() ? null : stopped.defaultNetnsName());
     store.save(vm);
     try {
       String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns()).toString();
       Attachment attachment = plugin.attach(new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE,
-          vm.spec().mac(), vm.spec().staticIps(), vm.spec().ports(), Map.of()));
-      vm = vm.withAttachment(attachment);
+          vm.spec().mac(), ips, vm.spec().ports(), Map.of()));
+      vm = vm.withAttachment(attachment).keepingIps(attachment.ips().stream().map(IpConfig::ip).toList());
       store.save(vm);
       if (!new HashSet<>(attachment.ports()).equals(new HashSet<>(vm.spec().ports()))) {
         List<PortMapping> ports = plugin.mapPorts(attachment, vm.spec().ports());
@@ -99,6 +114,32 @@ public final class VmLifecycle {
       }
       store.save(vm.withStatus(stopped.status()).withNetns(null).withAttachment(null));
       throw e;
+    }
+  }
+
+  /**
+   * Changes a VM's port mappings: a running VM's live through its plugin, after checking that
+   * no other VM maps the same host ports; a stopped one's for its next start.
+   */
+  public Vm changePorts(String nameOrId, UnaryOperator<List<PortMapping>> change) {
+    Vm found = store.find(nameOrId);
+    try (FileLock lock = store.lock(found)) {
+      Vm vm = store.load(found.id());
+      Vm changed = vm.withSpec(vm.spec().withPorts(change.apply(vm.spec().ports())));
+      if (vm.status() != VmStatus.RUNNING) {
+        if (vm.status().isTransitional()) {
+          throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
+              + "; wait for it or run 'runtime gc'");
+        }
+        store.save(changed);
+        return changed;
+      }
+      checkHostPortsFree(changed);
+      Attachment attachment = vm.attachment();
+      List<PortMapping> effective = plugins.get().get(attachment.pluginId()).mapPorts(attachment, changed.spec().ports());
+      changed = changed.withAttachment(attachment.withPorts(effective));
+      store.save(changed);
+      return changed;
     }
   }
 

@@ -50,26 +50,38 @@ public final class VmStore {
     if (!Files.isDirectory(dir)) {
       return new Listing(List.of(), List.of());
     }
-    List<Vm> vms = new ArrayList<>();
-    List<String> problems = new ArrayList<>();
+    List<Path> records = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
-      for (Path vmDir : entries) {
-        Path record = vmDir.resolve(RECORD);
-        try {
-          vms.add(read(record));
-        } catch (NoSuchFileException e) {
-          // A create or rm that did not finish; 'runtime gc' removes the directory.
-        } catch (IgnisException e) {
-          problems.add(e.getMessage());
-        } catch (IOException e) {
-          problems.add("cannot read VM record " + record + ": " + e.getMessage());
-        }
-      }
+      entries.forEach(vmDir -> records.add(vmDir.resolve(RECORD)));
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list VM records in " + dir + ": " + e.getMessage(), e);
     }
+    // Parsed in parallel: on a cold JVM each record costs about half a millisecond.
+    List<Object> read = records.parallelStream().map(VmStore::readOrProblem).toList();
+    List<Vm> vms = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (Object result : read) {
+      if (result instanceof Vm vm) {
+        vms.add(vm);
+      } else if (result instanceof String problem) {
+        problems.add(problem);
+      }
+    }
     vms.sort(Comparator.comparing(Vm::createdAt).thenComparing(Vm::id));
     return new Listing(vms, problems);
+  }
+
+  /** The record, a problem line, or null for a directory without record (an unfinished create or rm). */
+  private static Object readOrProblem(Path record) {
+    try {
+      return read(record);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IgnisException e) {
+      return e.getMessage();
+    } catch (IOException e) {
+      return "cannot read VM record " + record + ": " + e.getMessage();
+    }
   }
 
   /** The VM with this exact name or id, or the one whose id starts with it (3 or more digits). */

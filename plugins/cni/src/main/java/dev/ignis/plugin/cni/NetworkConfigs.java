@@ -1,0 +1,94 @@
+package dev.ignis.plugin.cni;
+
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The networks of a conf dir, chosen as libcni's users do: the lexicographically first
+ * {@code *.conflist}, else the first {@code *.conf} or {@code *.json}; or the one with a given
+ * name. Installs Ignite's default network into an empty or missing conf dir.
+ */
+final class NetworkConfigs {
+
+  private final Path confDir;
+
+  NetworkConfigs(Path confDir) {
+    this.confDir = confDir;
+  }
+
+  /** The network to use: by name if given, else the first one. */
+  NetworkConfigList load(Optional<String> name) {
+    List<NetworkConfigList> all = new ArrayList<>();
+    List<Path> files = files();
+    for (Path file : files) {
+      if (name.isEmpty()) {
+        return parse(file);
+      }
+      NetworkConfigList list = parse(file);
+      if (list.name().equals(name.get())) {
+        return list;
+      }
+      all.add(list);
+    }
+    if (name.isPresent()) {
+      throw new IgnisException(ErrorCode.NOT_FOUND, "no CNI network named '" + name.get() + "' in " + confDir
+          + " (found: " + String.join(", ", all.stream().map(NetworkConfigList::name).toList()) + ")");
+    }
+    throw new IgnisException(ErrorCode.INVALID_NETWORK_CONFIG, "no CNI network config in " + confDir
+        + "; run 'runtime bootstrap' to install the default network");
+  }
+
+  /** Writes the default network if the conf dir has no config; returns whether it did. */
+  boolean installDefaultIfEmpty() {
+    if (!files().isEmpty()) {
+      return false;
+    }
+    try {
+      Files.createDirectories(confDir);
+      Path temp = Files.createTempFile(confDir, ".10-ignite", ".tmp");
+      Files.writeString(temp, DefaultNetwork.CONFLIST);
+      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+      Files.move(temp, confDir.resolve(DefaultNetwork.FILE_NAME), StandardCopyOption.ATOMIC_MOVE);
+      return true;
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot install the default network into " + confDir + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The config files, in the order they are considered. */
+  List<Path> files() {
+    if (!Files.isDirectory(confDir)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(confDir)) {
+      List<Path> sorted = entries.filter(Files::isRegularFile).sorted().toList();
+      List<Path> ordered = new ArrayList<>(sorted.stream().filter(p -> p.toString().endsWith(".conflist")).toList());
+      ordered.addAll(sorted.stream().filter(p -> p.toString().endsWith(".conf") || p.toString().endsWith(".json")).toList());
+      return ordered;
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list CNI conf dir " + confDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static NetworkConfigList parse(Path file) {
+    String json;
+    try {
+      json = Files.readString(file);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read network config " + file + ": " + e.getMessage(), e);
+    }
+    return file.toString().endsWith(".conflist")
+        ? NetworkConfigList.parseList(json, file.toString())
+        : NetworkConfigList.parseSingle(json, file.toString());
+  }
+}

@@ -1,0 +1,116 @@
+package dev.ignis.runtime.cli;
+
+import dev.ignis.runtime.vm.Vm;
+import dev.ignis.runtime.vm.VmLifecycle;
+import dev.ignis.runtime.vm.VmStatus;
+import dev.ignis.runtime.vm.VmStore;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.PortMapping;
+import dev.ignis.spi.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code runtime port ls|add|rm}: a VM's host port mappings, changed live on a running VM. */
+@Command(name = "port", mixinStandardHelpOptions = true,
+    description = "List or change a VM's published ports; a running VM's change at once, without touching its IP.",
+    subcommands = {PortCommand.Ls.class, PortCommand.Add.class, PortCommand.Rm.class})
+final class PortCommand implements Callable<Integer> {
+
+  @ParentCommand RootCommand root;
+
+  @Override
+  public Integer call() {
+    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+        "missing subcommand: ls, add or rm");
+  }
+
+  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a VM's port mappings.")
+  static final class Ls implements Callable<Integer> {
+    @ParentCommand PortCommand port;
+    @Mixin OutputOption output;
+
+    @Parameters(paramLabel = "VM", description = "VM name, id or unique id prefix.")
+    String vm;
+
+    @Override
+    public Integer call() {
+      Vm found = port.root.service(VmStore.class).find(vm);
+      List<PortMapping> ports = found.status() == VmStatus.RUNNING && found.attachment() != null
+          ? found.attachment().ports() : found.spec().ports();
+      if (!output.isTable()) {
+        output.print(port.root.out, ports);
+        return 0;
+      }
+      Table table = new Table("HOST IP", "HOST PORT", "VM PORT", "PROTOCOL");
+      ports.forEach(p -> table.row(p.hostIp(), String.valueOf(p.hostPort()), String.valueOf(p.vmPort()), p.protocol().label()));
+      table.print(port.root.out);
+      return 0;
+    }
+  }
+
+  @Command(name = "add", mixinStandardHelpOptions = true, description = "Publish more VM ports on the host.")
+  static final class Add implements Callable<Integer> {
+    @ParentCommand PortCommand port;
+
+    @Parameters(index = "0", paramLabel = "VM", description = "VM name, id or unique id prefix.")
+    String vm;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "SPEC", converter = Converters.Port.class,
+        description = "[hostIp:]hostPort:vmPort[/tcp|udp]")
+    List<PortMapping> specs;
+
+    @Override
+    public Integer call() {
+      Vm changed = port.root.service(VmLifecycle.class).changePorts(vm, current -> {
+        List<PortMapping> ports = new ArrayList<>(current);
+        specs.stream().filter(spec -> !ports.contains(spec)).forEach(ports::add);
+        return ports;
+      });
+      port.root.out.println(changed.name());
+      return 0;
+    }
+  }
+
+  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Stop publishing VM ports.")
+  static final class Rm implements Callable<Integer> {
+    @ParentCommand PortCommand port;
+
+    @Parameters(index = "0", paramLabel = "VM", description = "VM name, id or unique id prefix.")
+    String vm;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "PORT",
+        description = "A mapping as given to add, or hostPort[/tcp|udp].")
+    List<String> specs;
+
+    @Override
+    public Integer call() {
+      Vm changed = port.root.service(VmLifecycle.class).changePorts(vm, current -> {
+        List<PortMapping> ports = new ArrayList<>(current);
+        for (String spec : specs) {
+          if (!ports.removeIf(p -> matches(p, spec))) {
+            throw new IgnisException(ErrorCode.NOT_FOUND, "VM '" + vm + "' has no port mapping " + spec
+                + "; see 'runtime port ls " + vm + "'");
+          }
+        }
+        return ports;
+      });
+      port.root.out.println(changed.name());
+      return 0;
+    }
+
+    private static boolean matches(PortMapping mapping, String spec) {
+      if (spec.matches("\\d{1,5}(/\\w+)?")) {
+        String[] parts = spec.split("/");
+        Protocol protocol = parts.length > 1 ? Protocol.parse(parts[1]) : Protocol.TCP;
+        return mapping.hostPort() == Integer.parseInt(parts[0]) && mapping.protocol() == protocol;
+      }
+      return mapping.equals(new Converters.Port().convert(spec));
+    }
+  }
+}
