@@ -31,6 +31,7 @@ final class Ignis {
 
   final Path state;
   final Path plugins;
+  private final Map<String, String> extraEnvironment = new java.util.HashMap<>();
 
   Ignis(Path workDir) throws IOException {
     this.state = Files.createDirectories(workDir.resolve("state"));
@@ -48,9 +49,18 @@ final class Ignis {
     return this;
   }
 
+  /** Sets an environment variable for every later command (plugin settings, for example). */
+  Ignis withEnv(String name, String value) {
+    extraEnvironment.put(name, value);
+    return this;
+  }
+
   Map<String, String> environment() {
-    return Map.of("IGNIS_STATE_DIR", state.toString(), "IGNIS_PLUGINS_DIR", plugins.toString(),
-        "IGNIS_CONFIG", state.resolve("no-config").toString());
+    Map<String, String> environment = new java.util.HashMap<>(extraEnvironment);
+    environment.put("IGNIS_STATE_DIR", state.toString());
+    environment.put("IGNIS_PLUGINS_DIR", plugins.toString());
+    environment.put("IGNIS_CONFIG", state.resolve("no-config").toString());
+    return environment;
   }
 
   Result run(String... args) {

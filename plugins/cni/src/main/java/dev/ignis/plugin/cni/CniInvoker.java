@@ -30,17 +30,22 @@ class CniInvoker {
     this.settings = settings;
   }
 
-  /** The binary for a plugin type, from the bin path. */
-  Path find(String type, String network) {
+  /** The binary for a plugin type, from the bin path, if there is one. */
+  java.util.Optional<Path> locate(String type) {
     for (Path dir : settings.binPath()) {
       Path candidate = dir.resolve(type);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-        return candidate;
+        return java.util.Optional.of(candidate);
       }
     }
-    throw new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE, "network '" + network + "': CNI plugin '" + type
+    return java.util.Optional.empty();
+  }
+
+  /** The binary for a plugin type, from the bin path. */
+  Path find(String type, String network) {
+    return locate(type).orElseThrow(() -> new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE, "network '" + network + "': CNI plugin '" + type
         + "' not found in " + settings.binPathText() + "; install it (Debian: containernetworking-plugins) or set"
-        + " plugin.cni.bin-path");
+        + " plugin.cni.bin-path"));
   }
 
   /**

@@ -105,7 +105,7 @@ public final class CniPlugin implements NetworkPlugin {
     if (new HashSet<>(wanted).equals(new HashSet<>(attachment.ports()))) {
       return attachment.ports();
     }
-    String key = itemOf(attachment).key();
+    String key = itemOf(attachment).map(AttachmentJournal.Item::key).orElse("(none)");
     ResultCache.Entry entry = cache.read(key).orElseThrow(() -> new IgnisException(ErrorCode.UNKNOWN_CONTAINER,
         "no CNI cache entry " + cache.pathOf(key) + " for VM " + attachment.vm() + "; restart the VM to reattach it"));
     NetworkConfigList list = NetworkConfigList.parseList(entry.config(), cache.pathOf(key).toString());
@@ -138,7 +138,11 @@ public final class CniPlugin implements NetworkPlugin {
 
   @Override
   public void detach(Attachment attachment) {
-    AttachmentJournal.Item item = itemOf(attachment);
+    Optional<AttachmentJournal.Item> journalled = itemOf(attachment);
+    if (journalled.isEmpty()) {
+      return; // never attached: the journal entry is written before anything changes
+    }
+    AttachmentJournal.Item item = journalled.get();
     Optional<ResultCache.Entry> entry = cache.read(item.key());
     if (entry.isPresent()) {
       NetworkConfigList list = NetworkConfigList.parseList(entry.get().config(), cache.pathOf(item.key()).toString());
@@ -171,15 +175,17 @@ public final class CniPlugin implements NetworkPlugin {
     return configs.load(settings.network());
   }
 
-  private AttachmentJournal.Item itemOf(Attachment attachment) {
+  /**
+   * The journalled attachment of a VM: from the attachment's plugin state, or, when the
+   * runtime crashed before it could store the attachment, from the journal alone.
+   */
+  private Optional<AttachmentJournal.Item> itemOf(Attachment attachment) {
     String network = attachment.pluginState().get(NETWORK);
-    if (network == null) {
-      // Not persisted: the runtime crashed before it could store the attachment.
-      network = journal.items().stream().filter(i -> i.containerId().equals(attachment.vm().id()))
-          .map(AttachmentJournal.Item::network).findFirst().orElseGet(() -> network().name());
+    if (network != null) {
+      String ifName = attachment.pluginState().getOrDefault(IF_NAME, AttachRequest.DEFAULT_INTERFACE);
+      return Optional.of(new AttachmentJournal.Item(network, attachment.vm().id(), ifName));
     }
-    String ifName = attachment.pluginState().getOrDefault(IF_NAME, AttachRequest.DEFAULT_INTERFACE);
-    return new AttachmentJournal.Item(network, attachment.vm().id(), ifName);
+    return journal.items().stream().filter(i -> i.containerId().equals(attachment.vm().id())).findFirst();
   }
 
   /** CNI says DEL gets the netns path if it still exists, else an empty one. */

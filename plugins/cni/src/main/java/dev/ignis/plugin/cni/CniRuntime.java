@@ -62,13 +62,21 @@ class CniRuntime {
   /**
    * DEL: every plugin in reverse order with the cached result as prevResult, then the cache
    * entry goes. Idempotent: plugins must accept a DEL of what is already gone. Every plugin
-   * is tried even if one fails; the first failure is thrown and the entry kept.
+   * is tried even if one fails; the first failure is thrown and the entry kept. A binary
+   * missing from the bin path is skipped with a warning.
    */
   void del(NetworkConfigList list, RuntimeConf runtime, JsonNode prevResult) {
     IgnisException first = null;
     List<ObjectNode> reversed = new ArrayList<>(list.plugins());
     java.util.Collections.reverse(reversed);
     for (ObjectNode plugin : reversed) {
+      String type = plugin.get("type").asText();
+      if (invoker.locate(type).isEmpty()) {
+        // A binary that cannot be found cannot have added anything either (or was removed
+        // since): nothing can be undone through it.
+        log.warn("network '{}': skipping DEL of plugin {}: not found in the CNI bin path", list.name(), type);
+        continue;
+      }
       try {
         invoker.invoke("DEL", pluginConfig(list, plugin, runtime, prevResult), runtime, list.name());
       } catch (IgnisException e) {

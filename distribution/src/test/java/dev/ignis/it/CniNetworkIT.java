@@ -1,0 +1,240 @@
+package dev.ignis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cni plugin with Debian's real CNI plugins, in real namespaces, on a network of the
+ * test's own (name, bridge, subnet, conf, cache and IPAM dirs).
+ */
+@Tag("integration")
+class CniNetworkIT {
+
+  @TempDir Path work;
+  private TestNetwork net;
+  private Ignis ignis;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    net = new TestNetwork(work);
+    net.write(net.defaultShapedConflist());
+    ignis = net.configure(new Ignis(work).withAllPlugins());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    try {
+      ignis.cleanUp();
+      net.assertNoResidue();
+    } finally {
+      net.close();
+    }
+  }
+
+  private String ipOf(String vm) {
+    String yaml = ignis.ok("inspect", vm, "-o", "yaml");
+    int at = yaml.indexOf("address: \"") + 10;
+    return yaml.substring(at, yaml.indexOf('/', at));
+  }
+
+  private String macOf(String vm) {
+    return ignis.ok("inspect", vm, "-o", "yaml").lines().filter(l -> l.strip().startsWith("mac: \"") && l.length() > 12)
+        .findFirst().orElseThrow().strip();
+  }
+
+  private String netnsOf(String vm) {
+    return "ignis-" + ignis.ok("ps", "-a", "-o", "json").lines()
+        .filter(l -> l.contains("\"id\"")).map(l -> l.strip().substring(8, 24))
+        .filter(id -> ignis.ok("inspect", id).contains("\"name\" : \"" + vm + "\"")).findFirst().orElseThrow();
+  }
+
+  @Test
+  void twoVms_reachEachOtherAndTheHost_andAMappedPortReachesTheirListener() throws Exception {
+    int port = TestNetwork.freePort();
+    ignis.ok("run", "--name", "web", "-p", port + ":80");
+    ignis.ok("run", "--name", "db");
+    String web = ipOf("web");
+    String db = ipOf("db");
+    assertThat(web).startsWith(net.prefix);
+    assertThat(db).startsWith(net.prefix).isNotEqualTo(web);
+
+    assertThat(Ignis.sh("ip", "netns", "exec", netnsOf("web"), "ping", "-c", "1", "-W", "2", db)).contains("1 received");
+    assertThat(Ignis.sh("ip", "netns", "exec", netnsOf("db"), "ping", "-c", "1", "-W", "2", web)).contains("1 received");
+    assertThat(Ignis.sh("ping", "-c", "1", "-W", "2", web)).contains("1 received");
+    assertThat(Ignis.sh("ping", "-c", "1", "-W", "2", db)).contains("1 received");
+
+    net.serve(netnsOf("web"), "hello from web");
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).isEqualTo("hello from web");
+    assertThat(TestNetwork.fetch(net.gateway(), port)).isEqualTo("hello from web");
+    assertThat(ignis.ok("ps")).contains("0.0.0.0:" + port + "->80/tcp");
+  }
+
+  @Test
+  void ports_changeLiveWithoutTouchingTheIp() throws Exception {
+    int first = TestNetwork.freePort();
+    int second = TestNetwork.freePort();
+    ignis.ok("run", "--name", "web", "-p", first + ":80");
+    String ip = ipOf("web");
+    net.serve(netnsOf("web"), "live");
+    assertThat(TestNetwork.fetch("127.0.0.1", first)).isEqualTo("live");
+
+    ignis.ok("port", "add", "web", "127.0.0.1:" + second + ":80");
+    assertThat(TestNetwork.fetch("127.0.0.1", second)).isEqualTo("live");
+    ignis.ok("port", "rm", "web", String.valueOf(first));
+    assertThat(TestNetwork.fetch("127.0.0.1", first)).isNotEqualTo("live");
+    assertThat(ignis.ok("port", "ls", "web")).contains(String.valueOf(second)).doesNotContain(String.valueOf(first));
+    assertThat(ipOf("web")).isEqualTo(ip);
+
+    ignis.ok("run", "--name", "other");
+    Ignis.Result clash = ignis.run("port", "add", "other", second + ":8080");
+    assertThat(clash.status()).isEqualTo(102);
+    assertThat(clash.err()).contains("host port " + second + "/tcp is already mapped to VM 'web'");
+  }
+
+  @Test
+  void stopThenStart_keepsIpAndMac() {
+    ignis.ok("run", "--name", "keep");
+    String ip = ipOf("keep");
+    String mac = macOf("keep");
+    ignis.ok("stop", "keep");
+    ignis.ok("start", "keep");
+    assertThat(ipOf("keep")).isEqualTo(ip);
+    assertThat(macOf("keep")).isEqualTo(mac);
+  }
+
+  @Test
+  void staticIp_isHonoured_andOneOutsideTheSubnetOrTakenIsRefusedWithoutResidue() throws Exception {
+    String wanted = net.prefix + "77";
+    ignis.ok("run", "--name", "fixed", "--ip", wanted);
+    assertThat(ipOf("fixed")).isEqualTo(wanted);
+    assertThat(Ignis.sh("ip", "-n", netnsOf("fixed"), "-o", "addr", "show", "eth0")).contains(wanted + "/24");
+
+    Ignis.Result taken = ignis.run("run", "--name", "twin", "--ip", wanted);
+    assertThat(taken.status()).isNotZero();
+    assertThat(taken.err().strip()).startsWith("error: network '" + net.name + "': plugin bridge failed (add):")
+        .contains(wanted).doesNotContain("\n");
+
+    Ignis.Result outside = ignis.run("run", "--name", "stray", "--ip", "192.0.2.10");
+    assertThat(outside.status()).isNotZero();
+    assertThat(outside.err()).contains("192.0.2.10");
+    assertThat(ignis.ok("ps", "-a")).contains("fixed").doesNotContain("twin").doesNotContain("stray");
+  }
+
+  @Test
+  void aHostPortInUse_isRefusedBeforeAnythingChanges() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      Ignis.Result result = ignis.run("run", "--name", "web", "-p", taken.getLocalPort() + ":80");
+      assertThat(result.status()).isEqualTo(102);
+      assertThat(result.err().strip()).isEqualTo("error: host port " + taken.getLocalPort()
+          + "/tcp on 0.0.0.0 is in use by another program; pick another host port");
+    }
+    assertThat(ignis.ok("ps", "-a")).doesNotContain("web");
+  }
+
+  @Test
+  void anotherConflistWithTuning_worksUnchanged() throws Exception {
+    net.write("""
+        {"cniVersion":"1.0.0","name":"%s","plugins":[
+          {"type":"bridge","bridge":"%s","isGateway":true,
+           "ipam":{"type":"host-local","ranges":[[{"subnet":"%s"}]],"dataDir":"%s"}},
+          {"type":"tuning","sysctl":{"net.ipv4.conf.eth0.arp_ignore":"2"}}]}
+        """.formatted(net.name, net.bridge, net.subnet(), net.ipamDir));
+    ignis.ok("run", "--name", "tuned");
+    assertThat(ipOf("tuned")).startsWith(net.prefix);
+    assertThat(Ignis.sh("ip", "netns", "exec", netnsOf("tuned"), "cat", "/proc/sys/net/ipv4/conf/eth0/arp_ignore").strip())
+        .isEqualTo("2");
+    Ignis.Result ports = ignis.run("run", "--name", "noports", "-p", TestNetwork.freePort() + ":80");
+    assertThat(ports.status()).isEqualTo(103);
+    assertThat(ports.err()).contains("has no plugin with the portMappings capability");
+  }
+
+  @Test
+  void badConfigsAndPlugins_failWithOneLineAndLeaveNothing() throws Exception {
+    net.write("{ \"cniVersion\": ");
+    assertBadRun(100, "is not valid JSON");
+    net.write("{\"cniVersion\":\"0.4.0\",\"name\":\"" + net.name + "\",\"plugins\":[]}");
+    assertBadRun(100, "has no plugins");
+    net.write("{\"cniVersion\":\"7.0.0\",\"name\":\"" + net.name + "\",\"plugins\":[{\"type\":\"bridge\"}]}");
+    assertBadRun(100, "cniVersion '7.0.0'");
+    net.write("{\"cniVersion\":\"0.4.0\",\"name\":\"" + net.name + "\",\"plugins\":[{\"type\":\"/bin/sh\"}]}");
+    assertBadRun(100, "must be a plain binary name");
+    net.write(net.defaultShapedConflist().replace("\"firewall\"", "\"no-such-plugin\""));
+    assertBadRun(103, "CNI plugin 'no-such-plugin' not found in " + net.binDir + ":/usr/lib/cni");
+
+    script("garbage", "[ \"$CNI_COMMAND\" = ADD ] && { echo 'this is not json'; exit 3; }; exit 0");
+    net.write(net.defaultShapedConflist().replace("\"firewall\"", "\"garbage\""));
+    assertBadRun(104, "plugin garbage failed (add): exit status 3 without a CNI error; it printed: this is not json");
+
+    script("hang", "[ \"$CNI_COMMAND\" = ADD ] && sleep 60; exit 0");
+    ignis.withEnv("IGNIS_PLUGIN_CNI_TIMEOUT", "2");
+    net.write(net.defaultShapedConflist().replace("\"firewall\"", "\"hang\""));
+    assertBadRun(103, "plugin hang failed (add): '" + net.binDir.resolve("hang") + "' did not finish within 2 s");
+  }
+
+  private void assertBadRun(int status, String message) throws Exception {
+    Ignis.Result result = ignis.run("run", "--name", "bad");
+    assertThat(result.status()).as(result.err()).isEqualTo(status);
+    assertThat(result.err().strip()).startsWith("error: ").contains(message).doesNotContain("\n");
+    assertThat(ignis.ok("ps", "-a")).doesNotContain("bad");
+    assertThat(Files.list(Path.of("/run/netns")).map(p -> p.getFileName().toString()))
+        .noneMatch(n -> Files.exists(ignis.state.resolve("netns").resolve(n)));
+    net.assertNoResidue();
+  }
+
+  private void script(String name, String body) throws Exception {
+    Path file = net.binDir.resolve(name);
+    Files.writeString(file, "#!/bin/sh\ncat >/dev/null\n" + body + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  @Test
+  void killedBetweenAddAndTheCacheWrite_gcLeavesNoLeaseVethCacheEntryOrRule() throws Exception {
+    // The last plugin of the chain runs the real firewall, then kills the runtime (kill -9)
+    // before it can write the final cache entry or its VM record.
+    script("firewall", "");
+    Files.writeString(net.binDir.resolve("firewall"), """
+        #!/bin/sh
+        out=$(/usr/lib/cni/firewall)
+        status=$?
+        [ "$CNI_COMMAND" = ADD ] && kill -9 $PPID
+        echo "$out"
+        exit $status
+        """);
+    int port = TestNetwork.freePort();
+    Ignis.Result killed = ignis.launch("run", "--name", "crash", "-p", port + ":80");
+    assertThat(killed.status()).isEqualTo(137);
+    assertThat(ignis.ok("ps", "-a")).contains("crash").contains("interrupted");
+    assertThat(Ignis.sh("iptables-save")).contains(net.prefix);
+
+    Files.delete(net.binDir.resolve("firewall")); // the real one from now on
+    String report = ignis.ok("gc");
+    assertThat(report).contains("finished the interrupted start of VM 'crash'");
+    net.assertNoResidue();
+    assertThat(ignis.ok("ps", "-a")).contains("stopped");
+    ignis.ok("start", "crash");
+    ignis.ok("rm", "-f", "crash");
+    net.assertNoResidue();
+  }
+
+  @Test
+  void bootstrap_reportsWhatItCheckedAndInstallsTheDefaultNetworkIntoAnEmptyConfDir() throws Exception {
+    Files.delete(net.confDir.resolve("10-test.conflist"));
+    String report = ignis.ok("bootstrap");
+    assertThat(report).contains("installed the default network 10-ignite.conflist")
+        .contains("plugin bridge: /usr/lib/cni/bridge (speaks 0.4.0)").contains("plugin portmap")
+        .contains("plugin firewall").contains("iptables");
+    assertThat(net.confDir.resolve("10-ignite.conflist")).isRegularFile();
+    Files.delete(net.confDir.resolve("10-ignite.conflist")); // never use the host's default network here
+    TimeUnit.MILLISECONDS.sleep(1);
+  }
+}

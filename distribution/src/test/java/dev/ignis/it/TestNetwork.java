@@ -1,0 +1,174 @@
+package dev.ignis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A CNI network of a test's own: a unique name, bridge and /24 subnet, with its conf dir,
+ * cache dir and host-local data dir under the test's work dir, so tests never touch the
+ * host's /etc/cni/net.d or /var/lib/cni.
+ */
+final class TestNetwork {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  final String name;
+  final String bridge;
+  final String prefix; // "10.x.y."
+  final Path confDir;
+  final Path cacheDir;
+  final Path ipamDir;
+  final Path binDir;
+  private final List<Process> listeners = new ArrayList<>();
+
+  TestNetwork(Path work) throws IOException {
+    String suffix = Integer.toHexString(0x100000 + RANDOM.nextInt(0xeffff));
+    name = "ignis-it-" + suffix;
+    bridge = "igt" + suffix;
+    prefix = "10." + (150 + RANDOM.nextInt(90)) + "." + RANDOM.nextInt(256) + ".";
+    confDir = Files.createDirectories(work.resolve("net.d"));
+    cacheDir = work.resolve("cni-cache");
+    ipamDir = work.resolve("ipam");
+    binDir = Files.createDirectories(work.resolve("cni-bin"));
+  }
+
+  String subnet() {
+    return prefix + "0/24";
+  }
+
+  String gateway() {
+    return prefix + "1";
+  }
+
+  /** The default network's shape (bridge with ipMasq, portmap, firewall) on this network's own names. */
+  String defaultShapedConflist() {
+    return """
+        {"cniVersion":"0.4.0","name":"%s","plugins":[
+          {"type":"bridge","bridge":"%s","isGateway":true,"isDefaultGateway":true,"promiscMode":true,"ipMasq":true,
+           "ipam":{"type":"host-local","subnet":"%s","dataDir":"%s"}},
+          {"type":"portmap","capabilities":{"portMappings":true}},
+          {"type":"firewall"}]}
+        """.formatted(name, bridge, subnet(), ipamDir);
+  }
+
+  TestNetwork write(String conflist) throws IOException {
+    Files.writeString(confDir.resolve("10-test.conflist"), conflist);
+    return this;
+  }
+
+  /** Points the runtime's cni plugin at this network. */
+  Ignis configure(Ignis ignis) {
+    return ignis.withEnv("IGNIS_PLUGIN_CNI_CONF_DIR", confDir.toString())
+        .withEnv("IGNIS_PLUGIN_CNI_CACHE_DIR", cacheDir.toString())
+        .withEnv("IGNIS_PLUGIN_CNI_BIN_PATH", binDir + ":/usr/lib/cni")
+        .withEnv("IGNIS_PLUGIN_CNI_TIMEOUT", "10");
+  }
+
+  /** Serves a page naming the VM from inside its sandbox on port 80 (busybox httpd). */
+  void serve(String netns, String page) throws IOException {
+    Path root = Files.createDirectories(cacheDir.getParent().resolve("www-" + netns));
+    Files.writeString(root.resolve("index.html"), page);
+    listeners.add(new ProcessBuilder("ip", "netns", "exec", netns, "busybox", "httpd", "-f", "-p", "80", "-h",
+        root.toString()).redirectErrorStream(true).start());
+  }
+
+  /** GET http://host:port/ with a short timeout; the body, or the failure's class name. */
+  static String fetch(String host, int port) {
+    try {
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      for (int attempt = 0; ; attempt++) {
+        try {
+          return client.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/"))
+              .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()).body().strip();
+        } catch (IOException e) {
+          if (attempt == 10) {
+            return e.getClass().getSimpleName();
+          }
+          Thread.sleep(100); // the listener may still be starting
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  /** A host port that is free now. */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Fails unless nothing of this network's attachments is left on the host. */
+  void assertNoResidue() throws Exception {
+    if (Files.isDirectory(ipamDir.resolve(name))) {
+      try (var files = Files.list(ipamDir.resolve(name))) {
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .as("host-local leases").allMatch(n -> n.equals("lock") || n.startsWith("last_reserved_ip"));
+      }
+    }
+    if (Files.isDirectory(cacheDir.resolve("results"))) {
+      try (var files = Files.list(cacheDir.resolve("results"))) {
+        assertThat(files).as("CNI cache entries").isEmpty();
+      }
+    }
+    if (Files.exists(Path.of("/sys/class/net", bridge))) {
+      assertThat(Ignis.sh("ip", "-o", "link", "show", "master", bridge)).as("veths on " + bridge).isBlank();
+    }
+    String rules = Ignis.sh("iptables-save");
+    assertThat(rules.lines().filter(l -> l.contains(name) || l.contains(prefix))).as("iptables rules").isEmpty();
+  }
+
+  /** Stops the listeners and removes the bridge and CNI's shared chains if no one else uses them. */
+  void close() throws Exception {
+    listeners.forEach(Process::destroyForcibly);
+    if (Files.exists(Path.of("/sys/class/net", bridge))) {
+      Ignis.sh("ip", "link", "delete", bridge);
+    }
+    removeUnusedSharedChains();
+  }
+
+  /**
+   * The portmap and firewall plugins create shared chains on first use and never remove them
+   * (FACTS.md). Remove them when nothing but their own jumps refers to them, as on a host
+   * where only these tests used CNI.
+   */
+  private static void removeUnusedSharedChains() throws Exception {
+    String nat = Ignis.sh("iptables-save", "-t", "nat");
+    if (nat.lines().noneMatch(l -> l.startsWith("-A CNI-HOSTPORT-DNAT") || l.startsWith("-A CNI-DN-"))) {
+      run("iptables", "-t", "nat", "-D", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
+      run("iptables", "-t", "nat", "-D", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
+      run("iptables", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment", "CNI portfwd requiring masquerade",
+          "-j", "CNI-HOSTPORT-MASQ");
+      for (String chain : List.of("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")) {
+        run("iptables", "-t", "nat", "-F", chain);
+        run("iptables", "-t", "nat", "-X", chain);
+      }
+    }
+    String filter = Ignis.sh("iptables-save", "-t", "filter");
+    if (filter.lines().filter(l -> l.startsWith("-A CNI-FORWARD") || l.startsWith("-A CNI-ADMIN")).count() <= 1) {
+      run("iptables", "-D", "FORWARD", "-m", "comment", "--comment", "CNI firewall plugin rules", "-j", "CNI-FORWARD");
+      for (String chain : List.of("CNI-FORWARD", "CNI-ADMIN")) {
+        run("iptables", "-F", chain);
+        run("iptables", "-X", chain);
+      }
+    }
+  }
+
+  private static void run(String... command) throws Exception {
+    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+  }
+}
