@@ -141,31 +141,9 @@ final class TestNetwork {
     removeUnusedSharedChains();
   }
 
-  /**
-   * The portmap and firewall plugins create shared chains on first use and never remove them
-   * (FACTS.md). Remove them when nothing but their own jumps refers to them, as on a host
-   * where only these tests used CNI.
-   */
+  /** CNI's shared chains, once no attachment uses them (scripts/remove-unused-cni-chains). */
   private static void removeUnusedSharedChains() throws Exception {
-    String nat = Ignis.sh("iptables-save", "-t", "nat");
-    if (nat.lines().noneMatch(l -> l.startsWith("-A CNI-HOSTPORT-DNAT") || l.startsWith("-A CNI-DN-"))) {
-      run("iptables", "-t", "nat", "-D", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
-      run("iptables", "-t", "nat", "-D", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
-      run("iptables", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment", "CNI portfwd requiring masquerade",
-          "-j", "CNI-HOSTPORT-MASQ");
-      for (String chain : List.of("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")) {
-        run("iptables", "-t", "nat", "-F", chain);
-        run("iptables", "-t", "nat", "-X", chain);
-      }
-    }
-    String filter = Ignis.sh("iptables-save", "-t", "filter");
-    if (filter.lines().filter(l -> l.startsWith("-A CNI-FORWARD") || l.startsWith("-A CNI-ADMIN")).count() <= 1) {
-      run("iptables", "-D", "FORWARD", "-m", "comment", "--comment", "CNI firewall plugin rules", "-j", "CNI-FORWARD");
-      for (String chain : List.of("CNI-FORWARD", "CNI-ADMIN")) {
-        run("iptables", "-F", chain);
-        run("iptables", "-X", chain);
-      }
-    }
+    run(Path.of(System.getProperty("ignis.scripts"), "remove-unused-cni-chains").toString());
   }
 
   private static void run(String... command) throws Exception {

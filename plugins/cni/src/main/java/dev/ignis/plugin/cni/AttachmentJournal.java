@@ -1,17 +1,32 @@
 package dev.ignis.plugin.cni;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The attachments this installation made, by cache key, in the plugin's state dir. The CNI
- * cache is shared with every CNI runtime on the host; the journal is what lets {@code gc}
- * reclaim only Ignis' own attachments. An entry is written before ADD and removed after DEL.
+ * The attachments this installation made, one append-only file each in the plugin's state
+ * dir: the intent (a cache entry without result) written before ADD, then the result after
+ * each plugin of the chain. A crash half-way through ADD thus leaves what DEL needs; the
+ * journal also lets {@code gc} reclaim only Ignis' own attachments, as the CNI cache is shared
+ * with every CNI runtime on the host.
+ *
+ * <p>Appending (not rewriting) keeps this cheap: on ext4, replacing a file by rename or
+ * truncation forces a flush that cost about 2 ms per write here.
  */
 final class AttachmentJournal {
 
@@ -21,20 +36,92 @@ final class AttachmentJournal {
     this.dir = stateDir.resolve("attachments");
   }
 
-  /** One journalled attachment. */
+  /** One journalled attachment, named as its cache entry. */
   record Item(String network, String containerId, String ifName) {
     String key() {
       return network + "-" + containerId + "-" + ifName;
     }
+
+    static Item of(ResultCache.Entry entry) {
+      return new Item(entry.networkName(), entry.runtime().containerId(), entry.runtime().ifName());
+    }
   }
 
-  void record(Item item) {
+  /**
+   * Records the intent to attach, before anything changes; the returned log takes the
+   * chain's results as it goes and must be closed.
+   */
+  Progress begin(ResultCache.Entry intent) {
     try {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve(item.key()), item.network() + "\n" + item.containerId() + "\n" + item.ifName() + "\n");
+      FileChannel channel = FileChannel.open(dir.resolve(Item.of(intent).key()), StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+      Progress progress = new Progress(channel);
+      progress.write(ResultCache.encode(intent));
+      return progress;
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write the attachment journal " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The open journal of one ADD: each result is appended as one line. */
+  static final class Progress implements Consumer<JsonNode>, AutoCloseable {
+    private final FileChannel channel;
+
+    private Progress(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void accept(JsonNode result) {
+      ObjectNode line = Json.MAPPER.createObjectNode();
+      line.set("result", result);
+      write(line);
+    }
+
+    private void write(JsonNode json) {
+      try {
+        ByteBuffer bytes = ByteBuffer.wrap((Json.write(json) + "\n").getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
+      } catch (IOException e) {
+        throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write the attachment journal: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // Everything written is in the file already.
+      }
+    }
+  }
+
+  /** The intent with the last result recorded, if the attachment is journalled. */
+  Optional<ResultCache.Entry> recover(Item item) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(dir.resolve(item.key()), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read the attachment journal " + dir + ": " + e.getMessage(), e);
+    }
+    if (lines.isEmpty()) {
+      return Optional.empty();
+    }
+    ResultCache.Entry entry = ResultCache.decode(Json.object(lines.get(0), "journal " + item.key()), "journal " + item.key());
+    for (String line : lines.subList(1, lines.size())) {
+      try {
+        entry = entry.withResult(Json.object(line, "journal line").get("result"));
+      } catch (IgnisException torn) {
+        break; // the last line of a crash may be cut short
+      }
+    }
+    return Optional.of(entry);
   }
 
   void forget(Item item) {
@@ -45,21 +132,25 @@ final class AttachmentJournal {
     }
   }
 
+  /** Every journalled attachment. */
   List<Item> items() {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
+    List<Item> items = new ArrayList<>();
     try (Stream<Path> entries = Files.list(dir)) {
-      List<Item> items = new java.util.ArrayList<>();
       for (Path file : entries.sorted().toList()) {
-        List<String> lines = Files.readAllLines(file);
-        if (lines.size() >= 3) {
-          items.add(new Item(lines.get(0), lines.get(1), lines.get(2)));
+        try (Stream<String> lines = Files.lines(file)) {
+          Optional<String> first = lines.findFirst();
+          if (first.isPresent()) {
+            items.add(Item.of(ResultCache.decode(Json.object(first.get(), "journal " + file), "journal " + file)));
+          }
         }
       }
-      return items;
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list the attachment journal " + dir + ": " + e.getMessage(), e);
     }
+    return items;
   }
+
 }

@@ -84,13 +84,13 @@ public final class CniPlugin implements NetworkPlugin {
     HostPorts.checkFree(request.ports(), List.of());
     runtime.status(list);
     RuntimeConf conf = runtimeConf(list, request);
-    AttachmentJournal.Item item = new AttachmentJournal.Item(list.name(), conf.containerId(), conf.ifName());
-    journal.record(item);
+    ResultCache.Entry intent = new ResultCache.Entry(list.name(), list.source(), conf, null);
+    AttachmentJournal.Item item = AttachmentJournal.Item.of(intent);
     JsonNode result;
-    try {
-      result = runtime.add(list, conf);
+    try (AttachmentJournal.Progress progress = journal.begin(intent)) {
+      result = runtime.add(list, conf, progress);
     } catch (IgnisException e) {
-      if (cache.read(item.key()).isEmpty()) {
+      if (e.getSuppressed().length == 0) {
         journal.forget(item); // undone completely
       }
       throw e;
@@ -132,7 +132,7 @@ public final class CniPlugin implements NetworkPlugin {
         throw e;
       }
     }
-    cache.write(entry.withRuntime(after), true);
+    cache.write(entry.withRuntime(after));
     return wanted;
   }
 
@@ -143,7 +143,7 @@ public final class CniPlugin implements NetworkPlugin {
       return; // never attached: the journal entry is written before anything changes
     }
     AttachmentJournal.Item item = journalled.get();
-    Optional<ResultCache.Entry> entry = cache.read(item.key());
+    Optional<ResultCache.Entry> entry = entryOf(item);
     if (entry.isPresent()) {
       NetworkConfigList list = NetworkConfigList.parseList(entry.get().config(), cache.pathOf(item.key()).toString());
       runtime.del(list, withLiveNetns(entry.get().runtime()), entry.get().result());
@@ -158,7 +158,7 @@ public final class CniPlugin implements NetworkPlugin {
       if (liveVmIds.contains(item.containerId())) {
         continue;
       }
-      Optional<ResultCache.Entry> entry = cache.read(item.key());
+      Optional<ResultCache.Entry> entry = entryOf(item);
       if (entry.isPresent()) {
         NetworkConfigList list = NetworkConfigList.parseList(entry.get().config(), cache.pathOf(item.key()).toString());
         runtime.del(list, withLiveNetns(entry.get().runtime()), entry.get().result());
@@ -169,10 +169,22 @@ public final class CniPlugin implements NetworkPlugin {
     return reclaimed;
   }
 
+  /** The cache entry of an attachment, or what the journal recorded of an ADD that did not finish. */
+  private Optional<ResultCache.Entry> entryOf(AttachmentJournal.Item item) {
+    try {
+      Optional<ResultCache.Entry> cached = cache.read(item.key());
+      if (cached.isPresent()) {
+        return cached;
+      }
+    } catch (IgnisException unreadable) {
+      // Cut short by a crash while it was written: the journal has the same.
+    }
+    return journal.recover(item);
+  }
+
   /** The network, installing the default one first into an empty conf dir. */
-  NetworkConfigList network() {
-    configs.installDefaultIfEmpty();
-    return configs.load(settings.network());
+  private NetworkConfigList network() {
+    return configs.loadOrInstallDefault(settings.network());
   }
 
   /**

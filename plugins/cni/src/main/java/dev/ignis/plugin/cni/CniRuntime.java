@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,13 +30,11 @@ class CniRuntime {
   }
 
   /**
-   * ADD: every plugin in order, each getting the previous one's result. The cache entry is
-   * written before the first plugin runs and after each one; if a plugin fails, the chain is
-   * deleted again and the entry removed, so nothing is left behind.
+   * ADD: every plugin in order, each getting the previous one's result, which {@code
+   * progress} records as the chain goes. The cache entry is written when the whole chain has
+   * succeeded; if a plugin fails, the chain is deleted again so nothing is left behind.
    */
-  JsonNode add(NetworkConfigList list, RuntimeConf runtime) {
-    ResultCache.Entry entry = new ResultCache.Entry(list.name(), list.source(), runtime, null);
-    cache.write(entry, false);
+  JsonNode add(NetworkConfigList list, RuntimeConf runtime, Consumer<JsonNode> progress) {
     JsonNode result = null;
     try {
       for (ObjectNode plugin : list.plugins()) {
@@ -44,16 +43,15 @@ class CniRuntime {
           throw new IgnisException(dev.ignis.spi.ErrorCode.DECODING_FAILURE, "network '" + list.name() + "': plugin "
               + plugin.get("type").asText() + " returned no result (add)");
         }
-        entry = entry.withResult(result);
-        cache.write(entry, plugin == list.plugins().get(list.plugins().size() - 1));
+        progress.accept(result);
       }
+      cache.write(new ResultCache.Entry(list.name(), list.source(), runtime, result));
       return result;
     } catch (IgnisException e) {
       try {
         del(list, runtime, result);
       } catch (IgnisException undo) {
         e.addSuppressed(undo);
-        throw e; // The cache entry stays so that a later DEL or gc can finish the undo.
       }
       throw e;
     }

@@ -27,8 +27,21 @@ final class NetworkConfigs {
 
   /** The network to use: by name if given, else the first one. */
   NetworkConfigList load(Optional<String> name) {
-    List<NetworkConfigList> all = new ArrayList<>();
+    return load(name, files());
+  }
+
+  /** The network to use, after installing the default one into an empty conf dir. */
+  NetworkConfigList loadOrInstallDefault(Optional<String> name) {
     List<Path> files = files();
+    if (files.isEmpty()) {
+      installDefaultIfEmpty();
+      files = files();
+    }
+    return load(name, files);
+  }
+
+  private NetworkConfigList load(Optional<String> name, List<Path> files) {
+    List<NetworkConfigList> all = new ArrayList<>();
     for (Path file : files) {
       if (name.isEmpty()) {
         return parse(file);

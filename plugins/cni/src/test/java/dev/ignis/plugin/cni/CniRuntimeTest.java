@@ -31,6 +31,7 @@ class CniRuntimeTest {
   private ResultCache cache;
   private CniRuntime runtime;
   private final NetworkConfigList list = NetworkConfigList.parseList(CONFLIST, "test");
+  private final List<JsonNode> progress = new java.util.ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -50,8 +51,9 @@ class CniRuntimeTest {
 
   @Test
   void add_runsTheChainInOrderPassingEachResultOn() {
-    JsonNode result = runtime.add(list, conf());
+    JsonNode result = runtime.add(list, conf(), progress::add);
     assertThat(plugins.trace()).containsExactly("ADD bridge", "ADD portmap", "ADD firewall");
+    assertThat(progress).hasSize(3).last().isEqualTo(result);
     assertThat(plugins.calls.get(0).config().has("prevResult")).isFalse();
     assertThat(plugins.calls.get(1).config().get("prevResult")).isEqualTo(result);
     assertThat(plugins.calls.get(0).env()).containsEntry("CNI_CONTAINERID", "0123456789abcdef")
@@ -62,7 +64,7 @@ class CniRuntimeTest {
 
   @Test
   void add_injectsNameVersionAndOnlyDeclaredCapabilities_andStripsCapabilities() {
-    runtime.add(list, conf());
+    runtime.add(list, conf(), progress::add);
     var bridge = plugins.calls.get(0).config();
     var portmap = plugins.calls.get(1).config();
     assertThat(bridge.get("name").asText()).isEqualTo("testnet");
@@ -75,7 +77,7 @@ class CniRuntimeTest {
 
   @Test
   void add_writesALibcniCompatibleCacheEntry() throws Exception {
-    JsonNode result = runtime.add(list, conf());
+    JsonNode result = runtime.add(list, conf(), progress::add);
     Path file = dir.resolve("cache/results/testnet-0123456789abcdef-eth0");
     assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(Files.getPosixFilePermissions(file.getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
@@ -94,7 +96,7 @@ class CniRuntimeTest {
     plugins.on("portmap", call -> "ADD".equals(call.command())
         ? new CommandResult(dev.ignis.spi.Command.of("portmap"), 1, "{\"code\":11,\"msg\":\"busy\",\"details\":\"d\"}", "")
         : FakePlugins.ok(dev.ignis.spi.Command.of("portmap"), ""));
-    assertThatThrownBy(() -> runtime.add(list, conf()))
+    assertThatThrownBy(() -> runtime.add(list, conf(), progress::add))
         .isInstanceOfSatisfying(IgnisException.class, e -> {
           assertThat(e.code()).isEqualTo(ErrorCode.TRY_AGAIN_LATER);
           assertThat(e.details()).isEqualTo("d");
@@ -108,7 +110,7 @@ class CniRuntimeTest {
   @Test
   void add_whenThePluginPrintsGarbage_saysWhatItPrinted() {
     plugins.on("bridge", call -> new CommandResult(dev.ignis.spi.Command.of("bridge"), 2, "panic: oops\nstack", ""));
-    assertThatThrownBy(() -> runtime.add(list, conf()))
+    assertThatThrownBy(() -> runtime.add(list, conf(), progress::add))
         .hasMessage("network 'testnet': plugin bridge failed (add): exit status 2 without a CNI error; it printed: panic: oops");
   }
 
@@ -117,14 +119,14 @@ class CniRuntimeTest {
     plugins.on("firewall", call -> {
       throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "'firewall' did not finish within 5 s and was killed");
     });
-    assertThatThrownBy(() -> runtime.add(list, conf()))
+    assertThatThrownBy(() -> runtime.add(list, conf(), progress::add))
         .hasMessageStartingWith("network 'testnet': plugin firewall failed (add): 'firewall' did not finish within 5 s");
   }
 
   @Test
   void add_withAMissingBinary_namesItAndTheSearchPath() throws Exception {
     Files.delete(plugins.binDir.resolve("firewall"));
-    assertThatThrownBy(() -> runtime.add(list, conf()))
+    assertThatThrownBy(() -> runtime.add(list, conf(), progress::add))
         .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PLUGIN_NOT_AVAILABLE))
         .hasMessageContaining("CNI plugin 'firewall' not found in " + dir.resolve("none") + ":" + dir.resolve("bin"));
     assertThat(plugins.trace()).endsWith("DEL portmap", "DEL bridge");
@@ -132,7 +134,7 @@ class CniRuntimeTest {
 
   @Test
   void del_runsInReverseWithTheCachedResult_andIsIdempotent() {
-    JsonNode result = runtime.add(list, conf());
+    JsonNode result = runtime.add(list, conf(), progress::add);
     plugins.calls.clear();
     runtime.del(list, conf(), result);
     runtime.del(list, conf(), null);
@@ -143,7 +145,7 @@ class CniRuntimeTest {
 
   @Test
   void check_toleratesPortmapsCheckBug_butNotOtherFailures() {
-    JsonNode result = runtime.add(list, conf());
+    JsonNode result = runtime.add(list, conf(), progress::add);
     plugins.on("portmap", call -> new CommandResult(dev.ignis.spi.Command.of("portmap"), 1,
         "{\"code\":999,\"msg\":\"could not find chain\"}", ""));
     runtime.check(list, conf(), result);

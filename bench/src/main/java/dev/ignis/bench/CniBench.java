@@ -1,0 +1,208 @@
+package dev.ignis.bench;
+
+import dev.ignis.plugin.cni.CniPlugin;
+import dev.ignis.runtime.exec.ProcessCommandRunner;
+import dev.ignis.spi.AttachRequest;
+import dev.ignis.spi.Attachment;
+import dev.ignis.spi.Command;
+import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.PluginContext;
+import dev.ignis.spi.PortMapping;
+import dev.ignis.spi.VmRef;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The cni plugin's costs, in process, against real CNI plugins on a network of its own
+ * (unique name, bridge and /16, own conf, cache and IPAM dirs), as root:
+ * <ol>
+ *   <li>ADD and DEL of the default network's chain: our wall time against the summed wall
+ *       time of the plugin processes (the floor);
+ *   <li>50 sandboxes attached concurrently against one after another;
+ *   <li>ADD latency with 1, 100 and 500 VMs already attached.
+ * </ol>
+ * Everything it makes is removed at the end, also on failure.
+ */
+public final class CniBench {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Path work;
+  private final String bridge;
+  private final TimedCommands commands = new TimedCommands(new ProcessCommandRunner());
+  private final CniPlugin plugin = new CniPlugin();
+  private final List<String> namespaces = new ArrayList<>();
+
+  private CniBench(Path work) throws Exception {
+    this.work = work;
+    String suffix = Integer.toHexString(0x100000 + RANDOM.nextInt(0xeffff));
+    this.bridge = "igb" + suffix;
+    String subnet = "10." + (150 + RANDOM.nextInt(90)) + ".0.0/16";
+    Files.createDirectories(work.resolve("net.d"));
+    Files.writeString(work.resolve("net.d/10-bench.conflist"), """
+        {"cniVersion":"0.4.0","name":"ignis-bench-%s","plugins":[
+          {"type":"bridge","bridge":"%s","isGateway":true,"isDefaultGateway":true,"promiscMode":true,"ipMasq":true,
+           "ipam":{"type":"host-local","subnet":"%s","dataDir":"%s"}},
+          {"type":"portmap","capabilities":{"portMappings":true}},
+          {"type":"firewall"}]}
+        """.formatted(suffix, bridge, subnet, work.resolve("ipam")));
+    Map<String, String> settings = Map.of("conf-dir", work.resolve("net.d").toString(),
+        "cache-dir", work.resolve("cache").toString());
+    plugin.init(new PluginContext() {
+      public Path stateDir() {
+        return work.resolve("state");
+      }
+
+      public Optional<String> setting(String key) {
+        return Optional.ofNullable(settings.get(key));
+      }
+
+      public CommandRunner commands() {
+        return commands;
+      }
+
+      public void notice(String message) {
+        System.err.println(message);
+      }
+    });
+  }
+
+  public static void main(String[] args) throws Exception {
+    int maxAttached = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+    Path work = Files.createTempDirectory("ignis-cni-bench-");
+    CniBench bench = new CniBench(work);
+    try {
+      bench.addDelOverhead(30);
+      bench.concurrency(50);
+      bench.scaling(maxAttached);
+    } finally {
+      bench.cleanUp();
+    }
+  }
+
+  private Attachment attach(String netns, List<PortMapping> ports) {
+    String id = HexFormat.of().formatHex(RANDOM.generateSeed(8));
+    return plugin.attach(new AttachRequest(new VmRef(id, "bench"), "/run/netns/" + netns, "eth0", "", List.of(),
+        ports, Map.of()));
+  }
+
+  private String netns() {
+    String name = "ignis-bench-" + HexFormat.of().formatHex(RANDOM.generateSeed(6));
+    new ProcessCommandRunner().run(Command.of("ip", "netns", "add", name)).orThrow(dev.ignis.spi.ErrorCode.IO_FAILURE);
+    namespaces.add(name);
+    return name;
+  }
+
+  private void addDelOverhead(int rounds) {
+    String netns = netns();
+    for (int i = 0; i < 10; i++) {
+      attachDetach(netns); // warm-up: first bridge creation, class loading, JIT
+    }
+    double[] addOverhead = new double[rounds];
+    double[] delOverhead = new double[rounds];
+    long addTotal = 0;
+    long addFloor = 0;
+    for (int i = 0; i < rounds; i++) {
+      commands.takeNanos();
+      long start = System.nanoTime();
+      Attachment attachment = attach(netns, List.of(PortMapping.tcp(30000 + i, 80)));
+      long add = System.nanoTime() - start;
+      long addPlugins = commands.takeNanos();
+      start = System.nanoTime();
+      plugin.detach(attachment);
+      long del = System.nanoTime() - start;
+      long delPlugins = commands.takeNanos();
+      addOverhead[i] = (double) (add - addPlugins) / addPlugins;
+      delOverhead[i] = (double) (del - delPlugins) / delPlugins;
+      addTotal += add;
+      addFloor += addPlugins;
+    }
+    System.out.printf("ADD: median %.1f ms, plugins alone %.1f ms; our overhead median %.2f%% of the plugins' time%n",
+        addTotal / 1e6 / rounds, addFloor / 1e6 / rounds, 100 * median(addOverhead));
+    System.out.printf("DEL: our overhead median %.2f%% of the plugins' time%n", 100 * median(delOverhead));
+  }
+
+  private void attachDetach(String netns) {
+    plugin.detach(attach(netns, List.of()));
+  }
+
+  private void concurrency(int count) throws Exception {
+    List<String> sandboxes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      sandboxes.add(netns());
+    }
+    long start = System.nanoTime();
+    List<Attachment> sequential = new ArrayList<>();
+    for (String netns : sandboxes) {
+      sequential.add(attach(netns, List.of()));
+    }
+    double sequentialSeconds = (System.nanoTime() - start) / 1e9;
+    sequential.forEach(plugin::detach);
+
+    ExecutorService pool = Executors.newFixedThreadPool(count);
+    start = System.nanoTime();
+    List<Future<Attachment>> futures = new ArrayList<>();
+    sandboxes.forEach(netns -> futures.add(pool.submit(() -> attach(netns, List.of()))));
+    int failures = 0;
+    List<Attachment> concurrent = new ArrayList<>();
+    for (Future<Attachment> future : futures) {
+      try {
+        concurrent.add(future.get());
+      } catch (Exception e) {
+        failures++;
+        System.err.println("concurrent attach failed: " + e.getCause());
+      }
+    }
+    double concurrentSeconds = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    concurrent.forEach(plugin::detach);
+    System.out.printf("%d sandboxes: one after another %.2f s, concurrently %.2f s: speed-up %.2fx, %d failures%n",
+        count, sequentialSeconds, concurrentSeconds, sequentialSeconds / concurrentSeconds, failures);
+  }
+
+  private void scaling(int max) {
+    List<Attachment> attached = new ArrayList<>();
+    for (int target : new int[] {1, 100, 500}) {
+      if (target > max) {
+        break;
+      }
+      while (attached.size() < target) {
+        attached.add(attach(netns(), List.of()));
+      }
+      String probe = netns();
+      double[] samples = new double[5];
+      for (int i = 0; i < samples.length; i++) {
+        long start = System.nanoTime();
+        Attachment attachment = attach(probe, List.of());
+        samples[i] = (System.nanoTime() - start) / 1e6;
+        plugin.detach(attachment);
+      }
+      System.out.printf("ADD with %d VMs attached: median %.1f ms%n", target, median(samples));
+    }
+    attached.forEach(plugin::detach);
+  }
+
+  private void cleanUp() {
+    ProcessCommandRunner runner = new ProcessCommandRunner();
+    namespaces.forEach(n -> runner.run(Command.of("ip", "netns", "delete", n)));
+    runner.run(Command.of("ip", "link", "delete", bridge));
+    runner.run(Command.of("rm", "-rf", work.toString()));
+    runner.run(Command.of("scripts/remove-unused-cni-chains"));
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+}
