@@ -25,9 +25,8 @@ done
 
 # Each round runs every command once, in turn, so that drift of the machine's speed hits all
 # alike; the figures are medians over the rounds and the largest peak RSS.
-labels=(java-version ps ps-json plugins ps-serial-parse)
-commands=("java -version" "$dist/bin/runtime ps -a" "$dist/bin/runtime ps -a -o json" "$dist/bin/runtime plugins"
-          "env IGNIS_JAVA_OPTS=-Djava.util.concurrent.ForkJoinPool.common.parallelism=0 $dist/bin/runtime ps -a")
+labels=(java-version ps ps-json plugins)
+commands=("java -version" "$dist/bin/runtime ps -a" "$dist/bin/runtime ps -a -o json" "$dist/bin/runtime plugins")
 for command in "${commands[@]}"; do $command >/dev/null 2>&1; done # warm caches, make the CDS archive
 for round in $(seq "$runs"); do
   for i in "${!commands[@]}"; do
