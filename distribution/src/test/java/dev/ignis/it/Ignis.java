@@ -60,6 +60,7 @@ final class Ignis {
     environment.put("IGNIS_STATE_DIR", state.toString());
     environment.put("IGNIS_PLUGINS_DIR", plugins.toString());
     environment.put("IGNIS_CONFIG", state.resolve("no-config").toString());
+    environment.putIfAbsent("IGNIS_IMAGES_DIR", System.getProperty("ignis.images"));
     return environment;
   }
 

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * VM lifecycle end to end with real network namespaces, through the third-party example
- * plugin loaded from a plugins dir next to the bundled ones and some broken jars.
+ * VM lifecycle end to end with real network namespaces and real (QEMU) guests, through the
+ * third-party example plugin loaded from a plugins dir next to the bundled ones and some
+ * broken jars: its VMs have loopback only.
  */
 @Tag("integration")
 class SandboxLifecycleIT {
@@ -77,8 +78,8 @@ class SandboxLifecycleIT {
     assertThat(Ignis.netnsExists(netns)).isTrue();
     assertThat(Ignis.sh("ip", "-n", netns, "link", "show", "lo")).contains("UP");
     assertThat(Ignis.sh("ip", "netns", "exec", netns, "ping", "-c", "1", "-W", "2", "127.0.0.1")).contains("1 received");
-    assertThat(ignis.ok("ps")).contains(id).contains(name).contains("(sandbox only)").contains("127.0.0.1/8");
-    assertThat(ignis.ok("ps", "-o", "json")).contains("network sandbox only");
+    assertThat(ignis.ok("ps")).contains(id).contains(name).contains("up ").contains("127.0.0.1/8");
+    assertThat(ignis.ok("logs", name)).contains("IGNIS-READY " + name);
     String mac = ignis.ok("inspect", name, "-o", "yaml").lines().filter(l -> l.strip().startsWith("mac:")).findFirst().orElseThrow();
 
     assertThat(ignis.ok("stop", name).strip()).isEqualTo(name);

@@ -31,7 +31,6 @@ final class TestNetwork {
   final Path cacheDir;
   final Path ipamDir;
   final Path binDir;
-  private final List<Process> listeners = new ArrayList<>();
 
   TestNetwork(Path work) throws IOException {
     String suffix = Integer.toHexString(0x100000 + RANDOM.nextInt(0xeffff));
@@ -76,21 +75,18 @@ final class TestNetwork {
         .withEnv("IGNIS_PLUGIN_CNI_TIMEOUT", "10");
   }
 
-  /** Serves a page naming the VM from inside its sandbox on port 80 (busybox httpd). */
-  void serve(String netns, String page) throws IOException {
-    Path root = Files.createDirectories(cacheDir.getParent().resolve("www-" + netns));
-    Files.writeString(root.resolve("index.html"), page);
-    listeners.add(new ProcessBuilder("ip", "netns", "exec", netns, "busybox", "httpd", "-f", "-p", "80", "-h",
-        root.toString()).redirectErrorStream(true).start());
-  }
-
   /** GET http://host:port/ with a short timeout; the body, or the failure's class name. */
   static String fetch(String host, int port) {
+    return fetch(host, port, "/");
+  }
+
+  /** GET http://host:port/path with a short timeout; the body, or the failure's class name. */
+  static String fetch(String host, int port, String path) {
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       for (int attempt = 0; ; attempt++) {
         try {
-          return client.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/"))
+          return client.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
               .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()).body().strip();
         } catch (IOException e) {
           if (attempt == 10) {
@@ -134,7 +130,6 @@ final class TestNetwork {
 
   /** Stops the listeners and removes the bridge and CNI's shared chains if no one else uses them. */
   void close() throws Exception {
-    listeners.forEach(Process::destroyForcibly);
     if (Files.exists(Path.of("/sys/class/net", bridge))) {
       Ignis.sh("ip", "link", "delete", bridge);
     }

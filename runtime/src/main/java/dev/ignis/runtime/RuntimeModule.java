@@ -9,7 +9,13 @@ import dev.ignis.runtime.netns.NetworkNamespaces;
 import dev.ignis.runtime.plugin.DefaultPluginContext;
 import dev.ignis.runtime.plugin.PluginDirectory;
 import dev.ignis.runtime.plugin.Plugins;
+import dev.ignis.runtime.guest.GuestLink;
+import dev.ignis.runtime.hypervisor.AccelProbe;
+import dev.ignis.runtime.hypervisor.Hypervisor;
+import dev.ignis.runtime.hypervisor.QemuDriver;
+import dev.ignis.runtime.image.ImageStore;
 import dev.ignis.runtime.vm.VmGarbageCollector;
+import dev.ignis.runtime.vm.VmGuest;
 import dev.ignis.runtime.vm.VmLifecycle;
 import dev.ignis.runtime.vm.VmStore;
 import dev.ignis.spi.CommandRunner;
@@ -17,6 +23,7 @@ import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -66,8 +73,27 @@ public final class RuntimeModule extends AbstractModule {
 
   @Provides
   @Singleton
-  VmLifecycle lifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, Clock clock) {
-    return new VmLifecycle(store, netns, plugins, clock);
+  VmGuest guest(CommandRunner commands) {
+    Hypervisor qemu = new QemuDriver(commands);
+    ImageStore images = new ImageStore(settings.imagesDir(), settings.installDir(), commands, err);
+    return new VmGuest(qemu, images, new AccelProbe(qemu, settings.imagesDir().resolve("accel-probe")),
+        new GuestLink(commands), settings.vmsDir(), bootTimeout());
+  }
+
+  /** How long a guest may take to become ready: {@code boot.timeout} seconds, 120 by default (TCG is slow). */
+  private Duration bootTimeout() {
+    String value = settings.environment().getOrDefault("IGNIS_BOOT_TIMEOUT",
+        settings.properties().getOrDefault("boot.timeout", "120"));
+    if (!value.matches("\\d{1,4}")) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "boot.timeout '" + value + "' is not a number of seconds");
+    }
+    return Duration.ofSeconds(Long.parseLong(value));
+  }
+
+  @Provides
+  @Singleton
+  VmLifecycle lifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, VmGuest guest, Clock clock) {
+    return new VmLifecycle(store, netns, plugins, guest, clock);
   }
 
   @Provides

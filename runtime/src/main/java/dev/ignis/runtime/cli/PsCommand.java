@@ -1,5 +1,6 @@
 package dev.ignis.runtime.cli;
 
+import dev.ignis.runtime.vm.VmLifecycle;
 import dev.ignis.runtime.vm.VmStatus;
 import dev.ignis.runtime.vm.VmStore;
 import java.time.Instant;
@@ -12,8 +13,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code runtime ps}. */
 @Command(name = "ps", mixinStandardHelpOptions = true,
-    description = {"List running VMs (all with -a).",
-        "Until the VM-boot work lands, a running VM is its network sandbox only."})
+    description = "List running VMs (all with -a); a VM whose guest died shows as exited.")
 final class PsCommand implements Callable<Integer> {
 
   @ParentCommand RootCommand root;
@@ -27,7 +27,9 @@ final class PsCommand implements Callable<Integer> {
     VmStore store = root.service(VmStore.class);
     VmStore.Listing listing = store.list();
     listing.problems().forEach(problem -> root.err.println("warning: " + problem));
+    VmLifecycle lifecycle = root.service(VmLifecycle.class);
     List<VmView> views = listing.vms().stream()
+        .map(lifecycle::reconcile)
         .filter(vm -> all || vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED)
         .map(vm -> VmView.of(vm, vm.status().isTransitional() && store.isIdle(vm)))
         .toList();

@@ -11,9 +11,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code runtime run}: create and start. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Create a VM and start it; prints its id.",
-        "Until the VM-boot work lands, a started VM is its network sandbox: a netns with the"
-            + " network attached through the plugin."})
+    description = {"Create a VM and start it; prints its id once the guest is up with its network.",
+        "The VM boots in its own network namespace (ignis-<id>) with the network its plugin attached."})
 final class RunCommand implements Callable<Integer> {
 
   @ParentCommand RootCommand root;

@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code runtime start}. */
 @Command(name = "start", mixinStandardHelpOptions = true,
-    description = "Start created or stopped VMs; prints each name.")
+    description = "Start created, stopped or exited VMs; prints each name once its guest is up.")
 final class StartCommand implements Callable<Integer> {
 
   @ParentCommand RootCommand root;

@@ -9,11 +9,15 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code runtime stop}. */
 @Command(name = "stop", mixinStandardHelpOptions = true,
-    description = "Stop running VMs: detach their network and remove their sandbox; prints each name."
-        + " Stopping a stopped VM is not an error.")
+    description = "Stop running VMs: ACPI power-off (killed after --time), then detach their network and remove"
+        + " their sandbox; prints each name. Stopping a stopped VM is not an error.")
 final class StopCommand implements Callable<Integer> {
 
   @ParentCommand RootCommand root;
+
+  @picocli.CommandLine.Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10",
+      description = "Seconds to wait for the guest to power off before killing it (default: ${DEFAULT-VALUE}).")
+  int seconds;
 
   @Parameters(paramLabel = "VM", arity = "1..*", description = "VM name, id or unique id prefix.")
   List<String> vms;
@@ -22,7 +26,7 @@ final class StopCommand implements Callable<Integer> {
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
     for (String name : vms) {
-      VmLifecycle.StopResult result = lifecycle.stop(name);
+      VmLifecycle.StopResult result = lifecycle.stop(name, java.time.Duration.ofSeconds(Math.max(0, seconds)));
       if (!result.wasRunning()) {
         root.err.println("note: VM '" + result.vm().name() + "' was not running");
       }

@@ -24,9 +24,11 @@ final class Subcommands {
     ALL.put("create", CreateCommand::new);
     ALL.put("start", StartCommand::new);
     ALL.put("stop", StopCommand::new);
+    ALL.put("kill", KillCommand::new);
     ALL.put("rm", RmCommand::new);
     ALL.put("ps", PsCommand::new);
     ALL.put("inspect", InspectCommand::new);
+    ALL.put("logs", LogsCommand::new);
     ALL.put("port", PortCommand::new);
     ALL.put("plugins", PluginsCommand::new);
     ALL.put("bootstrap", BootstrapCommand::new);

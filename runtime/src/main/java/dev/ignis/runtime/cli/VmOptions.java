@@ -1,5 +1,6 @@
 package dev.ignis.runtime.cli;
 
+import dev.ignis.runtime.vm.BootSpec;
 import dev.ignis.runtime.vm.MacAddress;
 import dev.ignis.runtime.vm.VmSpec;
 import dev.ignis.spi.PortMapping;
@@ -14,9 +15,19 @@ final class VmOptions {
       description = "VM name: lower-case letters, digits and dashes, at most 63 (default: vm-<id prefix>).")
   String name;
 
-  @Option(names = "--image", paramLabel = "IMAGE", description = "Image to boot (default: ${DEFAULT-VALUE}).",
-      defaultValue = VmSpec.DEFAULT_IMAGE)
-  String image;
+  @Option(names = "--kernel", paramLabel = "FILE",
+      description = "Uncompressed PVH kernel (vmlinux) to boot, with --initrd (default: the default image).")
+  String kernel;
+
+  @Option(names = "--initrd", paramLabel = "FILE", description = "Initramfs to boot, with --kernel.")
+  String initrd;
+
+  @Option(names = "--cmdline", paramLabel = "ARGS", description = "Extra kernel arguments.")
+  String cmdline;
+
+  @Option(names = "--accel", paramLabel = "ACCEL", defaultValue = "auto",
+      description = "auto (KVM where a probe shows it works, else TCG), kvm or tcg (default: ${DEFAULT-VALUE}).")
+  String accel;
 
   @Option(names = "--cpus", paramLabel = "N", description = "Virtual CPUs, 1 to 32 (default: ${DEFAULT-VALUE}).",
       defaultValue = "1")
@@ -42,7 +53,7 @@ final class VmOptions {
 
   /** The spec; a missing name is left for the caller to fill in after the id is known. */
   VmSpec toSpec(String pluginId, String fallbackName) {
-    return new VmSpec(name == null ? fallbackName : name, image, cpus, memoryMib,
+    return new VmSpec(name == null ? fallbackName : name, new BootSpec(kernel, initrd, cmdline, accel), cpus, memoryMib,
         mac == null ? MacAddress.random().value() : mac, ips, ports, pluginId);
   }
 }

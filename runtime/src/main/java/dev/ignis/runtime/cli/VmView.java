@@ -14,7 +14,7 @@ import java.util.List;
  * @param id the id
  * @param name the name
  * @param status the status
- * @param note what the status means now (until VMs boot: "network sandbox only")
+ * @param note what the status means now, when it needs saying
  * @param networkPlugin the plugin
  * @param ips the VM's addresses
  * @param ports the host port mappings (in effect while running, else asked for)
@@ -26,26 +26,24 @@ record VmView(
     String id, String name, String status, String note, String networkPlugin, List<String> ips,
     List<String> ports, String netns, Instant createdAt, Instant startedAt) {
 
-  static final String SANDBOX_NOTE = "network sandbox only (no guest until the VM-boot feature lands)";
-
   static VmView of(Vm vm, boolean interrupted) {
     var attachment = vm.attachment();
     List<String> ips = attachment == null ? List.of() : attachment.ips().stream().map(IpConfig::address).toList();
     List<PortMapping> ports = attachment == null ? vm.spec().ports() : attachment.ports();
     String netns = attachment != null && !attachment.netnsPath().isEmpty() ? attachment.netnsPath() : null;
     String note = switch (vm.status()) {
-      case RUNNING -> SANDBOX_NOTE;
       case STARTING, STOPPING -> interrupted ? "interrupted; run 'runtime gc' to finish the stop" : "in progress";
+      case EXITED -> "the guest exited; its network stays attached until stop, rm or gc";
       default -> "";
     };
     return new VmView(vm.id(), vm.name(), vm.status().label(), note, vm.spec().networkPlugin(), ips,
         ports.stream().map(VmView::portText).toList(), netns, vm.createdAt(), vm.startedAt());
   }
 
-  /** The status column: {@code running (sandbox)}, {@code created}, ... */
+  /** The status column: {@code up 3m}, {@code created}, {@code exited}, ... */
   String statusColumn(Instant now) {
     if (status.equals(VmStatus.RUNNING.label())) {
-      return "up " + age(startedAt, now) + " (sandbox only)";
+      return "up " + age(startedAt, now);
     }
     return note.startsWith("interrupted") ? status + " (interrupted)" : status;
   }

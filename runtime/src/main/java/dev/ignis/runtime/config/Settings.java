@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param pluginsDir where plugin jars are found, {@code <install>/plugins} by default; empty
  *     when neither the install dir nor a setting names one
  * @param defaultPlugin the network plugin for VMs that name none, {@code cni} by default
+ * @param imagesDir where the default VM image is built and kept, {@code <state>/images} by default
+ * @param installDir the installation (for {@code bin/build-default-image}), if the runtime runs from one
  * @param properties every configuration property, for plugin settings
  * @param environment the process environment, for plugin settings
  * @param verbose whether to show debug logs and stack traces
@@ -24,6 +26,8 @@ public record Settings(
     Path stateDir,
     Optional<Path> pluginsDir,
     String defaultPlugin,
+    Path imagesDir,
+    Optional<Path> installDir,
     Map<String, String> properties,
     Map<String, String> environment,
     boolean verbose) {

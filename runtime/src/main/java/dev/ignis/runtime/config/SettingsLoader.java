@@ -56,8 +56,10 @@ public final class SettingsLoader {
         .or(() -> Optional.ofNullable(properties.get("network.plugin")))
         .filter(s -> !s.isBlank())
         .orElse(DEFAULT_PLUGIN);
+    Path imagesDir = firstOf(null, environment.get("IGNIS_IMAGES_DIR"), properties.get("images.dir"))
+        .orElse(stateDir.resolve("images"));
     return new Settings(stateDir.toAbsolutePath(), pluginsDir.map(Path::toAbsolutePath), defaultPlugin,
-        properties, environment, verbose);
+        imagesDir.toAbsolutePath(), installDir, properties, environment, verbose);
   }
 
   private static Optional<Path> firstOf(Path flag, String fromEnv, String fromConfig) {

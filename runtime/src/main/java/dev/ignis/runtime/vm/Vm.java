@@ -1,5 +1,6 @@
 package dev.ignis.runtime.vm;
 
+import dev.ignis.runtime.hypervisor.GuestProcess;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
@@ -21,6 +22,7 @@ import java.util.List;
  * @param attachment its network as the plugin set it up, null while detached
  * @param keptIps the addresses it had when last attached, asked for again at the next start
  *     so that a VM keeps its IP across stop and start
+ * @param guest its hypervisor process while it runs, else null
  */
 public record Vm(
     String id,
@@ -30,7 +32,8 @@ public record Vm(
     Instant startedAt,
     String netns,
     Attachment attachment,
-    List<String> keptIps) {
+    List<String> keptIps,
+    GuestProcess guest) {
 
   /** Made on first use: seeding a SecureRandom costs start-up time that listing VMs need not pay. */
   private static final class Random {
@@ -52,7 +55,7 @@ public record Vm(
   public static Vm create(VmSpec spec, Instant now) {
     byte[] bytes = new byte[8];
     Random.SOURCE.nextBytes(bytes);
-    return new Vm(HexFormat.of().formatHex(bytes), spec, VmStatus.CREATED, now, null, null, null, List.of());
+    return new Vm(HexFormat.of().formatHex(bytes), spec, VmStatus.CREATED, now, null, null, null, List.of(), null);
   }
 
   /** The name of the VM's sandbox netns when the runtime makes it. */
@@ -71,27 +74,32 @@ public record Vm(
   }
 
   public Vm withStatus(VmStatus newStatus) {
-    return new Vm(id, spec, newStatus, createdAt, startedAt, netns, attachment, keptIps);
+    return new Vm(id, spec, newStatus, createdAt, startedAt, netns, attachment, keptIps, guest);
   }
 
   public Vm withSpec(VmSpec newSpec) {
-    return new Vm(id, newSpec, status, createdAt, startedAt, netns, attachment, keptIps);
+    return new Vm(id, newSpec, status, createdAt, startedAt, netns, attachment, keptIps, guest);
   }
 
   public Vm withNetns(String newNetns) {
-    return new Vm(id, spec, status, createdAt, startedAt, newNetns, attachment, keptIps);
+    return new Vm(id, spec, status, createdAt, startedAt, newNetns, attachment, keptIps, guest);
   }
 
   public Vm withAttachment(Attachment newAttachment) {
-    return new Vm(id, spec, status, createdAt, startedAt, netns, newAttachment, keptIps);
+    return new Vm(id, spec, status, createdAt, startedAt, netns, newAttachment, keptIps, guest);
   }
 
   /** This record remembering the addresses of its attachment. */
   public Vm keepingIps(List<String> ips) {
-    return new Vm(id, spec, status, createdAt, startedAt, netns, attachment, ips);
+    return new Vm(id, spec, status, createdAt, startedAt, netns, attachment, ips, guest);
+  }
+
+  /** This record with its hypervisor process, or null once it is gone. */
+  public Vm withGuest(GuestProcess newGuest) {
+    return new Vm(id, spec, status, createdAt, startedAt, netns, attachment, keptIps, newGuest);
   }
 
   public Vm started(Instant at) {
-    return new Vm(id, spec, VmStatus.RUNNING, createdAt, at, netns, attachment, keptIps);
+    return new Vm(id, spec, VmStatus.RUNNING, createdAt, at, netns, attachment, keptIps, guest);
   }
 }

@@ -5,6 +5,7 @@ import dev.ignis.runtime.plugin.Plugins;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.NetworkPlugin;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -62,17 +63,21 @@ public final class VmGarbageCollector {
   }
 
   private void finishInterrupted(Vm vm, List<String> reclaimed, List<String> problems) {
-    boolean interrupted = vm.status().isTransitional() && store.isIdle(vm);
-    boolean lostSandbox = vm.status() == VmStatus.RUNNING && vm.netns() != null && !netns.exists(vm.netns());
-    if (!interrupted && !lostSandbox) {
+    Vm current = lifecycle.reconcile(vm);
+    boolean interrupted = current.status().isTransitional() && store.isIdle(current);
+    boolean exited = current.status() == VmStatus.EXITED;
+    boolean lostSandbox = current.status() == VmStatus.RUNNING && current.netns() != null && !netns.exists(current.netns());
+    if (!interrupted && !exited && !lostSandbox) {
       return;
     }
     String what = interrupted
-        ? "finished the interrupted " + (vm.status() == VmStatus.STARTING ? "start" : "stop") + " of VM '" + vm.name() + "': stopped"
-        : "VM '" + vm.name() + "' lost its sandbox netns " + vm.netns() + ": detached and stopped";
+        ? "finished the interrupted " + (current.status() == VmStatus.STARTING ? "start" : "stop") + " of VM '"
+            + current.name() + "': stopped"
+        : exited ? "VM '" + current.name() + "' had exited: detached its network and stopped it"
+        : "VM '" + current.name() + "' lost its sandbox netns " + current.netns() + ": detached and stopped";
     tryStep(() -> {
-      try (FileLock lock = store.lock(vm)) {
-        lifecycle.finishStop(store.load(vm.id()));
+      try (FileLock lock = store.lock(current)) {
+        lifecycle.finishStop(store.load(current.id()), Duration.ZERO);
       }
     }, what, reclaimed, problems);
   }

@@ -10,6 +10,7 @@ import dev.ignis.spi.IpConfig;
 import dev.ignis.spi.NetworkPlugin;
 import dev.ignis.spi.PortMapping;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,23 +21,25 @@ import java.util.function.UnaryOperator;
 /**
  * Creates, starts, stops and removes VMs.
  *
- * <p>Until the hypervisor lands, a running VM is its network sandbox: a named netns with the
- * network attached through the VM's plugin. Every change is journalled first (status {@code
- * STARTING} or {@code STOPPING} in the record) and every teardown step is idempotent, so
- * {@link VmGarbageCollector} can finish what a crash interrupted. Thread-safe; commands on one
- * VM are serialised by its lock.
+ * <p>A start makes the sandbox netns, attaches the network through the VM's plugin, maps its
+ * ports and boots the guest in the sandbox; a stop walks this backwards. Every change is
+ * journalled first (status {@code STARTING} or {@code STOPPING} in the record) and every
+ * teardown step is idempotent, so {@link VmGarbageCollector} can finish what a crash
+ * interrupted. Thread-safe; commands on one VM are serialised by its lock.
  */
 public final class VmLifecycle {
 
   private final VmStore store;
   private final NetworkNamespaces netns;
   private final Supplier<Plugins> plugins;
+  private final VmGuest guest;
   private final Clock clock;
 
-  public VmLifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, Clock clock) {
+  public VmLifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, VmGuest guest, Clock clock) {
     this.store = store;
     this.netns = netns;
     this.plugins = plugins;
+    this.guest = guest;
     this.clock = clock;
   }
 
@@ -63,8 +66,8 @@ public final class VmLifecycle {
       if (vm.status() == VmStatus.RUNNING) {
         throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is already running");
       }
-      if (vm.status().isTransitional()) {
-        vm = finishStop(vm);
+      if (vm.status().isTransitional() || vm.status() == VmStatus.EXITED) {
+        vm = finishStop(vm, Duration.ZERO);
       }
       if (pluginOverride.isPresent()) {
         vm = vm.withSpec(vm.spec().withNetworkPlugin(pluginOverride.get()));
@@ -102,6 +105,7 @@ public final class VmLifecycle {
         vm = vm.withAttachment(attachment.withPorts(ports));
         store.save(vm);
       }
+      vm = vm.withGuest(guest.boot(vm, vm.attachment()));
       vm = vm.started(clock.instant());
       store.save(vm);
       return vm;
@@ -112,7 +116,7 @@ public final class VmLifecycle {
         e.addSuppressed(undo);
         throw e; // Keep the STARTING record: 'runtime gc' retries the teardown.
       }
-      store.save(vm.withStatus(stopped.status()).withNetns(null).withAttachment(null));
+      store.save(vm.withStatus(stopped.status()).withNetns(null).withAttachment(null).withGuest(null));
       throw e;
     }
   }
@@ -146,15 +150,36 @@ public final class VmLifecycle {
   /** The outcome of {@link #stop}. */
   public record StopResult(Vm vm, boolean wasRunning) {}
 
-  /** Stops a VM: detaches its network and removes its sandbox. A stopped VM is left as it is. */
-  public StopResult stop(String nameOrId) {
+  /**
+   * Stops a VM: powers its guest off (ACPI, then killed after {@code grace}; zero kills at
+   * once), detaches its network and removes its sandbox. A stopped VM is left as it is.
+   */
+  public StopResult stop(String nameOrId, Duration grace) {
     Vm found = store.find(nameOrId);
     try (FileLock lock = store.lock(found)) {
       Vm vm = store.load(found.id());
       if (vm.status() == VmStatus.CREATED || vm.status() == VmStatus.STOPPED) {
         return new StopResult(vm, false);
       }
-      return new StopResult(finishStop(vm), true);
+      return new StopResult(finishStop(vm, grace), true);
+    }
+  }
+
+  /**
+   * The VM as it really is: a running VM whose hypervisor died is recorded as exited (when no
+   * other command holds it). Its network stays attached until stop, rm or gc.
+   */
+  public Vm reconcile(Vm vm) {
+    if (vm.status() != VmStatus.RUNNING || vm.guest() == null || guest.isAlive(vm.guest()) || !store.isIdle(vm)) {
+      return vm;
+    }
+    try (FileLock lock = store.lock(vm)) {
+      Vm current = store.load(vm.id());
+      if (current.status() == VmStatus.RUNNING && !guest.isAlive(current.guest())) {
+        current = current.withStatus(VmStatus.EXITED);
+        store.save(current);
+      }
+      return current;
     }
   }
 
@@ -163,31 +188,35 @@ public final class VmLifecycle {
     Vm found = store.find(nameOrId);
     try (FileLock lock = store.lock(found)) {
       Vm vm = store.load(found.id());
-      boolean active = vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED;
+      boolean active = vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED
+          && vm.status() != VmStatus.EXITED;
       if (active && !force) {
         throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
             + "; stop it first ('runtime stop " + vm.name() + "') or use 'runtime rm -f'");
       }
-      if (active) {
-        finishStop(vm);
+      if (vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED) {
+        finishStop(vm, Duration.ZERO);
       }
       store.delete(vm.id());
       return vm;
     }
   }
 
-  /** Stops a VM whose lock the caller holds: journal, teardown, record. */
-  Vm finishStop(Vm vm) {
+  /** Stops a VM whose lock the caller holds: journal, guest off, teardown, record. */
+  Vm finishStop(Vm vm, Duration grace) {
     Vm stopping = vm.withStatus(VmStatus.STOPPING);
     store.save(stopping);
+    guest.stop(stopping.guest(), grace);
     teardown(stopping);
-    Vm stopped = stopping.withStatus(VmStatus.STOPPED).withNetns(null).withAttachment(null);
+    Vm stopped = stopping.withStatus(VmStatus.STOPPED).withNetns(null).withAttachment(null).withGuest(null);
     store.save(stopped);
     return stopped;
   }
 
-  /** Detaches the network (from the record, or from what the plugin can find by VM id) and removes the netns. */
+  /** Kills the guest, detaches the network (from the record, or as the plugin finds it by VM id), removes the netns. */
   private void teardown(Vm vm) {
+    guest.kill(vm.guest());
+    guest.unlink(vm.attachment());
     Attachment attachment = vm.attachment();
     String pluginId = attachment != null ? attachment.pluginId() : vm.spec().networkPlugin();
     if (attachment == null) {

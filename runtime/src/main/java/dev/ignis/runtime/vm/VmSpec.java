@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * plugin (which {@code start --network-plugin} may change) and ports.
  *
  * @param name unique, lower-case letters, digits and dashes, at most 63 characters
- * @param image the image, {@code default} for the built-in kernel and initramfs
+ * @param boot kernel, initrd, extra kernel arguments and accelerator
  * @param cpus virtual CPUs, 1 to 32
  * @param memoryMib memory in MiB, 64 to 65536
  * @param mac the MAC the VM keeps across stop and start
@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public record VmSpec(
     String name,
-    String image,
+    BootSpec boot,
     int cpus,
     int memoryMib,
     String mac,
@@ -30,15 +30,12 @@ public record VmSpec(
     List<PortMapping> ports,
     String networkPlugin) {
 
-  /** The image used when none is named. */
-  public static final String DEFAULT_IMAGE = "default";
-
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
   /** Validates every field with a message naming it and the fix. */
   public VmSpec {
     checkName(name);
-    image = image == null || image.isBlank() ? DEFAULT_IMAGE : image;
+    boot = boot == null ? BootSpec.DEFAULT : boot;
     if (cpus < 1 || cpus > 32) {
       throw invalid("--cpus " + cpus + " is out of range; use 1 to 32");
     }
@@ -61,12 +58,12 @@ public record VmSpec(
 
   /** This spec with another network plugin. */
   public VmSpec withNetworkPlugin(String pluginId) {
-    return new VmSpec(name, image, cpus, memoryMib, mac, staticIps, ports, pluginId);
+    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, ports, pluginId);
   }
 
   /** This spec with other ports. */
   public VmSpec withPorts(List<PortMapping> newPorts) {
-    return new VmSpec(name, image, cpus, memoryMib, mac, staticIps, newPorts, networkPlugin);
+    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, newPorts, networkPlugin);
   }
 
   /** Throws unless the name is a valid VM name. */

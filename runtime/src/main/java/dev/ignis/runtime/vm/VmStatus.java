@@ -9,10 +9,12 @@ public enum VmStatus {
   CREATED,
   /** A start is under way (or was interrupted). */
   STARTING,
-  /** Its sandbox is up with the network attached. */
+  /** Its guest runs, with the network attached. */
   RUNNING,
   /** A stop is under way (or was interrupted). */
   STOPPING,
+  /** Its hypervisor died on its own; the network is still attached until stop, rm or gc. */
+  EXITED,
   /** Stopped; the network is detached and the sandbox removed. */
   STOPPED;
 

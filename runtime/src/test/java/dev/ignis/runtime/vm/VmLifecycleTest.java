@@ -11,7 +11,12 @@ import dev.ignis.spi.CommandResult;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.PortMapping;
+import dev.ignis.runtime.guest.GuestLink;
+import dev.ignis.runtime.hypervisor.AccelProbe;
+import dev.ignis.runtime.image.ImageStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,17 +31,25 @@ class VmLifecycleTest {
   @TempDir Path state;
 
   private final RecordingPlugin plugin = new RecordingPlugin();
+  private final FakeHypervisor hypervisor = new FakeHypervisor();
+  private BootSpec boot;
   private final List<String> hostCommands = new ArrayList<>();
   private VmStore store;
   private NetworkNamespaces netns;
   private VmLifecycle lifecycle;
 
   @BeforeEach
-  void setUp() {
+  void setUp() throws Exception {
     store = new VmStore(state.resolve("vms"));
     netns = new NetworkNamespaces(this::fakeRun, state.resolve("netns"));
     Plugins plugins = Plugins.of(List.of(plugin), id -> null);
-    lifecycle = new VmLifecycle(store, netns, () -> plugins, Clock.systemUTC());
+    Path kernel = Files.writeString(state.resolve("vmlinux"), "kernel");
+    Path initrd = Files.writeString(state.resolve("initrd"), "initrd");
+    boot = new BootSpec(kernel.toString(), initrd.toString(), "", "tcg");
+    VmGuest guest = new VmGuest(hypervisor, new ImageStore(state.resolve("images"), Optional.empty(), this::fakeRun,
+        System.err), new AccelProbe(hypervisor, state.resolve("probe")), new GuestLink(this::fakeRun),
+        state.resolve("vms"), Duration.ofSeconds(5));
+    lifecycle = new VmLifecycle(store, netns, () -> plugins, guest, Clock.systemUTC());
   }
 
   private CommandResult fakeRun(Command command) {
@@ -45,7 +58,7 @@ class VmLifecycleTest {
   }
 
   private VmSpec spec(String name, String... ports) {
-    return new VmSpec(name, null, 1, 256, "02:00:00:00:00:07", List.of(),
+    return new VmSpec(name, boot, 1, 256, "02:00:00:00:00:07", List.of(),
         List.of(ports).stream().map(PortMapping::parse).toList(), "recording");
   }
 
@@ -59,6 +72,41 @@ class VmLifecycleTest {
     assertThat(netns.journalled()).containsExactly("ignis-" + vm.id());
     assertThat(hostCommands).contains("ip netns add ignis-" + vm.id());
     assertThat(plugin.calls).containsExactly("attach web /run/netns/ignis-" + vm.id() + " 02:00:00:00:00:07");
+    assertThat(hostCommands).contains("ip -n ignis-" + vm.id() + " tuntap add tap0 mode tap",
+        "tc -n ignis-" + vm.id() + " filter add dev eth0 parent ffff: protocol all u32 match u8 0 0 action mirred egress"
+            + " redirect dev tap0");
+    assertThat(hypervisor.started).singleElement().satisfies(spec -> {
+      assertThat(spec.tap()).isEqualTo("tap0");
+      assertThat(spec.mac()).isEqualTo("02:00:00:00:00:07");
+      assertThat(spec.accel()).isEqualTo("tcg");
+      assertThat(spec.cmdline()).contains("ip=10.99.0.2::10.99.0.1:24:web:eth0:off").contains("ignis.name=web")
+          .contains("console=ttyS0").contains("tsc_early_khz=");
+    });
+    assertThat(running.guest()).isNotNull();
+  }
+
+  @Test
+  void start_whenTheGuestNeverBecomesReady_undoesEverything() {
+    Vm vm = lifecycle.create(spec("web"));
+    hypervisor.neverReady = true;
+    assertThatThrownBy(() -> lifecycle.start("web", Optional.empty())).hasMessageContaining("VM 'web': not ready");
+    assertThat(hypervisor.alive).isEmpty();
+    assertThat(plugin.calls).last().asString().startsWith("detach web");
+    assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.CREATED);
+    assertThat(netns.journalled()).isEmpty();
+  }
+
+  @Test
+  void aVmWhoseGuestDied_isReconciledAsExited_andGcDetachesIt() {
+    Vm vm = lifecycle.create(spec("web"));
+    Vm running = lifecycle.start("web", Optional.empty());
+    hypervisor.alive.clear();
+    assertThat(lifecycle.reconcile(running).status()).isEqualTo(VmStatus.EXITED);
+    Plugins plugins = Plugins.of(List.of(plugin), id -> null);
+    var report = new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
+    assertThat(report.reclaimed()).singleElement().asString().contains("had exited");
+    assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.STOPPED);
+    assertThat(plugin.calls).last().asString().startsWith("detach web");
   }
 
   @Test
@@ -93,14 +141,15 @@ class VmLifecycleTest {
   void stopThenStart_keepsTheMacAndDetachesWithTheStoredAttachment() {
     lifecycle.create(spec("web"));
     lifecycle.start("web", Optional.empty());
-    VmLifecycle.StopResult stopped = lifecycle.stop("web");
+    VmLifecycle.StopResult stopped = lifecycle.stop("web", Duration.ofSeconds(1));
     assertThat(stopped.wasRunning()).isTrue();
     assertThat(stopped.vm().status()).isEqualTo(VmStatus.STOPPED);
+    assertThat(hypervisor.calls).contains("stop 1000");
     assertThat(plugin.calls).last().asString().isEqualTo("detach web {note=kept}");
     Vm again = lifecycle.start("web", Optional.empty());
     assertThat(again.attachment().interfaces().get(0).mac()).isEqualTo("02:00:00:00:00:07");
-    assertThat(lifecycle.stop("web").wasRunning()).isTrue();
-    assertThat(lifecycle.stop("web").wasRunning()).isFalse();
+    assertThat(lifecycle.stop("web", Duration.ofSeconds(1)).wasRunning()).isTrue();
+    assertThat(lifecycle.stop("web", Duration.ofSeconds(1)).wasRunning()).isFalse();
   }
 
   @Test

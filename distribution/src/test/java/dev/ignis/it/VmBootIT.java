@@ -1,0 +1,97 @@
+package dev.ignis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real QEMU guests: the lifecycle's bad cases, each failing clearly and leaking nothing. */
+@Tag("integration")
+class VmBootIT {
+
+  @TempDir Path work;
+  private TestNetwork net;
+  private Ignis ignis;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    net = new TestNetwork(work);
+    net.write(net.defaultShapedConflist());
+    ignis = net.configure(new Ignis(work).withAllPlugins());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    try {
+      ignis.cleanUp();
+      net.assertNoResidue();
+      assertThat(Ignis.sh("ps", "-eo", "args")).doesNotContain(work.toString());
+    } finally {
+      net.close();
+    }
+  }
+
+  private void assertFailsCleanly(Ignis.Result result, int status, String message) throws Exception {
+    assertThat(result.status()).as(result.err()).isEqualTo(status);
+    assertThat(result.err().strip()).startsWith("error: ").contains(message).doesNotContain("\n");
+    assertThat(ignis.ok("ps", "-a")).doesNotContain("bad");
+    net.assertNoResidue();
+  }
+
+  @Test
+  void missingKernelOrInitrd_isRefusedBeforeAnythingStarts() throws Exception {
+    assertFailsCleanly(ignis.run("run", "--name", "bad", "--kernel", "/nonexistent/vmlinux", "--initrd",
+        "/nonexistent/initrd"), 100, "--kernel /nonexistent/vmlinux is missing or unreadable");
+    assertFailsCleanly(ignis.run("run", "--name", "bad", "--kernel", "/nonexistent/vmlinux"), 100,
+        "--kernel and --initrd go together");
+  }
+
+  @Test
+  void outOfRangeResources_areRefused() throws Exception {
+    assertFailsCleanly(ignis.run("run", "--name", "bad", "--cpus", "64"), 100, "--cpus 64 is out of range");
+    assertFailsCleanly(ignis.run("run", "--name", "bad", "--memory", "16M"), 100, "--memory 16 MiB is out of range");
+  }
+
+  @Test
+  void qemuDyingDuringBoot_isReportedWithTheConsole() throws Exception {
+    // No init: the kernel panics and QEMU (-no-reboot) exits.
+    assertFailsCleanly(ignis.run("run", "--name", "bad", "--cmdline", "rdinit=/nonexistent"), 104,
+        "QEMU exited while the VM was booting; last console lines:");
+  }
+
+  @Test
+  void aGuestThatNeverBecomesReady_isTornDownWithItsConsoleShown() throws Exception {
+    ignis.withEnv("IGNIS_BOOT_TIMEOUT", "8");
+    // An init that runs but never reports ready.
+    assertFailsCleanly(ignis.run("run", "--name", "bad", "--cmdline", "rdinit=/bin/busybox -- sleep 600"), 103,
+        "did not become ready within 8 s; last console lines:");
+  }
+
+  @Test
+  void aVmWhoseQemuDied_showsAsExited_andStopCleansUp() throws Exception {
+    String id = ignis.ok("run", "--name", "gone").strip();
+    String pid = Files.readString(ignis.state.resolve("vms").resolve(id).resolve("qemu.pid")).strip();
+    Ignis.sh("kill", "-9", pid);
+    for (int i = 0; i < 50 && Files.exists(Path.of("/proc", pid, "cmdline"))
+        && Files.readString(Path.of("/proc", pid, "cmdline")).contains("qemu"); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(ignis.ok("ps", "-a")).contains("exited");
+    assertThat(ignis.ok("stop", "gone").strip()).isEqualTo("gone");
+    assertThat(Ignis.netnsExists("ignis-" + id)).isFalse();
+    net.assertNoResidue();
+    assertThat(ignis.ok("ps", "-a")).contains("stopped");
+  }
+
+  @Test
+  void stop_powersTheGuestOffOverAcpi() throws Exception {
+    ignis.ok("run", "--name", "polite");
+    ignis.ok("stop", "--time", "30", "polite");
+    assertThat(ignis.ok("logs", "polite")).contains("reboot: Power down");
+  }
+}

@@ -1,0 +1,28 @@
+package dev.ignis.runtime.hypervisor;
+
+import java.time.Duration;
+
+/**
+ * Starts and stops guests. One implementation per hypervisor ({@link QemuDriver} now; a
+ * Firecracker driver can follow). Thread-safe.
+ */
+public interface Hypervisor {
+
+  /** Starts the guest in the background and returns at once. */
+  GuestProcess start(GuestSpec spec);
+
+  /**
+   * Waits until the guest reports that it is ready ({@code IGNIS-READY} on its console).
+   * Throws, with the console's last lines, if it dies or the timeout passes first.
+   */
+  void awaitReady(GuestProcess guest, Duration timeout);
+
+  /** True while the hypervisor process of this guest runs. */
+  boolean isAlive(GuestProcess guest);
+
+  /** Asks the guest to power off (ACPI), and kills it if it is still there after {@code grace}. */
+  void stop(GuestProcess guest, Duration grace);
+
+  /** Kills the guest at once. Idempotent. */
+  void kill(GuestProcess guest);
+}

@@ -1,0 +1,174 @@
+package dev.ignis.runtime.hypervisor;
+
+import dev.ignis.spi.Command;
+import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * QEMU's {@code microvm} machine: an uncompressed PVH kernel and an initrd, virtio-net (MMIO)
+ * on a tap in the sandbox netns, the serial console to a file, QMP on a Unix socket. QEMU
+ * daemonizes inside the netns, so the VM outlives the runtime command that started it.
+ */
+public final class QemuDriver implements Hypervisor {
+
+  /** The QEMU binary, from Debian's qemu-system-x86. */
+  static final String BINARY = "qemu-system-x86_64";
+  /** What the default image prints on its console once its network and web server are up. */
+  public static final String READY_MARKER = "IGNIS-READY";
+
+  private final CommandRunner commands;
+
+  public QemuDriver(CommandRunner commands) {
+    this.commands = commands;
+  }
+
+  /** Throws a clear error unless QEMU is installed. */
+  public static void checkInstalled() {
+    String path = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin");
+    for (String dir : path.split(":")) {
+      if (Files.isExecutable(Path.of(dir, BINARY))) {
+        return;
+      }
+    }
+    throw new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE,
+        "QEMU is not installed (" + BINARY + " not on PATH); install the Debian package qemu-system-x86");
+  }
+
+  @Override
+  public GuestProcess start(GuestSpec spec) {
+    checkInstalled();
+    Path console = spec.vmDir().resolve("console.log");
+    Path control = spec.vmDir().resolve("qmp.sock");
+    Path pidFile = spec.vmDir().resolve("qemu.pid");
+    try {
+      Files.deleteIfExists(pidFile);
+      Files.deleteIfExists(control);
+      Files.writeString(console, "");
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot prepare " + spec.vmDir() + ": " + e.getMessage(), e);
+    }
+    List<String> argv = new ArrayList<>(List.of(BINARY,
+        "-name", spec.name(),
+        "-M", "microvm,rtc=on", "-accel", spec.accel(),
+        "-cpu", spec.accel().equals("kvm") ? "host" : "max",
+        "-m", String.valueOf(spec.memoryMib()), "-smp", String.valueOf(spec.cpus()),
+        "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+        "-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString(), "-append", spec.cmdline(),
+        "-serial", "file:" + console,
+        "-qmp", "unix:" + control + ",server=on,wait=off",
+        "-daemonize", "-pidfile", pidFile.toString()));
+    if (spec.tap() != null) {
+      argv.addAll(List.of("-netdev", "tap,id=net0,ifname=" + spec.tap() + ",script=no,downscript=no",
+          "-device", "virtio-net-device,netdev=net0,mac=" + spec.mac()));
+    }
+    Command command = Command.of(argv).withTimeout(Duration.ofSeconds(30));
+    if (spec.netnsPath() != null) {
+      command = command.inNetns(spec.netnsPath());
+    }
+    var result = commands.run(command);
+    if (!result.succeeded()) {
+      String why = (result.stderr() + result.stdout()).strip().lines().findFirst().orElse("no output");
+      throw new IgnisException(ErrorCode.PLUGIN_FAILED, "QEMU failed to start VM " + spec.name() + ": " + why,
+          result.stderr(), null);
+    }
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      return new GuestProcess(pid, spec.accel(), console.toString(), control.toString());
+    } catch (IOException | NumberFormatException e) {
+      throw new IgnisException(ErrorCode.PLUGIN_FAILED, "QEMU started but wrote no pid file " + pidFile, e);
+    }
+  }
+
+  @Override
+  public void awaitReady(GuestProcess guest, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Path console = Path.of(guest.console());
+    while (true) {
+      String text = read(console);
+      if (text.contains(READY_MARKER)) {
+        return;
+      }
+      if (!isAlive(guest)) {
+        throw new IgnisException(ErrorCode.PLUGIN_FAILED, "QEMU exited while the VM was booting; last console lines: "
+            + lastLines(text));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "the VM did not become ready within " + timeout.toSeconds()
+            + " s; last console lines: " + lastLines(text));
+      }
+      sleep(50);
+    }
+  }
+
+  @Override
+  public boolean isAlive(GuestProcess guest) {
+    try {
+      String cmdline = Files.readString(Path.of("/proc", String.valueOf(guest.pid()), "cmdline"), StandardCharsets.ISO_8859_1);
+      return cmdline.contains(BINARY) && cmdline.contains(guest.console());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void stop(GuestProcess guest, Duration grace) {
+    if (!isAlive(guest)) {
+      return;
+    }
+    try {
+      Qmp.execute(Path.of(guest.control()), "system_powerdown");
+    } catch (IgnisException e) {
+      kill(guest);
+      return;
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (isAlive(guest) && System.nanoTime() < deadline) {
+      sleep(50);
+    }
+    kill(guest);
+  }
+
+  @Override
+  public void kill(GuestProcess guest) {
+    if (!isAlive(guest)) {
+      return;
+    }
+    ProcessHandle.of(guest.pid()).ifPresent(ProcessHandle::destroyForcibly);
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (isAlive(guest) && System.nanoTime() < deadline) {
+      sleep(20);
+    }
+  }
+
+  /** The console's last lines, joined with " | ", for one-line errors. */
+  static String lastLines(String text) {
+    List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+    return lines.isEmpty() ? "(none)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+  }
+
+  private static String read(Path console) {
+    try {
+      return Files.readString(console, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "interrupted while waiting for QEMU", e);
+    }
+  }
+}

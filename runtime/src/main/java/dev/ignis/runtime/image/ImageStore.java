@@ -1,0 +1,80 @@
+package dev.ignis.runtime.image;
+
+import dev.ignis.runtime.vm.FileLock;
+import dev.ignis.spi.Command;
+import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Kernels and initrds VMs boot: the default image, built once from Debian packages by the
+ * installation's {@code bin/build-default-image} and kept in the images dir, or files the
+ * user names. Thread-safe; concurrent builds wait for each other.
+ */
+public final class ImageStore {
+
+  /** A kernel and initrd that exist and are readable. */
+  public record Image(Path kernel, Path initrd) {}
+
+  private final Path imagesDir;
+  private final Optional<Path> installDir;
+  private final CommandRunner commands;
+  private final PrintStream err;
+
+  public ImageStore(Path imagesDir, Optional<Path> installDir, CommandRunner commands, PrintStream err) {
+    this.imagesDir = imagesDir;
+    this.installDir = installDir;
+    this.commands = commands;
+    this.err = err;
+  }
+
+  /** The named files, or the default image when both are empty. */
+  public Image resolve(String kernel, String initrd) {
+    if (kernel.isEmpty()) {
+      return defaultImage();
+    }
+    return new Image(readable(Path.of(kernel), "--kernel"), readable(Path.of(initrd), "--initrd"));
+  }
+
+  /** The default image, built first if it is not there yet. */
+  public Image defaultImage() {
+    Path dir = imagesDir.resolve("default");
+    Image image = new Image(dir.resolve("vmlinux"), dir.resolve("initrd.img"));
+    if (Files.isReadable(image.kernel()) && Files.isReadable(image.initrd())) {
+      return image;
+    }
+    try {
+      Files.createDirectories(imagesDir);
+    } catch (java.io.IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot create the images dir " + imagesDir + ": " + e.getMessage(), e);
+    }
+    try (FileLock lock = FileLock.acquire(imagesDir.resolve(".build.lock"), Duration.ofMinutes(10), "the image build")) {
+      if (!Files.isReadable(image.kernel()) || !Files.isReadable(image.initrd())) {
+        build(dir);
+      }
+    }
+    return image;
+  }
+
+  private void build(Path dir) {
+    Path script = installDir.map(home -> home.resolve("bin/build-default-image"))
+        .filter(Files::isExecutable)
+        .orElseThrow(() -> new IgnisException(ErrorCode.NOT_FOUND, "the default image is not built and no"
+            + " bin/build-default-image was found; run it from an Ignis installation or pass --kernel and --initrd"));
+    err.println("building the default VM image from Debian packages (once; about a minute)...");
+    commands.run(Command.of(script.toString(), dir.toString()).withTimeout(Duration.ofMinutes(10)))
+        .orThrow(ErrorCode.IO_FAILURE);
+  }
+
+  private static Path readable(Path file, String flag) {
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, flag + " " + file + " is missing or unreadable; give a readable file");
+    }
+    return file.toAbsolutePath();
+  }
+}

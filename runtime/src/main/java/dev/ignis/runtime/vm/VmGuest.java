@@ -1,0 +1,140 @@
+package dev.ignis.runtime.vm;
+
+import dev.ignis.runtime.guest.GuestLink;
+import dev.ignis.runtime.hypervisor.AccelProbe;
+import dev.ignis.runtime.hypervisor.GuestProcess;
+import dev.ignis.runtime.hypervisor.GuestSpec;
+import dev.ignis.runtime.hypervisor.Hypervisor;
+import dev.ignis.runtime.image.ImageStore;
+import dev.ignis.spi.Attachment;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.IpConfig;
+import dev.ignis.spi.NetInterface;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The guest of a VM: links the plugin's interface to a tap, boots the kernel with the VM's
+ * network on its command line ({@code ip=}), waits until it is ready, and stops it again.
+ */
+public final class VmGuest {
+
+  private final Hypervisor hypervisor;
+  private final ImageStore images;
+  private final AccelProbe accel;
+  private final GuestLink link;
+  private final Path vmsDir;
+  private final Duration bootTimeout;
+
+  public VmGuest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, Path vmsDir,
+      Duration bootTimeout) {
+    this.hypervisor = hypervisor;
+    this.images = images;
+    this.accel = accel;
+    this.link = link;
+    this.vmsDir = vmsDir;
+    this.bootTimeout = bootTimeout;
+  }
+
+  /** Boots the VM's guest on its attachment and returns once it is ready (or throws). */
+  GuestProcess boot(Vm vm, Attachment attachment) {
+    ImageStore.Image image = images.resolve(vm.spec().boot().kernel(), vm.spec().boot().initrd());
+    Path vmDir = vmsDir.resolve(vm.id());
+    String accelerator = accel.resolve(vm.spec().boot().accel(), image.kernel(), image.initrd(),
+        vmsDir.getParent().resolve("accel-probe-run"));
+    NetInterface nic = attachment.interfaceNamed("eth0").orElseGet(() -> attachment.interfaces().isEmpty()
+        ? null : attachment.interfaces().get(0));
+    String tap = null;
+    if (nic != null && !attachment.netnsPath().isEmpty() && !nic.name().equals("lo")) {
+      link.connect(Path.of(attachment.netnsPath()).getFileName().toString(), nic.name());
+      tap = GuestLink.TAP;
+    }
+    String mac = nic == null || nic.mac().isEmpty() ? vm.spec().mac() : nic.mac();
+    GuestSpec spec = new GuestSpec(vm.name(), vmDir, attachment.netnsPath().isEmpty() ? null : attachment.netnsPath(),
+        tap, mac, image.kernel(), image.initrd(), cmdline(vm, attachment, nic), vm.spec().cpus(), vm.spec().memoryMib(),
+        accelerator);
+    GuestProcess guest = hypervisor.start(spec);
+    try {
+      hypervisor.awaitReady(guest, bootTimeout);
+    } catch (IgnisException e) {
+      hypervisor.kill(guest);
+      throw new IgnisException(e.code(), "VM '" + vm.name() + "': " + e.getMessage(), e);
+    }
+    return guest;
+  }
+
+  /** Powers the guest off (ACPI), killing it after the grace period. */
+  void stop(GuestProcess guest, Duration grace) {
+    if (guest != null) {
+      hypervisor.stop(guest, grace);
+    }
+  }
+
+  /** Kills the guest at once. */
+  void kill(GuestProcess guest) {
+    if (guest != null) {
+      hypervisor.kill(guest);
+    }
+  }
+
+  /** Gives the plugin's interface back its addresses, as the plugin's DEL expects to find it. */
+  void unlink(Attachment attachment) {
+    if (attachment == null || attachment.netnsPath().isEmpty() || !Files.exists(Path.of(attachment.netnsPath()))) {
+      return;
+    }
+    NetInterface nic = attachment.interfaceNamed("eth0").orElse(null);
+    if (nic != null) {
+      link.disconnect(Path.of(attachment.netnsPath()).getFileName().toString(), nic.name(),
+          nic.ips().stream().map(IpConfig::address).toList());
+    }
+  }
+
+  /** True while the guest's hypervisor runs. */
+  boolean isAlive(GuestProcess guest) {
+    return guest != null && hypervisor.isAlive(guest);
+  }
+
+  /** Ignis' kernel arguments: serial console, the VM's network as {@code ip=}, its name; then the user's. */
+  static String cmdline(Vm vm, Attachment attachment, NetInterface nic) {
+    StringBuilder line = new StringBuilder("console=ttyS0 reboot=t panic=-1 quiet");
+    line.append(" tsc_early_khz=").append(hostKhz());
+    line.append(" ignis.name=").append(vm.name());
+    List<IpConfig> v4 = nic == null ? List.of() : nic.ips().stream().filter(ip -> !ip.ip().contains(":")).toList();
+    if (!v4.isEmpty()) {
+      IpConfig ip = v4.get(0);
+      String gateway = ip.gatewayIfAny().orElseGet(() -> attachment.routes().stream()
+          .filter(r -> r.destination().equals("0.0.0.0/0")).map(r -> r.gateway()).findFirst().orElse(""));
+      List<String> dns = attachment.dns().nameservers();
+      line.append(" ip=").append(ip.ip()).append("::").append(gateway).append(':').append(ip.prefixLength())
+          .append(':').append(vm.name()).append(":eth0:off");
+      dns.stream().filter(IpConfig::isIpLiteral).limit(2).forEach(server -> line.append(':').append(server));
+    }
+    if (!vm.spec().boot().cmdline().isBlank()) {
+      line.append(' ').append(vm.spec().boot().cmdline().strip());
+    }
+    return line.toString();
+  }
+
+  /**
+   * The host CPU's speed in kHz: microvm guests need {@code tsc_early_khz}, or a boot under
+   * load can hang in TSC calibration (FACTS.md).
+   */
+  private static long hostKhz() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("cpu MHz"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip()).mapToLong(mhz -> (long) (Double.parseDouble(mhz) * 1000))
+          .findFirst().orElse(2_000_000);
+    } catch (IOException | NumberFormatException e) {
+      return 2_000_000;
+    }
+  }
+
+  /** A guest process that is not alive any more, for messages. */
+  static IgnisException gone(Vm vm) {
+    return new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is not running");
+  }
+}
