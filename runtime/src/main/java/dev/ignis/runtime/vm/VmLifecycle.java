@@ -29,6 +29,8 @@ import java.util.function.UnaryOperator;
  */
 public final class VmLifecycle {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VmLifecycle.class);
+
   private final VmStore store;
   private final NetworkNamespaces netns;
   private final Supplier<Plugins> plugins;
@@ -94,6 +96,7 @@ public final class VmLifecycle {
   private Vm attach(Vm stopped, NetworkPlugin plugin, List<String> ips) {
     Vm vm = stopped.withStatus(VmStatus.STARTING).withNetns(plugin.bringsOwnSandbox() ? null : stopped.defaultNetnsName());
     store.save(vm);
+    long begin = System.nanoTime();
     try {
       String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns()).toString();
       Attachment attachment = plugin.attach(new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE,
@@ -105,9 +108,12 @@ public final class VmLifecycle {
         vm = vm.withAttachment(attachment.withPorts(ports));
         store.save(vm);
       }
+      long attached = System.nanoTime();
       vm = vm.withGuest(guest.boot(vm, vm.attachment()));
       vm = vm.started(clock.instant());
       store.save(vm);
+      log.debug("timing: VM {} network {} ms, guest {} ms", vm.name(), (attached - begin) / 1_000_000,
+          (System.nanoTime() - attached) / 1_000_000);
       return vm;
     } catch (RuntimeException e) {
       try {
