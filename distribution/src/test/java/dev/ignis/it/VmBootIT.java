@@ -89,6 +89,19 @@ class VmBootIT {
   }
 
   @Test
+  void aGuestThatOnlySpeaksDhcp_getsTheAddressThePluginGaveIt() throws Exception {
+    int port = TestNetwork.freePort();
+    ignis.ok("run", "--name", "dhcp", "-p", port + ":80", "--cmdline", "ignis.net=dhcp");
+    String yaml = ignis.ok("inspect", "dhcp", "-o", "yaml");
+    int at = yaml.indexOf("address: \"") + 10;
+    String cidr = yaml.substring(at, yaml.indexOf('"', at));
+    assertThat(ignis.ok("logs", "dhcp")).contains("IGNIS-READY dhcp " + cidr);
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("<h1>dhcp</h1>");
+    ignis.ok("rm", "-f", "dhcp");
+    assertThat(Ignis.sh("ps", "-eo", "args")).doesNotContain("udhcpd");
+  }
+
+  @Test
   void stop_powersTheGuestOffOverAcpi() throws Exception {
     ignis.ok("run", "--name", "polite");
     ignis.ok("stop", "--time", "30", "polite");

@@ -9,6 +9,7 @@ import dev.ignis.runtime.netns.NetworkNamespaces;
 import dev.ignis.runtime.plugin.DefaultPluginContext;
 import dev.ignis.runtime.plugin.PluginDirectory;
 import dev.ignis.runtime.plugin.Plugins;
+import dev.ignis.runtime.guest.GuestDhcp;
 import dev.ignis.runtime.guest.GuestLink;
 import dev.ignis.runtime.hypervisor.AccelProbe;
 import dev.ignis.runtime.hypervisor.Hypervisor;
@@ -77,7 +78,7 @@ public final class RuntimeModule extends AbstractModule {
     Hypervisor qemu = new QemuDriver(commands);
     ImageStore images = new ImageStore(settings.imagesDir(), settings.installDir(), commands, err);
     return new VmGuest(qemu, images, new AccelProbe(qemu, settings.imagesDir().resolve("accel-probe")),
-        new GuestLink(commands), settings.vmsDir(), bootTimeout());
+        new GuestLink(commands), new GuestDhcp(commands), settings.vmsDir(), bootTimeout());
   }
 
   /** How long a guest may take to become ready: {@code boot.timeout} seconds, 120 by default (TCG is slow). */

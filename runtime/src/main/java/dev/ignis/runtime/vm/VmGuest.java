@@ -1,5 +1,6 @@
 package dev.ignis.runtime.vm;
 
+import dev.ignis.runtime.guest.GuestDhcp;
 import dev.ignis.runtime.guest.GuestLink;
 import dev.ignis.runtime.hypervisor.AccelProbe;
 import dev.ignis.runtime.hypervisor.GuestProcess;
@@ -27,15 +28,17 @@ public final class VmGuest {
   private final ImageStore images;
   private final AccelProbe accel;
   private final GuestLink link;
+  private final GuestDhcp dhcp;
   private final Path vmsDir;
   private final Duration bootTimeout;
 
-  public VmGuest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, Path vmsDir,
-      Duration bootTimeout) {
+  public VmGuest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
+      Path vmsDir, Duration bootTimeout) {
     this.hypervisor = hypervisor;
     this.images = images;
     this.accel = accel;
     this.link = link;
+    this.dhcp = dhcp;
     this.vmsDir = vmsDir;
     this.bootTimeout = bootTimeout;
   }
@@ -49,11 +52,14 @@ public final class VmGuest {
     NetInterface nic = attachment.interfaceNamed("eth0").orElseGet(() -> attachment.interfaces().isEmpty()
         ? null : attachment.interfaces().get(0));
     String tap = null;
-    if (nic != null && !attachment.netnsPath().isEmpty() && !nic.name().equals("lo")) {
-      link.connect(Path.of(attachment.netnsPath()).getFileName().toString(), nic.name());
-      tap = GuestLink.TAP;
-    }
     String mac = nic == null || nic.mac().isEmpty() ? vm.spec().mac() : nic.mac();
+    if (nic != null && !attachment.netnsPath().isEmpty() && !nic.name().equals("lo")) {
+      String netnsName = Path.of(attachment.netnsPath()).getFileName().toString();
+      link.connect(netnsName, nic.name());
+      tap = GuestLink.TAP;
+      ipv4(nic).ifPresent(ip -> dhcp.serve(netnsName, vmDir, mac, ip, gatewayOf(ip, attachment),
+          attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
+    }
     GuestSpec spec = new GuestSpec(vm.name(), vmDir, attachment.netnsPath().isEmpty() ? null : attachment.netnsPath(),
         tap, mac, image.kernel(), image.initrd(), cmdline(vm, attachment, nic), vm.spec().cpus(), vm.spec().memoryMib(),
         accelerator);
@@ -82,7 +88,8 @@ public final class VmGuest {
   }
 
   /** Gives the plugin's interface back its addresses, as the plugin's DEL expects to find it. */
-  void unlink(Attachment attachment) {
+  void unlink(Vm vm, Attachment attachment) {
+    dhcp.stop(vmsDir.resolve(vm.id()));
     if (attachment == null || attachment.netnsPath().isEmpty() || !Files.exists(Path.of(attachment.netnsPath()))) {
       return;
     }
@@ -103,11 +110,10 @@ public final class VmGuest {
     StringBuilder line = new StringBuilder("console=ttyS0 reboot=t panic=-1 quiet");
     line.append(" tsc_early_khz=").append(hostKhz());
     line.append(" ignis.name=").append(vm.name());
-    List<IpConfig> v4 = nic == null ? List.of() : nic.ips().stream().filter(ip -> !ip.ip().contains(":")).toList();
-    if (!v4.isEmpty()) {
-      IpConfig ip = v4.get(0);
-      String gateway = ip.gatewayIfAny().orElseGet(() -> attachment.routes().stream()
-          .filter(r -> r.destination().equals("0.0.0.0/0")).map(r -> r.gateway()).findFirst().orElse(""));
+    java.util.Optional<IpConfig> v4 = ipv4(nic);
+    if (v4.isPresent()) {
+      IpConfig ip = v4.get();
+      String gateway = gatewayOf(ip, attachment);
       List<String> dns = attachment.dns().nameservers();
       line.append(" ip=").append(ip.ip()).append("::").append(gateway).append(':').append(ip.prefixLength())
           .append(':').append(vm.name()).append(":eth0:off");
@@ -117,6 +123,15 @@ public final class VmGuest {
       line.append(' ').append(vm.spec().boot().cmdline().strip());
     }
     return line.toString();
+  }
+
+  private static java.util.Optional<IpConfig> ipv4(NetInterface nic) {
+    return nic == null ? java.util.Optional.empty() : nic.ips().stream().filter(ip -> !ip.ip().contains(":")).findFirst();
+  }
+
+  private static String gatewayOf(IpConfig ip, Attachment attachment) {
+    return ip.gatewayIfAny().orElseGet(() -> attachment.routes().stream()
+        .filter(r -> r.destination().equals("0.0.0.0/0")).map(r -> r.gateway()).findFirst().orElse(""));
   }
 
   /**

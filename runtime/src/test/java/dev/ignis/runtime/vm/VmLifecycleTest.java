@@ -11,6 +11,7 @@ import dev.ignis.spi.CommandResult;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.PortMapping;
+import dev.ignis.runtime.guest.GuestDhcp;
 import dev.ignis.runtime.guest.GuestLink;
 import dev.ignis.runtime.hypervisor.AccelProbe;
 import dev.ignis.runtime.image.ImageStore;
@@ -47,7 +48,7 @@ class VmLifecycleTest {
     Path initrd = Files.writeString(state.resolve("initrd"), "initrd");
     boot = new BootSpec(kernel.toString(), initrd.toString(), "", "tcg");
     VmGuest guest = new VmGuest(hypervisor, new ImageStore(state.resolve("images"), Optional.empty(), this::fakeRun,
-        System.err), new AccelProbe(hypervisor, state.resolve("probe")), new GuestLink(this::fakeRun),
+        System.err), new AccelProbe(hypervisor, state.resolve("probe")), new GuestLink(this::fakeRun), new GuestDhcp(this::fakeRun),
         state.resolve("vms"), Duration.ofSeconds(5));
     lifecycle = new VmLifecycle(store, netns, () -> plugins, guest, Clock.systemUTC());
   }

@@ -1,0 +1,89 @@
+package dev.ignis.runtime.guest;
+
+import dev.ignis.spi.Command;
+import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.IpConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A DHCP server for one guest, for images that only speak DHCP: busybox udhcpd inside the
+ * sandbox netns on the guest's tap, whose pool is the one address the plugin gave the VM,
+ * leased statically to the VM's MAC (the only MAC on that tap). Only DHCP requests from the
+ * guest reach it: a tc filter ahead of the redirect to the plugin's interface classifies UDP
+ * to port 67 without action, so those packets go up the sandbox's stack (the kernel here has
+ * no gact module for an explicit "pass"); nothing of it goes beyond the tap. DNS servers are
+ * only ever the plugin's.
+ */
+public final class GuestDhcp {
+
+  private static final String CONFIG = "udhcpd.conf";
+  private static final String PID = "udhcpd.pid";
+
+  private final CommandRunner commands;
+
+  public GuestDhcp(CommandRunner commands) {
+    this.commands = commands;
+  }
+
+  /** Starts the server for the guest on {@link GuestLink#TAP} in the netns. */
+  public void serve(String netns, Path vmDir, String mac, IpConfig ip, String gateway, List<String> dns) {
+    String serverIp = gateway.isEmpty() ? ip.ip() : gateway;
+    StringBuilder config = new StringBuilder()
+        .append("interface ").append(GuestLink.TAP).append('\n')
+        .append("start ").append(ip.ip()).append('\n')
+        .append("end ").append(ip.ip()).append('\n')
+        .append("max_leases 1\n")
+        .append("static_lease ").append(mac).append(' ').append(ip.ip()).append('\n')
+        .append("lease_file ").append(vmDir.resolve("udhcpd.leases")).append('\n')
+        .append("pidfile ").append(vmDir.resolve(PID)).append('\n')
+        .append("option subnet ").append(netmask(ip.prefixLength())).append('\n')
+        .append("option lease 86400\n");
+    if (!gateway.isEmpty()) {
+      config.append("option router ").append(gateway).append('\n');
+    }
+    if (!dns.isEmpty()) {
+      config.append("option dns ").append(String.join(" ", dns)).append('\n');
+    }
+    try {
+      Files.writeString(vmDir.resolve(CONFIG), config);
+      Files.writeString(vmDir.resolve("udhcpd.leases"), "");
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write " + vmDir.resolve(CONFIG) + ": " + e.getMessage(), e);
+    }
+    run("ip", "-n", netns, "addr", "replace", serverIp + "/32", "dev", GuestLink.TAP);
+    run("tc", "-n", netns, "filter", "add", "dev", GuestLink.TAP, "parent", "ffff:", "prio", "1", "protocol", "ip",
+        "u32", "match", "ip", "protocol", "17", "0xff", "match", "ip", "dport", "67", "0xffff", "flowid", "ffff:1");
+    commands.run(Command.of("busybox", "udhcpd", vmDir.resolve(CONFIG).toString())
+        .inNetns(Path.of("/run/netns", netns).toString())).orThrow(ErrorCode.PLUGIN_NOT_AVAILABLE);
+  }
+
+  /** Stops the server of the VM, if it runs. Idempotent. */
+  public void stop(Path vmDir) {
+    Path pidFile = vmDir.resolve(PID);
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      String cmdline = Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline"), StandardCharsets.ISO_8859_1);
+      if (cmdline.contains(vmDir.resolve(CONFIG).toString())) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+      Files.deleteIfExists(pidFile);
+    } catch (IOException | NumberFormatException e) {
+      // not running
+    }
+  }
+
+  static String netmask(int prefix) {
+    long mask = prefix == 0 ? 0 : 0xffffffffL << (32 - prefix) & 0xffffffffL;
+    return (mask >> 24 & 255) + "." + (mask >> 16 & 255) + "." + (mask >> 8 & 255) + "." + (mask & 255);
+  }
+
+  private void run(String... argv) {
+    commands.run(Command.of(argv)).orThrow(ErrorCode.INVALID_NETNS);
+  }
+}
