@@ -26,7 +26,9 @@ final class StartCommand implements Callable<Integer> {
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
     for (String vm : vms) {
-      root.out.println(lifecycle.start(vm, root.pluginChoice(networkPlugin)).name());
+      try (Progress progress = Progress.of(root.err, "starting VM " + vm)) {
+        root.out.println(lifecycle.start(vm, root.pluginChoice(networkPlugin)).name());
+      }
     }
     return 0;
   }

@@ -26,7 +26,10 @@ final class StopCommand implements Callable<Integer> {
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
     for (String name : vms) {
-      VmLifecycle.StopResult result = lifecycle.stop(name, java.time.Duration.ofSeconds(Math.max(0, seconds)));
+      VmLifecycle.StopResult result;
+      try (Progress progress = Progress.of(root.err, "stopping VM " + name)) {
+        result = lifecycle.stop(name, java.time.Duration.ofSeconds(Math.max(0, seconds)));
+      }
       if (!result.wasRunning()) {
         root.err.println("note: VM '" + result.vm().name() + "' was not running");
       }
