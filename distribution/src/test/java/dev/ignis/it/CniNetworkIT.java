@@ -7,39 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cni plugin with Debian's real CNI plugins, in real namespaces, on a network of the
  * test's own (name, bridge, subnet, conf, cache and IPAM dirs).
  */
 @Tag("integration")
-class CniNetworkIT {
-
-  @TempDir Path work;
-  private TestNetwork net;
-  private Ignis ignis;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    net = new TestNetwork(work);
-    net.write(net.defaultShapedConflist());
-    ignis = net.configure(new Ignis(work).withAllPlugins());
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    try {
-      ignis.cleanUp();
-      net.assertNoResidue();
-    } finally {
-      net.close();
-    }
-  }
+class CniNetworkIT extends NetworkedVmTest {
 
   private String ipOf(String vm) {
     String yaml = ignis.ok("inspect", vm, "-o", "yaml");

@@ -4,37 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Real QEMU guests: the lifecycle's bad cases, each failing clearly and leaking nothing. */
 @Tag("integration")
-class VmBootIT {
-
-  @TempDir Path work;
-  private TestNetwork net;
-  private Ignis ignis;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    net = new TestNetwork(work);
-    net.write(net.defaultShapedConflist());
-    ignis = net.configure(new Ignis(work).withAllPlugins());
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    try {
-      ignis.cleanUp();
-      net.assertNoResidue();
-      assertThat(Ignis.sh("ps", "-eo", "args")).doesNotContain(work.toString());
-    } finally {
-      net.close();
-    }
-  }
+class VmBootIT extends NetworkedVmTest {
 
   private void assertFailsCleanly(Ignis.Result result, int status, String message) throws Exception {
     assertThat(result.status()).as(result.err()).isEqualTo(status);

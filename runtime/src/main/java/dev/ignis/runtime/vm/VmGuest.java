@@ -8,7 +8,6 @@ import dev.ignis.runtime.hypervisor.GuestSpec;
 import dev.ignis.runtime.hypervisor.Hypervisor;
 import dev.ignis.runtime.image.ImageStore;
 import dev.ignis.spi.Attachment;
-import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.IpConfig;
 import dev.ignis.spi.NetInterface;
@@ -146,10 +145,5 @@ public final class VmGuest {
     } catch (IOException | NumberFormatException e) {
       return 2_000_000;
     }
-  }
-
-  /** A guest process that is not alive any more, for messages. */
-  static IgnisException gone(Vm vm) {
-    return new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is not running");
   }
 }

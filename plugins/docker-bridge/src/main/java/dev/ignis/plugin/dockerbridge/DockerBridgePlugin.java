@@ -51,6 +51,6 @@ public final class DockerBridgePlugin implements NetworkPlugin {
 
   private static IgnisException notYet() {
     return new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE,
-        "the docker-bridge plugin cannot attach VMs in this version yet; use --network-plugin sandbox-only meanwhile");
+        "the docker-bridge plugin cannot attach VMs in this version yet; use --network-plugin cni");
   }
 }

@@ -51,6 +51,6 @@ public final class FlannelPlugin implements NetworkPlugin {
 
   private static IgnisException notYet() {
     return new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE,
-        "the flannel plugin cannot attach VMs in this version yet; use --network-plugin sandbox-only meanwhile");
+        "the flannel plugin cannot attach VMs in this version yet; use --network-plugin cni");
   }
 }

@@ -1,0 +1,39 @@
+package dev.ignis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Base of the tests that boot VMs on a CNI network of their own: the runtime with every
+ * plugin installed, pointed at a {@link TestNetwork} shaped like the default network; after
+ * each test every VM is removed and nothing may be left (leases, cache entries, veths, rules,
+ * processes).
+ */
+abstract class NetworkedVmTest {
+
+  @TempDir Path work;
+  TestNetwork net;
+  Ignis ignis;
+
+  @BeforeEach
+  void setUpNetwork() throws Exception {
+    net = new TestNetwork(work);
+    net.write(net.defaultShapedConflist());
+    ignis = net.configure(new Ignis(work).withAllPlugins());
+  }
+
+  @AfterEach
+  void tearDownNetwork() throws Exception {
+    try {
+      ignis.cleanUp();
+      net.assertNoResidue();
+      assertThat(Ignis.sh("ps", "-eo", "args")).as("processes of this test").doesNotContain(work.toString());
+    } finally {
+      net.close();
+    }
+  }
+}
