@@ -81,26 +81,12 @@ public final class VmLifecycle {
   }
 
   private Vm attach(Vm stopped, NetworkPlugin plugin) {
-    boolean reuseIps = stopped.spec().staticIps().isEmpty() && !stopped.keptIps().isEmpty();
-    try {
-      return attach(stopped, plugin, reuseIps ? stopped.keptIps() : stopped.spec().staticIps());
-    } catch (IgnisException e) {
-      if (!reuseIps) {
-        throw e;
-      }
-      // The network may have changed since (another subnet, the address taken): take a new one.
-      return attach(stopped.keepingIps(List.of()), plugin, List.of());
-    }
-  }
-
-  private Vm attach(Vm stopped, NetworkPlugin plugin, List<String> ips) {
     Vm vm = stopped.withStatus(VmStatus.STARTING).withNetns(plugin.bringsOwnSandbox() ? null : stopped.defaultNetnsName());
     store.save(vm);
     long begin = System.nanoTime();
     try {
       String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns()).toString();
-      Attachment attachment = plugin.attach(new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE,
-          vm.spec().mac(), ips, vm.spec().ports(), Map.of()));
+      Attachment attachment = attachNetwork(vm, plugin, netnsPath, vm.spec().staticIps());
       vm = vm.withAttachment(attachment).keepingIps(attachment.ips().stream().map(IpConfig::ip).toList());
       store.save(vm);
       if (!new HashSet<>(attachment.ports()).equals(new HashSet<>(vm.spec().ports()))) {
@@ -124,6 +110,27 @@ public final class VmLifecycle {
       }
       store.save(vm.withStatus(stopped.status()).withNetns(null).withAttachment(null).withGuest(null));
       throw e;
+    }
+  }
+
+  /**
+   * Attaches the network, asking for the user's static IPs, else for the addresses the VM had
+   * last time, so that it keeps its IP across stop and start; if those are gone (another
+   * subnet, taken meanwhile) it takes new ones. A failed attach has undone itself (SPI).
+   */
+  private Attachment attachNetwork(Vm vm, NetworkPlugin plugin, String netnsPath, List<String> staticIps) {
+    boolean reuse = staticIps.isEmpty() && !vm.keptIps().isEmpty();
+    List<String> ips = reuse ? vm.keptIps() : staticIps;
+    try {
+      return plugin.attach(new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE, vm.spec().mac(), ips,
+          vm.spec().ports(), Map.of()));
+    } catch (IgnisException e) {
+      if (!reuse) {
+        throw e;
+      }
+      log.debug("VM {}: its previous address is not available ({}); taking a new one", vm.name(), e.getMessage());
+      return plugin.attach(new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE, vm.spec().mac(),
+          List.of(), vm.spec().ports(), Map.of()));
     }
   }
 
