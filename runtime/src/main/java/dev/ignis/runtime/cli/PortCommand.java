@@ -30,6 +30,17 @@ final class PortCommand implements Callable<Integer> {
         "missing subcommand: ls, add or rm");
   }
 
+  /** Edits a copy of the VM's mappings and applies it; prints the VM's name. */
+  int change(String vm, java.util.function.Consumer<List<PortMapping>> edit) {
+    Vm changed = root.service(VmLifecycle.class).changePorts(vm, current -> {
+      List<PortMapping> ports = new ArrayList<>(current);
+      edit.accept(ports);
+      return ports;
+    });
+    root.out.println(changed.name());
+    return 0;
+  }
+
   @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a VM's port mappings.")
   static final class Ls implements Callable<Integer> {
     @ParentCommand PortCommand port;
@@ -67,13 +78,7 @@ final class PortCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      Vm changed = port.root.service(VmLifecycle.class).changePorts(vm, current -> {
-        List<PortMapping> ports = new ArrayList<>(current);
-        specs.stream().filter(spec -> !ports.contains(spec)).forEach(ports::add);
-        return ports;
-      });
-      port.root.out.println(changed.name());
-      return 0;
+      return port.change(vm, ports -> specs.stream().filter(spec -> !ports.contains(spec)).forEach(ports::add));
     }
   }
 
@@ -90,18 +95,14 @@ final class PortCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      Vm changed = port.root.service(VmLifecycle.class).changePorts(vm, current -> {
-        List<PortMapping> ports = new ArrayList<>(current);
+      return port.change(vm, ports -> {
         for (String spec : specs) {
           if (!ports.removeIf(p -> matches(p, spec))) {
             throw new IgnisException(ErrorCode.NOT_FOUND, "VM '" + vm + "' has no port mapping " + spec
                 + "; see 'runtime port ls " + vm + "'");
           }
         }
-        return ports;
       });
-      port.root.out.println(changed.name());
-      return 0;
     }
 
     private static boolean matches(PortMapping mapping, String spec) {

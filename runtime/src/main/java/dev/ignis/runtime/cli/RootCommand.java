@@ -9,7 +9,6 @@ import dev.ignis.runtime.RuntimeModule;
 import dev.ignis.runtime.config.Settings;
 import dev.ignis.runtime.config.SettingsLoader;
 import dev.ignis.runtime.plugin.Plugins;
-import dev.ignis.runtime.vm.VmStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -90,6 +89,15 @@ final class RootCommand implements Callable<Integer> {
 
   /** A runtime service, wired on first use. */
   <T> T service(Class<T> type) {
+    return injector().getInstance(type);
+  }
+
+  /** The plugins of the plugins dir, loaded on first use. */
+  Plugins plugins() {
+    return injector().getInstance(Key.get(new TypeLiteral<Supplier<Plugins>>() {})).get();
+  }
+
+  private Injector injector() {
     if (injector == null) {
       // Guice's defaults record a stack trace per binding and generate classes: both cost a
       // short-lived command start-up time and serve only debugging of Guice modules.
@@ -97,13 +105,7 @@ final class RootCommand implements Callable<Integer> {
       System.setProperty("guice_bytecode_gen_option", "DISABLED");
       injector = Guice.createInjector(Stage.DEVELOPMENT, new RuntimeModule(settings(), err));
     }
-    return injector.getInstance(type);
-  }
-
-  /** The plugins of the plugins dir, loaded on first use. */
-  Plugins plugins() {
-    service(VmStore.class);
-    return injector.getInstance(Key.get(new TypeLiteral<Supplier<Plugins>>() {})).get();
+    return injector;
   }
 
   /** The plugin named on a subcommand, else on the root command, if any. */

@@ -35,9 +35,4 @@ public record BootSpec(String kernel, String initrd, String cmdline, String acce
           "--kernel and --initrd go together; give both, or neither for the default image");
     }
   }
-
-  /** True when the default image boots. */
-  public boolean usesDefaultImage() {
-    return kernel.isEmpty();
-  }
 }

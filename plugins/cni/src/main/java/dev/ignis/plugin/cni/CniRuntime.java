@@ -32,7 +32,9 @@ class CniRuntime {
   /**
    * ADD: every plugin in order, each getting the previous one's result, which {@code
    * progress} records as the chain goes. The cache entry is written when the whole chain has
-   * succeeded; if a plugin fails, the chain is deleted again so nothing is left behind.
+   * succeeded; if a plugin fails, the chain is deleted again so nothing is left behind. If
+   * that undo fails too, its exception is attached to the thrown one as suppressed, and only
+   * then: callers tell a complete undo by there being none.
    */
   JsonNode add(NetworkConfigList list, RuntimeConf runtime, Consumer<JsonNode> progress) {
     JsonNode result = null;
