@@ -81,15 +81,20 @@ final class Ignis {
 
   /** Runs {@code bin/runtime} of the distribution as a process. */
   Result launch(String... args) throws IOException, InterruptedException {
+    Process process = spawn(args);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("bin/runtime finished").isTrue();
+    return new Result(process.exitValue(), Files.readString(state.resolve("launch.out")),
+        Files.readString(state.resolve("launch.err")));
+  }
+
+  /** Starts {@code bin/runtime} of the distribution as a process and returns at once; output goes to launch.out/err. */
+  Process spawn(String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/runtime").toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(environment());
     builder.redirectOutput(state.resolve("launch.out").toFile()).redirectError(state.resolve("launch.err").toFile());
-    Process process = builder.start();
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("bin/runtime finished").isTrue();
-    return new Result(process.exitValue(), Files.readString(state.resolve("launch.out")),
-        Files.readString(state.resolve("launch.err")));
+    return builder.start();
   }
 
   /** Removes every VM of this state dir and reclaims what is left; for @AfterEach. */

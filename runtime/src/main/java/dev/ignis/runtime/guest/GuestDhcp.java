@@ -32,7 +32,7 @@ public final class GuestDhcp {
   }
 
   /** Starts the server for the guest on {@link GuestLink#TAP} in the netns. */
-  public void serve(String netns, Path vmDir, String mac, IpConfig ip, String gateway, List<String> dns) {
+  public void serve(String netnsPath, Path vmDir, String mac, IpConfig ip, String gateway, List<String> dns) {
     String serverIp = gateway.isEmpty() ? ip.ip() : gateway;
     StringBuilder config = new StringBuilder()
         .append("interface ").append(GuestLink.TAP).append('\n')
@@ -56,11 +56,11 @@ public final class GuestDhcp {
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write " + vmDir.resolve(CONFIG) + ": " + e.getMessage(), e);
     }
-    run("ip", "-n", netns, "addr", "replace", serverIp + "/32", "dev", GuestLink.TAP);
-    run("tc", "-n", netns, "filter", "add", "dev", GuestLink.TAP, "parent", "ffff:", "prio", "1", "protocol", "ip",
+    run(netnsPath, "ip", "addr", "replace", serverIp + "/32", "dev", GuestLink.TAP);
+    run(netnsPath, "tc", "filter", "add", "dev", GuestLink.TAP, "parent", "ffff:", "prio", "1", "protocol", "ip",
         "u32", "match", "ip", "protocol", "17", "0xff", "match", "ip", "dport", "67", "0xffff", "flowid", "ffff:1");
     commands.run(Command.of("busybox", "udhcpd", vmDir.resolve(CONFIG).toString())
-        .inNetns(Path.of("/run/netns", netns).toString())).orThrow(ErrorCode.PLUGIN_NOT_AVAILABLE);
+        .inNetns(netnsPath)).orThrow(ErrorCode.PLUGIN_NOT_AVAILABLE);
   }
 
   /** Stops the server of the VM, if it runs. Idempotent. */
@@ -83,7 +83,7 @@ public final class GuestDhcp {
     return (mask >> 24 & 255) + "." + (mask >> 16 & 255) + "." + (mask >> 8 & 255) + "." + (mask & 255);
   }
 
-  private void run(String... argv) {
-    commands.run(Command.of(argv)).orThrow(ErrorCode.INVALID_NETNS);
+  private void run(String netnsPath, String... argv) {
+    commands.run(Command.of(argv).inNetns(netnsPath)).orThrow(ErrorCode.INVALID_NETNS);
   }
 }

@@ -21,13 +21,16 @@ public final class GuestLink {
     this.commands = commands;
   }
 
-  /** Makes the tap and the redirects; hands the interface's addresses over to the guest. */
-  public void connect(String netns, String ifName) {
-    run("ip", "-n", netns, "tuntap", "add", TAP, "mode", "tap");
-    run("ip", "-n", netns, "link", "set", TAP, "up");
-    run("ip", "-n", netns, "addr", "flush", "dev", ifName);
-    redirect(netns, ifName, TAP);
-    redirect(netns, TAP, ifName);
+  /**
+   * Makes the tap and the redirects; hands the interface's addresses over to the guest. Two
+   * processes, one {@code ip -batch} and one {@code tc -batch}, entered into the sandbox by path
+   * (a runtime-made {@code /run/netns} name or a plugin's own sandbox, such as Docker's).
+   */
+  public void connect(String netnsPath, String ifName) {
+    run(netnsPath, "ip", "tuntap add " + TAP + " mode tap\n"
+        + "link set " + TAP + " up\n"
+        + "addr flush dev " + ifName + "\n");
+    run(netnsPath, "tc", redirect(ifName, TAP) + redirect(TAP, ifName));
   }
 
   /**
@@ -35,21 +38,25 @@ public final class GuestLink {
    * addresses back, so that the plugin's DEL finds what its ADD made (the bridge plugin tears
    * down ipMasq rules by the addresses it finds on the interface). Idempotent.
    */
-  public void disconnect(String netns, String ifName, java.util.List<String> cidrs) {
-    commands.run(Command.of("tc", "-n", netns, "qdisc", "del", "dev", ifName, "ingress"));
-    commands.run(Command.of("ip", "-n", netns, "link", "delete", TAP));
-    for (String cidr : cidrs) {
-      commands.run(Command.of("ip", "-n", netns, "addr", "replace", cidr, "dev", ifName));
-    }
+  public void disconnect(String netnsPath, String ifName, java.util.List<String> cidrs) {
+    StringBuilder batch = new StringBuilder("link delete " + TAP + "\n");
+    cidrs.forEach(cidr -> batch.append("addr replace ").append(cidr).append(" dev ").append(ifName).append('\n'));
+    commands.run(batch("tc", "qdisc del dev " + ifName + " ingress\n").inNetns(netnsPath));
+    commands.run(batch("ip", batch.toString()).inNetns(netnsPath));
   }
 
-  private void redirect(String netns, String from, String to) {
-    run("tc", "-n", netns, "qdisc", "add", "dev", from, "ingress");
-    run("tc", "-n", netns, "filter", "add", "dev", from, "parent", "ffff:", "protocol", "all", "u32", "match", "u8", "0",
-        "0", "action", "mirred", "egress", "redirect", "dev", to);
+  private static String redirect(String from, String to) {
+    return "qdisc add dev " + from + " ingress\n"
+        + "filter add dev " + from + " parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev "
+        + to + "\n";
   }
 
-  private void run(String... argv) {
-    commands.run(Command.of(argv)).orThrow(ErrorCode.INVALID_NETNS);
+  /** {@code ip} or {@code tc} running the lines on standard input; with -force it goes on after a failed line. */
+  private static Command batch(String tool, String lines) {
+    return Command.of(tool, "-force", "-batch", "-").withStdin(lines);
+  }
+
+  private void run(String netnsPath, String tool, String lines) {
+    commands.run(Command.of(tool, "-batch", "-").withStdin(lines).inNetns(netnsPath)).orThrow(ErrorCode.INVALID_NETNS);
   }
 }

@@ -23,6 +23,14 @@ public interface Hypervisor {
   /** Asks the guest to power off (ACPI), and kills it if it is still there after {@code grace}. */
   void stop(GuestProcess guest, Duration grace);
 
+  /**
+   * The guest a start in {@code vmDir} left running before it could be recorded (a start
+   * killed half-way), if any. The default knows of none.
+   */
+  default java.util.Optional<GuestProcess> find(java.nio.file.Path vmDir) {
+    return java.util.Optional.empty();
+  }
+
   /** Kills the guest at once. Idempotent. */
   void kill(GuestProcess guest);
 }

@@ -109,6 +109,19 @@ public final class QemuDriver implements Hypervisor {
     }
   }
 
+  /** The QEMU whose pid file lies in {@code vmDir}, if it still runs there (checked by its console path). */
+  @Override
+  public java.util.Optional<GuestProcess> find(Path vmDir) {
+    try {
+      long pid = Long.parseLong(Files.readString(vmDir.resolve("qemu.pid")).strip());
+      GuestProcess guest = new GuestProcess(pid, "", vmDir.resolve("console.log").toString(),
+          vmDir.resolve("qmp.sock").toString());
+      return isAlive(guest) ? java.util.Optional.of(guest) : java.util.Optional.empty();
+    } catch (IOException | NumberFormatException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   @Override
   public boolean isAlive(GuestProcess guest) {
     try {

@@ -51,7 +51,9 @@ public final class VmGarbageCollector {
             reclaimed, problems);
       }
     }
-    Set<String> attached = vms.stream().filter(vm -> vm.attachment() != null).map(Vm::id).collect(Collectors.toSet());
+    // A VM another command is starting holds network before its attachment is recorded.
+    Set<String> attached = vms.stream().filter(vm -> vm.attachment() != null || !store.isIdle(vm)).map(Vm::id)
+        .collect(Collectors.toSet());
     for (NetworkPlugin plugin : plugins.get().all()) {
       try {
         plugin.gc(attached).forEach(line -> reclaimed.add(plugin.id() + ": " + line));
@@ -66,7 +68,7 @@ public final class VmGarbageCollector {
     Vm current = lifecycle.reconcile(vm);
     boolean interrupted = current.status().isTransitional() && store.isIdle(current);
     boolean exited = current.status() == VmStatus.EXITED;
-    boolean lostSandbox = current.status() == VmStatus.RUNNING && current.netns() != null && !netns.exists(current.netns());
+    boolean lostSandbox = current.status() == VmStatus.RUNNING && !sandboxExists(current);
     if (!interrupted && !exited && !lostSandbox) {
       return;
     }
@@ -74,12 +76,25 @@ public final class VmGarbageCollector {
         ? "finished the interrupted " + (current.status() == VmStatus.STARTING ? "start" : "stop") + " of VM '"
             + current.name() + "': stopped"
         : exited ? "VM '" + current.name() + "' had exited: detached its network and stopped it"
-        : "VM '" + current.name() + "' lost its sandbox netns " + current.netns() + ": detached and stopped";
+        : "VM '" + current.name() + "' lost its sandbox netns " + sandboxOf(current) + ": detached and stopped";
     tryStep(() -> {
       try (FileLock lock = store.lock(current)) {
         lifecycle.finishStop(store.load(current.id()), Duration.ZERO);
       }
     }, what, reclaimed, problems);
+  }
+
+  /** True unless the VM's sandbox netns (the runtime's, or its plugin's own) is gone. */
+  private boolean sandboxExists(Vm vm) {
+    if (vm.netns() != null) {
+      return netns.exists(vm.netns());
+    }
+    String path = sandboxOf(vm);
+    return path.isEmpty() || java.nio.file.Files.exists(Path.of(path));
+  }
+
+  private static String sandboxOf(Vm vm) {
+    return vm.netns() != null ? vm.netns() : vm.attachment() == null ? "" : vm.attachment().netnsPath();
   }
 
   private void removeLeftoverDirectories(List<String> reclaimed, List<String> problems) {

@@ -53,10 +53,9 @@ public final class VmGuest {
     String tap = null;
     String mac = nic == null || nic.mac().isEmpty() ? vm.spec().mac() : nic.mac();
     if (nic != null && !attachment.netnsPath().isEmpty() && !nic.name().equals("lo")) {
-      String netnsName = Path.of(attachment.netnsPath()).getFileName().toString();
-      link.connect(netnsName, nic.name());
+      link.connect(attachment.netnsPath(), nic.name());
       tap = GuestLink.TAP;
-      ipv4(nic).ifPresent(ip -> dhcp.serve(netnsName, vmDir, mac, ip, gatewayOf(ip, attachment),
+      ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmDir, mac, ip, gatewayOf(ip, attachment),
           attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
     }
     GuestSpec spec = new GuestSpec(vm.name(), vmDir, attachment.netnsPath().isEmpty() ? null : attachment.netnsPath(),
@@ -79,8 +78,9 @@ public final class VmGuest {
     }
   }
 
-  /** Kills the guest at once. */
-  void kill(GuestProcess guest) {
+  /** Kills the VM's guest at once: the recorded one, or one a start killed half-way left. */
+  void kill(Vm vm) {
+    GuestProcess guest = vm.guest() != null ? vm.guest() : hypervisor.find(vmsDir.resolve(vm.id())).orElse(null);
     if (guest != null) {
       hypervisor.kill(guest);
     }
@@ -94,7 +94,7 @@ public final class VmGuest {
     }
     NetInterface nic = attachment.interfaceNamed("eth0").orElse(null);
     if (nic != null) {
-      link.disconnect(Path.of(attachment.netnsPath()).getFileName().toString(), nic.name(),
+      link.disconnect(attachment.netnsPath(), nic.name(),
           nic.ips().stream().map(IpConfig::address).toList());
     }
   }

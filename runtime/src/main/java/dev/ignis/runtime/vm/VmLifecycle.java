@@ -228,7 +228,7 @@ public final class VmLifecycle {
 
   /** Kills the guest, detaches the network (from the record, or as the plugin finds it by VM id), removes the netns. */
   private void teardown(Vm vm) {
-    guest.kill(vm.guest());
+    guest.kill(vm);
     guest.unlink(vm, vm.attachment());
     Attachment attachment = vm.attachment();
     String pluginId = attachment != null ? attachment.pluginId() : vm.spec().networkPlugin();

@@ -54,7 +54,8 @@ class VmLifecycleTest {
   }
 
   private CommandResult fakeRun(Command command) {
-    hostCommands.add(command.display());
+    hostCommands.add((command.netnsPath().isEmpty() ? "" : "[" + command.netnsPath() + "] ") + command.display()
+        + (command.stdin().isEmpty() ? "" : " <<" + command.stdin().replace("\n", ";")));
     return new CommandResult(command, 0, "", "");
   }
 
@@ -73,9 +74,12 @@ class VmLifecycleTest {
     assertThat(netns.journalled()).containsExactly("ignis-" + vm.id());
     assertThat(hostCommands).contains("ip netns add ignis-" + vm.id());
     assertThat(plugin.calls).containsExactly("attach web /run/netns/ignis-" + vm.id() + " 02:00:00:00:00:07");
-    assertThat(hostCommands).contains("ip -n ignis-" + vm.id() + " tuntap add tap0 mode tap",
-        "tc -n ignis-" + vm.id() + " filter add dev eth0 parent ffff: protocol all u32 match u8 0 0 action mirred egress"
-            + " redirect dev tap0");
+    String inSandbox = "[/run/netns/ignis-" + vm.id() + "] ";
+    assertThat(hostCommands).contains(inSandbox + "ip -batch - <<tuntap add tap0 mode tap;link set tap0 up;"
+        + "addr flush dev eth0;");
+    assertThat(hostCommands).anySatisfy(line -> assertThat(line).startsWith(inSandbox + "tc -batch - <<")
+        .contains("filter add dev eth0 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev tap0")
+        .contains("filter add dev tap0 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev eth0"));
     assertThat(hypervisor.started).singleElement().satisfies(spec -> {
       assertThat(spec.tap()).isEqualTo("tap0");
       assertThat(spec.mac()).isEqualTo("02:00:00:00:00:07");
