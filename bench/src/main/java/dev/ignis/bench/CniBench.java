@@ -5,8 +5,6 @@ import dev.ignis.runtime.exec.ProcessCommandRunner;
 import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.Command;
-import dev.ignis.spi.CommandRunner;
-import dev.ignis.spi.PluginContext;
 import dev.ignis.spi.PortMapping;
 import dev.ignis.spi.VmRef;
 import java.nio.file.Files;
@@ -17,7 +15,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,44 +34,14 @@ public final class CniBench {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Path work;
-  private final String bridge;
+  private final BenchCniNetwork network;
   private final TimedCommands commands = new TimedCommands(new ProcessCommandRunner());
-  private final CniPlugin plugin = new CniPlugin();
+  private final CniPlugin plugin;
   private final List<String> namespaces = new ArrayList<>();
 
   private CniBench(Path work) throws Exception {
-    this.work = work;
-    String suffix = Integer.toHexString(0x100000 + RANDOM.nextInt(0xeffff));
-    this.bridge = "igb" + suffix;
-    String subnet = "10." + (150 + RANDOM.nextInt(90)) + ".0.0/16";
-    Files.createDirectories(work.resolve("net.d"));
-    Files.writeString(work.resolve("net.d/10-bench.conflist"), """
-        {"cniVersion":"0.4.0","name":"ignis-bench-%s","plugins":[
-          {"type":"bridge","bridge":"%s","isGateway":true,"isDefaultGateway":true,"promiscMode":true,"ipMasq":true,
-           "ipam":{"type":"host-local","subnet":"%s","dataDir":"%s"}},
-          {"type":"portmap","capabilities":{"portMappings":true}},
-          {"type":"firewall"}]}
-        """.formatted(suffix, bridge, subnet, work.resolve("ipam")));
-    Map<String, String> settings = Map.of("conf-dir", work.resolve("net.d").toString(),
-        "cache-dir", work.resolve("cache").toString());
-    plugin.init(new PluginContext() {
-      public Path stateDir() {
-        return work.resolve("state");
-      }
-
-      public Optional<String> setting(String key) {
-        return Optional.ofNullable(settings.get(key));
-      }
-
-      public CommandRunner commands() {
-        return commands;
-      }
-
-      public void notice(String message) {
-        System.err.println(message);
-      }
-    });
+    this.network = new BenchCniNetwork(work);
+    this.plugin = network.plugin(commands);
   }
 
   public static void main(String[] args) throws Exception {
@@ -195,9 +162,7 @@ public final class CniBench {
   private void cleanUp() {
     ProcessCommandRunner runner = new ProcessCommandRunner();
     namespaces.forEach(n -> runner.run(Command.of("ip", "netns", "delete", n)));
-    runner.run(Command.of("ip", "link", "delete", bridge));
-    runner.run(Command.of("rm", "-rf", work.toString()));
-    runner.run(Command.of("scripts/remove-unused-cni-chains"));
+    network.cleanUp();
   }
 
   private static double median(double[] values) {

@@ -48,6 +48,11 @@ final class SandboxImage {
           + engine.host() + " and docker-bridge never pulls; load it (docker load or docker import) or remove"
           + " plugin.docker-bridge.sandbox-image to use the built-in one");
     }
+    try {
+      Files.createDirectories(lockFile.getParent());
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot create " + lockFile.getParent() + ": " + e.getMessage(), e);
+    }
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
          FileLock lock = channel.lock()) {
       if (present(engine)) {
