@@ -152,9 +152,18 @@ class DockerBridgeIT {
       assertThat(docker.containers()).doesNotContain(sandbox).contains(foreign, "other-install");
       assertThat(ignis.ok("ps", "-a")).contains("doomed").contains("stopped");
 
-      // A sandbox whose VM record is gone altogether (state lost): gc removes it by its labels.
+      // A sandbox removed behind Ignis' back: gc stops the VM, whose netns went with it.
       ignis.ok("start", "doomed");
       String id = field(ignis.ok("inspect", "doomed"), "id");
+      assertThat(docker.docker("rm", "-f", "ignis-" + id).status()).isZero();
+      gc = ignis.run("gc");
+      assertThat(gc.out()).contains("VM 'doomed' lost its network (plugin docker-bridge finds its sandbox gone)");
+      assertThat(ignis.ok("ps", "-a")).contains("stopped");
+      assertThat(Ignis.sh("ps", "-eo", "args")).as("its QEMU").doesNotContain(ignis.state.resolve("vms").resolve(id)
+          .toString());
+
+      // A sandbox whose VM record is gone altogether (state lost): gc removes it by its labels.
+      ignis.ok("start", "doomed");
       deleteRecursively(ignis.state.resolve("vms").resolve(id), id);
       gc = ignis.run("gc");
       assertThat(gc.out()).contains("removed sandbox container ignis-" + id + " of VM doomed");

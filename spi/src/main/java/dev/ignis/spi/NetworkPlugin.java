@@ -61,6 +61,17 @@ public interface NetworkPlugin {
   void detach(Attachment attachment);
 
   /**
+   * Whether a running VM's network is still in place, asked by {@code runtime gc}: false if the
+   * plugin finds its sandbox or interface gone (a container removed behind its back), and the
+   * runtime then stops the VM. Must not change anything. The default trusts the attachment.
+   *
+   * @since SPI 1.1.0
+   */
+  default boolean isIntact(Attachment attachment) {
+    return true;
+  }
+
+  /**
    * Reclaims what this plugin holds for VMs that no longer exist (leases, rules,
    * containers), given the ids of the VMs that do. Returns one line per thing reclaimed.
    * The default reclaims nothing.

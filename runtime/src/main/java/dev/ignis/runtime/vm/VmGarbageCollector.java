@@ -69,14 +69,17 @@ public final class VmGarbageCollector {
     boolean interrupted = current.status().isTransitional() && store.isIdle(current);
     boolean exited = current.status() == VmStatus.EXITED;
     boolean lostSandbox = current.status() == VmStatus.RUNNING && !sandboxExists(current);
-    if (!interrupted && !exited && !lostSandbox) {
+    boolean lostNetwork = current.status() == VmStatus.RUNNING && !lostSandbox && !intact(current, problems);
+    if (!interrupted && !exited && !lostSandbox && !lostNetwork) {
       return;
     }
     String what = interrupted
         ? "finished the interrupted " + (current.status() == VmStatus.STARTING ? "start" : "stop") + " of VM '"
             + current.name() + "': stopped"
         : exited ? "VM '" + current.name() + "' had exited: detached its network and stopped it"
-        : "VM '" + current.name() + "' lost its sandbox netns " + sandboxOf(current) + ": detached and stopped";
+        : lostSandbox ? "VM '" + current.name() + "' lost its sandbox netns " + sandboxOf(current) + ": detached and stopped"
+        : "VM '" + current.name() + "' lost its network (plugin " + current.attachment().pluginId()
+            + " finds its sandbox gone): detached and stopped";
     tryStep(() -> {
       try (FileLock lock = store.lock(current)) {
         lifecycle.finishStop(store.load(current.id()), Duration.ZERO);
@@ -91,6 +94,19 @@ public final class VmGarbageCollector {
     }
     String path = sandboxOf(vm);
     return path.isEmpty() || java.nio.file.Files.exists(Path.of(path));
+  }
+
+  /** What the VM's plugin says of its network; a plugin that cannot tell leaves the VM alone. */
+  private boolean intact(Vm vm, List<String> problems) {
+    if (vm.attachment() == null || !store.isIdle(vm)) {
+      return true;
+    }
+    try {
+      return plugins.get().get(vm.attachment().pluginId()).isIntact(vm.attachment());
+    } catch (IgnisException e) {
+      problems.add("cannot check the network of VM '" + vm.name() + "': " + e.getMessage());
+      return true;
+    }
   }
 
   private static String sandboxOf(Vm vm) {

@@ -132,6 +132,18 @@ public final class DockerBridgePlugin implements NetworkPlugin {
     records.remove(vmId);
   }
 
+  /** True while the VM's sandbox container is there and running. */
+  @Override
+  public boolean isIntact(Attachment attachment) {
+    try (DockerEngine engine = DockerEngine.connect(settings)) {
+      SandboxContainers sandboxes = new SandboxContainers(engine, owner);
+      return sandboxes.inspect(SandboxContainers.nameOf(attachment.vm()))
+          .filter(container -> sandboxes.isOurs(container, attachment.vm().id()))
+          .map(container -> container.getState() != null && Boolean.TRUE.equals(container.getState().getRunning()))
+          .orElse(false);
+    }
+  }
+
   /**
    * Removes sandbox containers this installation made whose VM holds no network any more, and
    * their records. Containers Ignis did not create, or another installation did, are never
