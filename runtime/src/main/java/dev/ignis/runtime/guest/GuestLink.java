@@ -39,10 +39,10 @@ public final class GuestLink {
    * down ipMasq rules by the addresses it finds on the interface). Idempotent.
    */
   public void disconnect(String netnsPath, String ifName, java.util.List<String> cidrs) {
-    StringBuilder batch = new StringBuilder("link delete " + TAP + "\n");
-    cidrs.forEach(cidr -> batch.append("addr replace ").append(cidr).append(" dev ").append(ifName).append('\n'));
+    StringBuilder ipLines = new StringBuilder("link delete " + TAP + "\n");
+    cidrs.forEach(cidr -> ipLines.append("addr replace ").append(cidr).append(" dev ").append(ifName).append('\n'));
     commands.run(batch("tc", "qdisc del dev " + ifName + " ingress\n").inNetns(netnsPath));
-    commands.run(batch("ip", batch.toString()).inNetns(netnsPath));
+    commands.run(batch("ip", ipLines.toString()).inNetns(netnsPath));
   }
 
   private static String redirect(String from, String to) {

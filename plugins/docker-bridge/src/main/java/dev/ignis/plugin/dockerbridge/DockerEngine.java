@@ -19,8 +19,9 @@ import java.util.function.Supplier;
 /**
  * A connection to the Docker Engine through docker-java, pinned to one API version: the one
  * configured, else the newest both the daemon and this plugin speak ({@link #NEWEST_API}, what
- * Debian 12's docker.io offers and the version this plugin is tested with). Every request goes
- * through {@link #call}, which turns docker-java's failures into one-line {@link IgnisException}s.
+ * Debian 12's docker.io offers and the version this plugin is tested with). Requests go through
+ * {@link #call}, or catch what they expect and hand the rest to {@link DockerFailures}, so that
+ * docker-java's failures surface as one-line {@link IgnisException}s.
  */
 final class DockerEngine implements AutoCloseable {
 
@@ -99,14 +100,6 @@ final class DockerEngine implements AutoCloseable {
   /** Runs one request, turning docker-java's failures into an {@link IgnisException}. */
   <T> T call(String what, Supplier<T> request) {
     return translate(host, what, request);
-  }
-
-  /** Runs one request without a result. */
-  void run(String what, Runnable request) {
-    translate(host, what, () -> {
-      request.run();
-      return null;
-    });
   }
 
   /**
