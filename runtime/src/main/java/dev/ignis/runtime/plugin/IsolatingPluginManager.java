@@ -41,6 +41,9 @@ final class IsolatingPluginManager extends DefaultPluginManager {
   @Override
   protected ExtensionFinder createExtensionFinder() {
     ServiceProviderExtensionFinder finder = new PluginJarsOnlyFinder(this);
+    // Else an optional Plugin-Dependency anywhere makes PF4J demand @Extension annotations,
+    // which ServiceLoader-style plugins do not carry.
+    finder.setCheckForExtensionDependencies(false);
     addPluginStateListener(finder);
     return finder;
   }

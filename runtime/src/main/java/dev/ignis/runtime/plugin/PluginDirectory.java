@@ -36,24 +36,40 @@ public final class PluginDirectory {
 
   /** Loads every usable plugin; throws only when the directory itself is unusable. */
   public Plugins load() {
-    List<Path> jars = listJars();
     IsolatingPluginManager pf4j = new IsolatingPluginManager(dir);
     pf4j.setSystemVersion(SpiVersion.CURRENT);
     Map<String, NetworkPlugin> loaded = new LinkedHashMap<>();
     List<PluginInfo> infos = new ArrayList<>();
-    for (Path jar : jars) {
-      PluginJar descriptor;
+    List<PluginJar> pending = new ArrayList<>();
+    for (Path jar : listJars()) {
       try {
-        descriptor = PluginJar.read(jar);
+        pending.add(PluginJar.read(jar));
       } catch (IgnisException e) {
         infos.add(PluginInfo.unreadable(jar, e.getMessage()));
-        continue;
       }
-      String reason = loadOne(pf4j, descriptor, loaded, infos);
-      infos.add(reason.isEmpty()
-          ? PluginInfo.started(descriptor, loaded.get(descriptor.id()).description())
-          : PluginInfo.skipped(descriptor, reason));
     }
+    // A plugin loads after the plugins it depends on (PF4J's Plugin-Dependencies).
+    for (boolean progress = true; progress; ) {
+      progress = false;
+      for (java.util.Iterator<PluginJar> it = pending.iterator(); it.hasNext(); ) {
+        PluginJar descriptor = it.next();
+        if (loaded.keySet().containsAll(descriptor.dependencies())) {
+          it.remove();
+          progress = true;
+          String reason = loadOne(pf4j, descriptor, loaded, infos);
+          infos.add(reason.isEmpty()
+              ? PluginInfo.started(descriptor, loaded.get(descriptor.id()).description())
+              : PluginInfo.skipped(descriptor, reason));
+        }
+      }
+    }
+    for (PluginJar descriptor : pending) {
+      List<String> missing = descriptor.dependencies().stream().filter(d -> !loaded.containsKey(d)).toList();
+      infos.add(PluginInfo.skipped(descriptor, "it needs the plugin" + (missing.size() > 1 ? "s " : " ")
+          + String.join(", ", missing) + ", which " + (missing.size() > 1 ? "are" : "is")
+          + " not installed or did not load; install it in " + dir));
+    }
+    infos.sort(java.util.Comparator.comparing(PluginInfo::jar));
     return new Plugins(loaded, infos, contexts);
   }
 

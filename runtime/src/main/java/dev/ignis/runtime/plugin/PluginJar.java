@@ -17,8 +17,11 @@ import java.util.jar.Manifest;
  * @param provider {@code Plugin-Provider}, or empty
  * @param requires {@code Plugin-Requires}, the SPI range, or {@code *}
  * @param description {@code Plugin-Description}, or empty
+ * @param dependencies the ids of the plugins it needs ({@code Plugin-Dependencies}, optional ones
+ *     marked {@code ?} left out)
  */
-record PluginJar(Path jar, String id, String version, String provider, String requires, String description) {
+record PluginJar(Path jar, String id, String version, String provider, String requires, String description,
+    java.util.List<String> dependencies) {
 
   static final String SERVICE_FILE = "META-INF/services/dev.ignis.spi.NetworkPlugin";
 
@@ -40,10 +43,16 @@ record PluginJar(Path jar, String id, String version, String provider, String re
       }
       return new PluginJar(jar, id, version, optional(main, "Plugin-Provider"),
           optional(main, "Plugin-Requires").isEmpty() ? "*" : optional(main, "Plugin-Requires"),
-          optional(main, "Plugin-Description"));
+          optional(main, "Plugin-Description"), dependencies(optional(main, "Plugin-Dependencies")));
     } catch (IOException e) {
       throw skip("it is not a readable jar (" + e.getMessage() + ")");
     }
+  }
+
+  /** PF4J's {@code id[@versions][?]} list, comma-separated; the ids of the required ones. */
+  private static java.util.List<String> dependencies(String text) {
+    return java.util.Arrays.stream(text.split(",")).map(String::strip).filter(d -> !d.isEmpty() && !d.endsWith("?"))
+        .map(d -> d.replaceFirst("@.*", "")).toList();
   }
 
   private static String required(Attributes attributes, String name) {

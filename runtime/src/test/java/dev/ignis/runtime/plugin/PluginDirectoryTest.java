@@ -37,6 +37,23 @@ class PluginDirectoryTest {
   }
 
   @Test
+  void load_ofAPluginWhoseDependencyIsMissing_skipsItByName_butOptionalOnesDoNotBlock() throws Exception {
+    Map<String, String> needsBase = PluginJars.descriptor("recording");
+    needsBase.put("Plugin-Dependencies", "base@>=1.0.0, extra?");
+    PluginJars.write(dir.resolve("a-needs-base.jar"), needsBase, true);
+    Plugins plugins = load();
+    assertThat(plugins.ids()).isEmpty();
+    assertThat(plugins.warnings()).singleElement().asString().endsWith("a-needs-base.jar: it needs the plugin base,"
+        + " which is not installed or did not load; install it in " + dir);
+
+    needsBase.put("Plugin-Dependencies", "extra?");
+    Files.delete(dir.resolve("a-needs-base.jar"));
+    PluginJars.write(dir.resolve("b-optional-extra.jar"), needsBase, true); // a new name: the JDK caches opened jars
+    Plugins optional = load();
+    assertThat(optional.ids()).as(String.join("\n", optional.warnings())).containsExactly("recording");
+  }
+
+  @Test
   void load_skipsBadJarsWithOneWarningEach_andStillLoadsTheGoodOne() throws Exception {
     PluginJars.write(dir.resolve("a-good.jar"), PluginJars.descriptor("recording"), true);
     Files.write(dir.resolve("b-corrupt.jar"), new byte[] {1, 2, 3, 4});
