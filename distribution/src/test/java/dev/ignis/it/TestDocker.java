@@ -95,19 +95,7 @@ final class TestDocker implements AutoCloseable {
 
   /** GET http://127.0.0.1:port/path from inside the daemon's netns, where Docker publishes ports. */
   String fetch(int port, String path) throws IOException, InterruptedException {
-    String script = "exec 3<>/dev/tcp/127.0.0.1/" + port + " && printf 'GET " + path
-        + " HTTP/1.0\\r\\nHost: vm\\r\\n\\r\\n' >&3 && timeout 5 cat <&3";
-    String response = "";
-    for (int attempt = 0; attempt < 20; attempt++) {
-      Process process = new ProcessBuilder("nsenter", "--net=/run/netns/" + netns, "--", "bash", "-c", script)
-          .redirectErrorStream(true).start();
-      response = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (process.waitFor() == 0 && response.contains("\r\n\r\n")) {
-        return response.substring(response.indexOf("\r\n\r\n") + 4).strip();
-      }
-      Thread.sleep(150);
-    }
-    return "no answer: " + response.strip();
+    return NetnsHttp.get(netns, "127.0.0.1", port, path);
   }
 
   /** Listens on a TCP port inside the daemon's netns until closed, as another program would. */

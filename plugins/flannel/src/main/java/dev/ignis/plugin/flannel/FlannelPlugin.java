@@ -1,56 +1,121 @@
 package dev.ignis.plugin.flannel;
 
+import dev.ignis.plugin.cni.CniPlugin;
 import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.BootstrapRequest;
 import dev.ignis.spi.BootstrapResult;
+import dev.ignis.spi.CommandRunner;
 import dev.ignis.spi.ErrorCode;
-import dev.ignis.spi.Finding;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.NetworkPlugin;
+import dev.ignis.spi.PluginContext;
 import dev.ignis.spi.PortMapping;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The flannel network plugin: multi-node overlay over flannel leases in etcd.
- *
- * <p>This build ships the plugin's identity only; its network operations arrive with the
- * flannel work item and until then fail with {@link ErrorCode#PLUGIN_NOT_AVAILABLE}.
+ * The flannel network plugin: VMs on several nodes on one overlay network, with flanneld's
+ * etcd layout. {@code bootstrap init|join|cleanup|status} manage the node ({@link
+ * FlannelBootstrap}); attach, detach and port mappings are the cni plugin's, reached through a
+ * PF4J plugin dependency and run on the node's generated CNI network.
  */
 public final class FlannelPlugin implements NetworkPlugin {
 
+  static final String ID = "flannel";
+
+  private FlannelSettings settings;
+  private Path stateDir;
+  private CommandRunner commands;
+  private CniPlugin cni;
+
   @Override
   public String id() {
-    return "flannel";
+    return ID;
   }
 
   @Override
   public String description() {
-    return "multi-node overlay over flannel leases in etcd";
+    return "Multi-node overlay (flannel leases in etcd: vxlan, host-gw), VMs attached through cni";
+  }
+
+  @Override
+  public void init(PluginContext context) {
+    this.settings = FlannelSettings.from(context);
+    this.stateDir = context.stateDir();
+    this.commands = context.commands();
+    this.cni = new CniPlugin();
+    cni.init(new NodeNetworkContext(context, settings));
   }
 
   @Override
   public BootstrapResult bootstrap(BootstrapRequest request) {
-    return new BootstrapResult(List.of(Finding.problem("flannel plugin", notYet().getMessage())));
+    return new FlannelBootstrap(settings, stateDir, commands).run(request);
   }
 
   @Override
   public Attachment attach(AttachRequest request) {
-    throw notYet();
+    if (!new NodeNetworkFiles(settings).present()) {
+      throw new IgnisException(ErrorCode.INVALID_ENVIRONMENT, "this node is not in a flannel network ("
+          + settings.conflist() + " is missing); run 'runtime --network-plugin flannel bootstrap init' on the first"
+          + " node or 'bootstrap join NODE1' here");
+    }
+    return rebrand(cni.attach(request), ID);
   }
 
   @Override
   public List<PortMapping> mapPorts(Attachment attachment, List<PortMapping> wanted) {
-    throw notYet();
+    return cni.mapPorts(rebrand(attachment, cni.id()), wanted);
   }
 
   @Override
   public void detach(Attachment attachment) {
-    // Nothing can have been attached by this build.
+    cni.detach(rebrand(attachment, cni.id()));
   }
 
-  private static IgnisException notYet() {
-    return new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE,
-        "the flannel plugin cannot attach VMs in this version yet; use --network-plugin cni");
+  @Override
+  public List<String> gc(Set<String> liveVmIds) {
+    return cni.gc(liveVmIds);
   }
+
+  private static Attachment rebrand(Attachment attachment, String pluginId) {
+    return new Attachment(pluginId, attachment.vm(), attachment.netnsPath(), attachment.interfaces(),
+        attachment.routes(), attachment.dns(), attachment.ports(), attachment.pluginState());
+  }
+
+  /**
+   * The cni plugin's view when it works for flannel: its own state dir under flannel's, the
+   * node network by name in flannel's CNI conf dir, flannel's cache, binaries and timeout.
+   */
+  private record NodeNetworkContext(PluginContext flannel, FlannelSettings settings) implements PluginContext {
+
+    @Override
+    public Path stateDir() {
+      return flannel.stateDir().resolve("cni");
+    }
+
+    @Override
+    public Optional<String> setting(String key) {
+      return switch (key) {
+        case "conf-dir" -> Optional.of(settings.cniConfDir().toString());
+        case "cache-dir" -> Optional.of(settings.cniCacheDir().toString());
+        case "network" -> Optional.of(FlannelSettings.NETWORK_NAME);
+        case "bin-path" -> settings.cniBinPath();
+        default -> flannel.setting("cni-" + key);
+      };
+    }
+
+    @Override
+    public CommandRunner commands() {
+      return flannel.commands();
+    }
+
+    @Override
+    public void notice(String message) {
+      flannel.notice(message);
+    }
+  }
+
 }

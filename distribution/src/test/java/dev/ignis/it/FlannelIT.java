@@ -1,0 +1,147 @@
+package dev.ignis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The flannel plugin with real etcd and real kernel devices: nodes are network namespaces on
+ * one underlay ({@link TestNodes}), each with its own agent; node 1 also runs etcd. Real VMs
+ * on different nodes reach each other through the overlay.
+ */
+@Tag("integration")
+class FlannelIT {
+
+  @TempDir Path work;
+  TestNodes nodes;
+  String network;
+  String prefix; // "10.x."
+
+  @BeforeEach
+  void setUp() throws Exception {
+    nodes = new TestNodes(work);
+    network = TestNodes.network();
+    prefix = network.substring(0, network.indexOf(".0.0/"));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    nodes.close();
+  }
+
+  @Test
+  void twoNodesOverVxlanWithTls_vmsReachEachOther_andCleanupLeavesNothing() throws Exception {
+    TestNodes.Node n1 = nodes.add();
+    TestNodes.Node n2 = nodes.add();
+
+    String init = n1.ok("--network-plugin", "flannel", "bootstrap", "init", "--network", network);
+    assertThat(init).contains("ok    etcd: started on https://" + n1.ip + ":2379")
+        .contains("ok    subnet: " + prefix + ".1.0/24 leased to " + n1.ip + " (vxlan on flannel.1)")
+        .contains("ok    agent: running")
+        .contains("open 2379/tcp and 2380/tcp (etcd, first node) and 8472/udp (vxlan)");
+    Path bundle = n1.dir.resolve("state/plugins/flannel/flannel-join-bundle.pem");
+    assertThat(init).contains("copy " + bundle);
+    Path copied = Files.copy(bundle, n2.dir.resolve("bundle.pem"));
+    n2.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--bundle", copied.toString());
+    assertThat(Files.readString(n2.dir.resolve("subnet.env"))).contains("FLANNEL_NETWORK=" + network)
+        .contains("FLANNEL_SUBNET=" + prefix + ".2.1/24").contains("FLANNEL_MTU=1450");
+
+    String a = n1.ok("--network-plugin", "flannel", "run", "--name", "a").strip();
+    String b = n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip();
+    String aIp = ipOf(n1, a);
+    String bIp = ipOf(n2, b);
+    assertThat(aIp).startsWith(prefix + ".1.");
+    assertThat(bIp).startsWith(prefix + ".2.");
+    assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + bIp)).as("VM a pings VM b across nodes").contains("1 packets received");
+    assertThat(n2.fetch(bIp, "/cgi-bin/fetch?" + aIp)).as("VM b fetches VM a's page").contains("<h1>a</h1>");
+
+    String status = n2.ok("--network-plugin", "flannel", "bootstrap", "status");
+    assertThat(status).contains("ok    etcd: healthy at https://" + n1.ip + ":2379 (TLS)")
+        .contains("lease " + prefix + ".1.0/24: node " + n1.ip + ", vxlan, VTEP ")
+        .contains("lease " + prefix + ".2.0/24: node " + n2.ip + ", vxlan, VTEP ").contains("(this node)")
+        .contains("ok    agent: running");
+
+    Ignis.Result early = n1.flannel("bootstrap", "cleanup");
+    assertThat(early.status()).isEqualTo(102);
+    assertThat(early.err()).contains("1 VM network(s) still attached to the flannel node network; stop or remove those"
+        + " VMs first");
+
+    n1.ok("rm", "-f", "a");
+    n2.ok("rm", "-f", "b");
+    n2.ok("--network-plugin", "flannel", "bootstrap", "cleanup");
+    String cleanup = n1.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
+    assertThat(cleanup).contains("ok    lease: released " + prefix + ".1.0/24").contains("ok    etcd: stopped");
+    for (TestNodes.Node node : new TestNodes.Node[] {n1, n2}) {
+      assertNothingLeft(node);
+    }
+  }
+
+  @Test
+  void badInput_isOneLineAndLeavesNoHalfMadeNode() throws Exception {
+    TestNodes.Node n1 = nodes.add();
+    TestNodes.Node n2 = nodes.add();
+
+    Ignis.Result overlap = n1.flannel("bootstrap", "init", "--insecure", "--network", nodes.prefix + "0/25");
+    assertThat(overlap.status()).isEqualTo(100);
+    assertThat(overlap.err().strip()).isEqualTo("error: network " + nodes.prefix + "0/25 overlaps this node's address "
+        + n1.ip + "/24 on eth0; pick another --network");
+    Ignis.Result backend = n1.flannel("bootstrap", "init", "--insecure", "--backend", "ipsec");
+    assertThat(backend.err().strip()).isEqualTo("error: backend 'ipsec' is not one of vxlan, host-gw, udp");
+    Ignis.Result unreachable = n2.flannel("bootstrap", "join", nodes.prefix + "9", "--insecure");
+    assertThat(unreachable.status()).isEqualTo(103);
+    assertThat(unreachable.err()).contains("in etcd at http://" + nodes.prefix + "9:2379 (");
+    Ignis.Result noBundle = n2.flannel("bootstrap", "join", n1.ip);
+    assertThat(noBundle.status()).isEqualTo(100);
+    assertThat(noBundle.err()).contains("pass --bundle FILE (the flannel-join-bundle.pem that init printed) or --insecure");
+    for (TestNodes.Node node : new TestNodes.Node[] {n1, n2}) {
+      assertNothingLeft(node);
+    }
+
+    // One subnet in the pool: the second node finds none.
+    n1.ok("--network-plugin", "flannel", "bootstrap", "init", "--insecure", "--network", network,
+        "--subnet-min", prefix + ".7.0", "--subnet-max", prefix + ".7.0");
+    Ignis.Result again = n1.flannel("bootstrap", "init", "--insecure");
+    assertThat(again.status()).isEqualTo(102);
+    assertThat(again.err()).contains("this node is already in a flannel network (subnet " + prefix + ".7.0/24");
+    Ignis.Result exhausted = n2.flannel("bootstrap", "join", n1.ip, "--insecure");
+    assertThat(exhausted.status()).isEqualTo(103);
+    assertThat(exhausted.err().strip()).isEqualTo("error: no free /24 left in " + network + " between " + prefix
+        + ".7.0 and " + prefix + ".7.0 (1 leased); widen --subnet-min/--subnet-max on init, or clean up nodes that are"
+        + " gone");
+    assertNothingLeft(n2);
+
+    // A lease value another tool wrote that is not a flannel lease: skipped with a warning.
+    n1.sh("etcdctl", "--endpoints", "http://" + n1.ip + ":2379", "put", "/coreos.com/network/subnets/" + prefix
+        + ".9.0-24", "not json");
+    assertThat(n1.ok("--network-plugin", "flannel", "bootstrap", "status"))
+        .contains("lease skipped: skipping lease /coreos.com/network/subnets/" + prefix + ".9.0-24: its value is not a"
+            + " flannel lease")
+        .contains("lease " + prefix + ".7.0/24: node " + n1.ip);
+    n1.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
+    assertNothingLeft(n1);
+  }
+
+  private static String ipOf(TestNodes.Node node, String vm) throws Exception {
+    Matcher matcher = Pattern.compile("\"address\" : \"([0-9.]+)/").matcher(node.ok("inspect", vm));
+    assertThat(matcher.find()).isTrue();
+    return matcher.group(1);
+  }
+
+  private void assertNothingLeft(TestNodes.Node node) throws Exception {
+    assertThat(node.sh("ip", "-o", "link", "show")).as("links on " + node.netns).doesNotContain("flannel.")
+        .doesNotContain("ignis-flannel0");
+    assertThat(node.sh("ip", "route", "show", "proto", "73")).as("flannel routes").isBlank();
+    assertThat(node.dir.resolve("subnet.env")).doesNotExist();
+    assertThat(node.dir.resolve("net.d/10-ignis-flannel.conflist")).doesNotExist();
+    assertThat(node.dir.resolve("state/plugins/flannel/node.json")).doesNotExist();
+    assertThat(Ignis.sh("ps", "-eo", "args")).as("etcd or agent of " + node.netns).doesNotContain(node.dir.toString());
+  }
+}

@@ -1,0 +1,232 @@
+package dev.ignis.plugin.flannel;
+
+import dev.ignis.spi.BootstrapRequest;
+import dev.ignis.spi.BootstrapResult;
+import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.Finding;
+import dev.ignis.spi.IgnisException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The flannel plugin's bootstrap actions: {@code init} (first node: etcd, network config,
+ * lease, data plane, node files, agent), {@code join NODE1} (the same against node1's etcd),
+ * {@code cleanup [--purge]} and {@code status}. The node's intent is saved before the host
+ * changes, and a failed init or join undoes what it did.
+ */
+final class FlannelBootstrap {
+
+  static final String INIT_USAGE = "bootstrap init [--network CIDR] [--subnet-len N] [--subnet-min IP --subnet-max IP]"
+      + " [--backend vxlan|host-gw] [--etcd-endpoints URLS] [--public-ip IP] [--insecure]";
+  static final String JOIN_USAGE = "bootstrap join NODE1 [--bundle FILE | --insecure] [--public-ip IP]";
+  /** How long a claimed subnet lives before the agent takes it over with its own 24 h lease. */
+  private static final Duration CLAIM_TTL = Duration.ofSeconds(120);
+
+  private final FlannelSettings settings;
+  private final Path stateDir;
+  private final CommandRunner commands;
+  private final List<Finding> findings = new ArrayList<>();
+
+  FlannelBootstrap(FlannelSettings settings, Path stateDir, CommandRunner commands) {
+    this.settings = settings;
+    this.stateDir = stateDir;
+    this.commands = commands;
+  }
+
+  BootstrapResult run(BootstrapRequest request) {
+    switch (request.action()) {
+      case "init" -> init(BootstrapArgs.parse("init", request.arguments(), Set.of("--network", "--subnet-len",
+          "--subnet-min", "--subnet-max", "--backend", "--etcd-endpoints", "--public-ip"), Set.of("--insecure"), 0,
+          INIT_USAGE));
+      case "join" -> join(BootstrapArgs.parse("join", request.arguments(), Set.of("--bundle", "--public-ip"),
+          Set.of("--insecure"), 1, JOIN_USAGE));
+      case "cleanup" -> cleanup(BootstrapArgs.parse("cleanup", request.arguments(), Set.of(), Set.of("--purge"), 0,
+          "bootstrap cleanup [--purge]"));
+      case "status", "" -> new FlannelStatus(settings, stateDir, findings).report();
+      default -> throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "the flannel plugin has no bootstrap action '"
+          + request.action() + "'; use init, join NODE1, cleanup or status");
+    }
+    return new BootstrapResult(findings);
+  }
+
+  private void init(BootstrapArgs args) {
+    refuseIfMember();
+    boolean tls = !args.flag("--insecure");
+    FlannelConfig config = new FlannelConfig(args.option("--network").orElse("10.50.0.0/16"),
+        args.option("--subnet-len").map(FlannelBootstrap::number).orElse(null), args.option("--subnet-min").orElse(null),
+        args.option("--subnet-max").orElse(null),
+        new FlannelConfig.Backend(args.option("--backend").orElse("vxlan"), null, null)).normalised();
+    DataPlane.checkAvailable(config.backend().type());
+    NodeAddresses addresses = new NodeAddresses(commands);
+    NodeAddresses.Address self = addresses.publicAddress(args.option("--public-ip").orElse(null));
+    addresses.checkNoOverlap(config.net(), settings.bridge());
+    boolean runsEtcd = args.option("--etcd-endpoints").isEmpty();
+    List<String> endpoints = args.option("--etcd-endpoints").map(e -> Arrays.asList(e.split(",")))
+        .orElse(List.of(EtcdServer.clientUrl(self.ip(), tls)));
+    NodeState node = intent(endpoints, tls, runsEtcd, self, config);
+    try {
+      if (tls && runsEtcd) {
+        new EtcdCertificates(stateDir.resolve("tls"), commands).ensure(self.ip());
+      }
+      if (runsEtcd) {
+        EtcdServer server = new EtcdServer(stateDir);
+        server.start(self.ip(), tls ? new EtcdCertificates(stateDir.resolve("tls"), commands) : null);
+        findings.add(Finding.ok("etcd", "started on " + endpoints.get(0) + " (peers :" + EtcdServer.PEER_PORT
+            + "), data in " + server.dataDir()));
+      }
+      try (EtcdStore etcd = connectWithRetry(node, runsEtcd ? Duration.ofSeconds(20) : Duration.ZERO)) {
+        FlannelConfig existing = etcd.config().map(FlannelConfig::normalised).orElse(null);
+        if (existing == null) {
+          etcd.putConfig(config);
+        } else if (!existing.equals(config)) {
+          throw new IgnisException(ErrorCode.ALREADY_EXISTS, "etcd at " + etcd.endpoints() + " already holds another"
+              + " flannel network (" + EtcdStore.write(existing) + "); join it with 'bootstrap join' or clean it up");
+        }
+        findings.add(Finding.ok("network config", FlannelConfig.KEY + " = " + EtcdStore.write(config)));
+        lease(etcd, config, node);
+      }
+      if (tls && runsEtcd) {
+        Path bundle = new EtcdCertificates(stateDir.resolve("tls"), commands).writeBundle();
+        findings.add(Finding.ok("join", "copy " + bundle + " to each other node, then run there: runtime"
+            + " --network-plugin flannel bootstrap join " + self.ip() + " --bundle " + bundle.getFileName()));
+      } else if (runsEtcd) {
+        findings.add(Finding.ok("join", "on each other node run: runtime --network-plugin flannel bootstrap join "
+            + self.ip() + " --insecure (plain HTTP: anyone on the network can change it)"));
+      }
+      findings.add(Finding.ok("ports", "open " + EtcdServer.CLIENT_PORT + "/tcp and " + EtcdServer.PEER_PORT
+          + "/tcp (etcd, first node)" + (config.backend().type().equals("vxlan") ? " and "
+          + config.backend().portOrDefault() + "/udp (vxlan)" : "") + " between the nodes"));
+    } catch (RuntimeException e) {
+      undo(e);
+      throw e;
+    }
+  }
+
+  private void join(BootstrapArgs args) {
+    refuseIfMember();
+    boolean tls = !args.flag("--insecure");
+    if (tls && args.option("--bundle").isEmpty()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "bootstrap join: etcd is secured with TLS by default;"
+          + " pass --bundle FILE (the " + EtcdCertificates.BUNDLE + " that init printed) or --insecure");
+    }
+    NodeAddresses addresses = new NodeAddresses(commands);
+    NodeAddresses.Address self = addresses.publicAddress(args.option("--public-ip").orElse(null));
+    String node1 = args.positionals().get(0);
+    List<String> endpoints = List.of(node1.contains("://") ? node1 : EtcdServer.clientUrl(node1, tls));
+    if (tls) {
+      EtcdCertificates.unpackBundle(Path.of(args.option("--bundle").get()), stateDir.resolve("tls"));
+    }
+    NodeState node = null;
+    try (EtcdStore etcd = EtcdStore.connect(endpoints, tls ? new EtcdTls(stateDir.resolve("tls")) : null,
+        settings.timeout())) {
+      FlannelConfig config = etcd.config().map(FlannelConfig::normalised).orElseThrow(() -> new IgnisException(
+          ErrorCode.NOT_FOUND, "etcd at " + etcd.endpoints() + " holds no flannel network; run 'bootstrap init' on the"
+          + " first node"));
+      addresses.checkNoOverlap(config.net(), settings.bridge());
+      DataPlane.checkAvailable(config.backend().type());
+      node = intent(endpoints, tls, false, self, config);
+      lease(etcd, config, node);
+    } catch (RuntimeException e) {
+      if (node != null) {
+        undo(e);
+      }
+      throw e;
+    }
+  }
+
+  /** Leases a subnet, brings up the data plane, writes the node's files and starts the agent. */
+  private void lease(EtcdStore etcd, FlannelConfig config, NodeState node) {
+    Map<Ipv4Net, SubnetLease.Attrs> leases = etcd.leases(warning -> findings.add(Finding.ok("lease skipped", warning)));
+    Ipv4Net subnet = new SubnetChoice(config, leases).previousOf(node.publicIp()).orElse(null);
+    long claim = etcd.grant(CLAIM_TTL);
+    if (subnet == null) {
+      for (Ipv4Net candidate : new SubnetChoice(config, leases).free()) {
+        if (etcd.claim(candidate, new SubnetLease.Attrs(node.publicIp(), config.backend().type(), Map.of()), claim)) {
+          subnet = candidate;
+          break;
+        }
+      }
+      if (subnet == null) {
+        throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "no free /" + config.subnetLen() + " left in "
+            + config.network() + " between " + config.subnetMin() + " and " + config.subnetMax() + " (" + leases.size()
+            + " leased); widen --subnet-min/--subnet-max on init, or clean up nodes that are gone");
+      }
+    }
+    NodeState leased = node.withSubnet(subnet);
+    leased.save(stateDir);
+    DataPlane plane = DataPlane.of(config.backend().type(), config, leased, commands);
+    SubnetLease.Attrs attrs = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
+    etcd.put(subnet, attrs, claim);
+    findings.add(Finding.ok("subnet", subnet + " leased to " + node.publicIp() + " (" + config.backend().type()
+        + (node.device() == null ? "" : " on " + node.device()) + ")"));
+    new NodeNetworkFiles(settings).write(config, subnet, plane.mtu());
+    findings.add(Finding.ok("node network", settings.subnetFile() + ", " + settings.conflist() + " (bridge "
+        + settings.bridge() + ", MTU " + plane.mtu() + ")"));
+    AgentProcess agent = new AgentProcess(stateDir);
+    long pid = agent.start();
+    findings.add(Finding.ok("agent", "running, pid " + pid + ", log " + stateDir.resolve("agent.log")));
+  }
+
+  private NodeState intent(List<String> endpoints, boolean tls, boolean runsEtcd, NodeAddresses.Address self,
+      FlannelConfig config) {
+    String device = config.backend().type().equals("vxlan") ? "flannel." + config.backend().vniOrDefault() : null;
+    NodeState node = new NodeState(endpoints, tls, runsEtcd, self.ip(), self.iface(), null,
+        settings.subnetFile().toString(), settings.conflist().toString(), settings.bridge(), config.backend().type(),
+        device);
+    node.save(stateDir);
+    return node;
+  }
+
+  private void refuseIfMember() {
+    NodeState.load(stateDir).ifPresent(node -> {
+      throw new IgnisException(ErrorCode.ALREADY_EXISTS, "this node is already in a flannel network (subnet "
+          + node.subnet() + ", etcd " + String.join(",", node.endpoints()) + "); run 'bootstrap cleanup' first");
+    });
+  }
+
+  private EtcdStore connectWithRetry(NodeState node, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      try {
+        return EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), settings.timeout());
+      } catch (IgnisException e) {
+        if (System.nanoTime() > deadline) {
+          String log = node.runsEtcd() ? " (etcd log: " + new EtcdServer(stateDir).lastLogLines() + ")" : "";
+          throw new IgnisException(e.code(), e.getMessage() + log, e);
+        }
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void undo(RuntimeException failure) {
+    try {
+      new FlannelCleanup(settings, stateDir, commands, new ArrayList<>()).run(false);
+    } catch (RuntimeException undo) {
+      failure.addSuppressed(undo);
+    }
+  }
+
+  private void cleanup(BootstrapArgs args) {
+    new FlannelCleanup(settings, stateDir, commands, findings).run(args.flag("--purge"));
+  }
+
+  private static int number(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--subnet-len '" + text + "' is not a number");
+    }
+  }
+}

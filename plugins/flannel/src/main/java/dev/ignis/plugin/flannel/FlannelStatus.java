@@ -1,0 +1,63 @@
+package dev.ignis.plugin.flannel;
+
+import dev.ignis.spi.Finding;
+import dev.ignis.spi.IgnisException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** {@code bootstrap status}: this node, etcd's health, the network config, every lease, the agent. */
+final class FlannelStatus {
+
+  private final FlannelSettings settings;
+  private final Path stateDir;
+  private final List<Finding> findings;
+
+  FlannelStatus(FlannelSettings settings, Path stateDir, List<Finding> findings) {
+    this.settings = settings;
+    this.stateDir = stateDir;
+    this.findings = findings;
+  }
+
+  void report() {
+    NodeState node = NodeState.load(stateDir).orElse(null);
+    if (node == null) {
+      findings.add(Finding.problem("node", "not in a flannel network; run 'bootstrap init' on the first node or"
+          + " 'bootstrap join NODE1' here"));
+      return;
+    }
+    findings.add(Finding.ok("node", node.publicIp() + " on " + node.iface() + ", subnet " + node.subnet() + ", backend "
+        + node.backend() + (node.runsEtcd() ? ", runs etcd" : "")));
+    try (EtcdStore etcd = EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), settings.timeout())) {
+      findings.add(Finding.ok("etcd", "healthy at " + etcd.endpoints() + (node.tls() ? " (TLS)" : " (plain HTTP)")));
+      etcd.config().ifPresent(config -> findings.add(Finding.ok("network config", EtcdStore.write(config))));
+      Map<Ipv4Net, SubnetLease.Attrs> leases = etcd.leases(warning -> findings.add(Finding.ok("lease skipped", warning)));
+      for (Map.Entry<Ipv4Net, SubnetLease.Attrs> lease : leases.entrySet()) {
+        SubnetLease.Attrs attrs = lease.getValue();
+        boolean mine = lease.getKey().toString().equals(node.subnet());
+        findings.add(Finding.ok("lease " + lease.getKey(), "node " + attrs.publicIp() + ", " + attrs.backendType()
+            + (attrs.vtepMac().isEmpty() ? "" : ", VTEP " + attrs.vtepMac()) + (mine ? " (this node)" : "")));
+      }
+      if (!leases.containsKey(Ipv4Net.parse(node.subnet()))) {
+        findings.add(Finding.problem("lease " + node.subnet(), "this node's lease is missing in etcd; is the agent running?"));
+      }
+    } catch (IgnisException e) {
+      findings.add(Finding.problem("etcd", e.getMessage()));
+    }
+    AgentProcess agent = new AgentProcess(stateDir);
+    findings.add(agent.running().isPresent()
+        ? Finding.ok("agent", "running, pid " + agent.running().get().pid() + lastSync())
+        : Finding.problem("agent", "not running; last log lines: " + agent.lastLogLines()
+            + " (run 'bootstrap cleanup' and join again)"));
+  }
+
+  private String lastSync() {
+    try {
+      return ", last synchronised " + Files.readString(stateDir.resolve(NodeAgent.HEARTBEAT)).strip();
+    } catch (IOException e) {
+      return ", not synchronised yet";
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.ignis.plugin.flannel;
+
+import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.IgnisException;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.support.CloseableClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The node agent, flanneld's job for one node: a long-running process (started detached by
+ * {@code bootstrap init|join}, {@code main} takes the plugin's state dir) that holds this node's
+ * subnet lease in etcd (24 h TTL, renewed at a third of it), watches the other nodes' leases and
+ * programs the data plane from them, and resynchronises every few seconds, so that it recovers
+ * by itself when etcd restarts (the data plane keeps forwarding meanwhile).
+ */
+public final class NodeAgent {
+
+  static final Duration LEASE_TTL = Duration.ofHours(24);
+  static final String HEARTBEAT = "agent.heartbeat";
+  private static final long RESYNC_SECONDS = 5;
+
+  private final Path stateDir;
+  private final CommandRunner commands = new LocalCommands();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Semaphore wake = new Semaphore(0);
+
+  NodeAgent(Path stateDir) {
+    this.stateDir = stateDir;
+  }
+
+  public static void main(String[] args) {
+    NodeAgent agent = new NodeAgent(Path.of(args[0]));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      agent.stopping.set(true);
+      agent.wake.release();
+    }));
+    agent.run();
+  }
+
+  void run() {
+    log("agent started for " + stateDir);
+    while (!stopping.get()) {
+      NodeState node = NodeState.load(stateDir).orElse(null);
+      if (node == null || node.subnet() == null) {
+        log("no flannel node state in " + stateDir + "; exiting");
+        return;
+      }
+      try {
+        serve(node);
+      } catch (IgnisException | IllegalStateException e) {
+        log("etcd session ended: " + e.getMessage() + "; retrying in 2 s");
+        sleep(2);
+      }
+    }
+    log("agent stopped");
+  }
+
+  /** One etcd session: lease, watch and resync until etcd fails or the agent stops. */
+  private void serve(NodeState node) {
+    try (EtcdStore etcd = EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), Duration.ofSeconds(5))) {
+      FlannelConfig config = etcd.config().orElseThrow(() -> new IllegalStateException("etcd holds no network config"))
+          .normalised();
+      DataPlane plane = DataPlane.of(config.backend().type(), config, node, commands);
+      SubnetLease.Attrs mine = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
+      Ipv4Net subnet = Ipv4Net.parse(node.subnet());
+      long lease = etcd.grant(LEASE_TTL);
+      etcd.put(subnet, mine, lease);
+      log("holding lease " + subnet + " (etcd lease " + Long.toHexString(lease) + ", TTL " + LEASE_TTL.toHours() + " h)");
+      AtomicBoolean broken = new AtomicBoolean();
+      try (CloseableClient keepAlive = etcd.keepAlive(lease, e -> fail(broken, "lease keep-alive", e));
+           Watch.Watcher watcher = etcd.watchLeases(wake::release, e -> fail(broken, "watch", e))) {
+        while (!stopping.get() && !broken.get()) {
+          Map<Ipv4Net, SubnetLease.Attrs> all = etcd.leases(NodeAgent::log);
+          if (!mine.equals(all.get(subnet))) {
+            log("own lease " + subnet + " missing or changed in etcd; writing it again");
+            lease = etcd.grant(LEASE_TTL);
+            etcd.put(subnet, mine, lease);
+            broken.set(true); // a new session keeps the new lease alive
+          }
+          Map<Ipv4Net, SubnetLease.Attrs> others = new LinkedHashMap<>(all);
+          others.remove(subnet);
+          plane.reconcile(others);
+          heartbeat();
+          awaitWake();
+        }
+      }
+    }
+  }
+
+  private void fail(AtomicBoolean broken, String what, Throwable e) {
+    if (!stopping.get()) {
+      log(what + " failed: " + e.getMessage());
+    }
+    broken.set(true);
+    wake.release();
+  }
+
+  private void awaitWake() {
+    try {
+      if (wake.tryAcquire(RESYNC_SECONDS, TimeUnit.SECONDS)) {
+        Thread.sleep(100); // let a burst of changes arrive
+        wake.drainPermits();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopping.set(true);
+    }
+  }
+
+  private static void sleep(long seconds) {
+    try {
+      Thread.sleep(seconds * 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static void log(String line) {
+    System.out.println(Instant.now() + " " + line);
+    System.out.flush();
+  }
+
+  /** Records when the agent last synchronised ({@value #HEARTBEAT}); {@code status} reports it. */
+  private void heartbeat() {
+    try {
+      java.nio.file.Files.writeString(stateDir.resolve(HEARTBEAT), Instant.now().toString());
+    } catch (java.io.IOException e) {
+      log("cannot write " + stateDir.resolve(HEARTBEAT) + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.ignis.plugin.flannel;
+
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The files through which a node's VMs use the flannel network: flanneld's {@code subnet.env}
+ * and the node's CNI network (bridge and host-local on the node's subnet with a route to the
+ * whole flannel network, portmap, firewall), written where the cni plugin looks. Its name
+ * ({@value FlannelSettings#CONFLIST}) sorts before Ignite's default {@code 10-ignite.conflist},
+ * so the cni plugin, too, uses it in place of the default network until cleanup removes it.
+ */
+final class NodeNetworkFiles {
+
+  private final FlannelSettings settings;
+
+  NodeNetworkFiles(FlannelSettings settings) {
+    this.settings = settings;
+  }
+
+  void write(FlannelConfig config, Ipv4Net subnet, int mtu) {
+    String gateway = Ipv4Net.dotted(subnet.at(1));
+    writeAtomically(settings.subnetFile(), "FLANNEL_NETWORK=" + config.network() + "\n"
+        + "FLANNEL_SUBNET=" + gateway + "/" + subnet.prefix() + "\n"
+        + "FLANNEL_MTU=" + mtu + "\n"
+        + "FLANNEL_IPMASQ=false\n");
+    String dataDir = settings.ipamDir().map(dir -> ",\"dataDir\":\"" + dir + "\"").orElse("");
+    writeAtomically(settings.conflist(), """
+        {"cniVersion":"0.4.0","name":"%s","plugins":[
+          {"type":"bridge","bridge":"%s","isGateway":true,"isDefaultGateway":true,"hairpinMode":true,"ipMasq":false,
+           "mtu":%d,"ipam":{"type":"host-local","subnet":"%s","routes":[{"dst":"%s"}]%s}},
+          {"type":"portmap","capabilities":{"portMappings":true}},
+          {"type":"firewall"}]}
+        """.formatted(FlannelSettings.NETWORK_NAME, settings.bridge(), mtu, subnet, config.network(), dataDir));
+  }
+
+  boolean present() {
+    return Files.exists(settings.conflist()) && Files.exists(settings.subnetFile());
+  }
+
+  /** Removes both files; the cni plugin installs its default network again when the conf dir is empty. */
+  void remove() {
+    try {
+      Files.deleteIfExists(settings.subnetFile());
+      Files.deleteIfExists(settings.conflist());
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot remove the node network files: " + e.getMessage(), e);
+    }
+  }
+
+  private static void writeAtomically(Path file, String content) {
+    try {
+      Files.createDirectories(file.getParent());
+      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(temp, content);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
