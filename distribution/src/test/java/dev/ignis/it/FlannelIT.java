@@ -85,6 +85,43 @@ class FlannelIT {
   }
 
   @Test
+  void hostGw_etcdKilledAndStartedAgain_aLateNodeReachesBoth() throws Exception {
+    TestNodes.Node n1 = nodes.add();
+    TestNodes.Node n2 = nodes.add();
+    n1.ok("--network-plugin", "flannel", "bootstrap", "init", "--insecure", "--backend", "host-gw", "--network", network);
+    n2.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
+    String aIp = ipOf(n1, n1.ok("--network-plugin", "flannel", "run", "--name", "a").strip());
+    String bIp = ipOf(n2, n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip());
+    assertThat(n1.sh("ip", "route", "show", "proto", "73")).as("host-gw route on n1")
+        .contains(prefix + ".2.0/24 via " + n2.ip + " dev eth0");
+    assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + bIp)).contains("1 packets received");
+
+    // etcd dies: the data plane keeps forwarding; 'bootstrap start' brings it back.
+    long etcdPid = Long.parseLong(Files.readString(n1.dir.resolve("state/plugins/flannel/etcd.pid")).strip());
+    ProcessHandle.of(etcdPid).orElseThrow().destroyForcibly();
+    ProcessHandle.of(etcdPid).ifPresent(p -> p.onExit().join());
+    assertThat(n2.fetch(bIp, "/cgi-bin/ping?" + aIp)).as("traffic while etcd is down").contains("1 packets received");
+    assertThat(n1.flannel("bootstrap", "status").out()).contains("FAIL  etcd: cannot read");
+    assertThat(n1.ok("--network-plugin", "flannel", "bootstrap", "start")).contains("ok    etcd: started on http://"
+        + n1.ip + ":2379").contains("ok    agent: was running");
+
+    // A third node joins late: the agents of the first two, recovered, route to it.
+    TestNodes.Node n3 = nodes.add();
+    n3.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
+    String cIp = ipOf(n3, n3.ok("--network-plugin", "flannel", "run", "--name", "c").strip());
+    assertThat(n3.fetch(cIp, "/cgi-bin/ping?" + aIp)).as("late node to node 1").contains("1 packets received");
+    assertThat(n3.fetch(cIp, "/cgi-bin/fetch?" + bIp)).as("late node to node 2").contains("<h1>b</h1>");
+
+    n1.ok("rm", "-f", "a");
+    n2.ok("rm", "-f", "b");
+    n3.ok("rm", "-f", "c");
+    for (TestNodes.Node node : new TestNodes.Node[] {n3, n2, n1}) {
+      node.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
+      assertNothingLeft(node);
+    }
+  }
+
+  @Test
   void badInput_isOneLineAndLeavesNoHalfMadeNode() throws Exception {
     TestNodes.Node n1 = nodes.add();
     TestNodes.Node n2 = nodes.add();

@@ -48,9 +48,11 @@ final class FlannelBootstrap {
           Set.of("--insecure"), 1, JOIN_USAGE));
       case "cleanup" -> cleanup(BootstrapArgs.parse("cleanup", request.arguments(), Set.of(), Set.of("--purge"), 0,
           "bootstrap cleanup [--purge]"));
+      case "start" -> start(BootstrapArgs.parse("start", request.arguments(), Set.of(), Set.of(), 0, "bootstrap start"));
+      case "stop" -> stop(BootstrapArgs.parse("stop", request.arguments(), Set.of(), Set.of(), 0, "bootstrap stop"));
       case "status", "" -> new FlannelStatus(settings, stateDir, findings).report();
       default -> throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "the flannel plugin has no bootstrap action '"
-          + request.action() + "'; use init, join NODE1, cleanup or status");
+          + request.action() + "'; use init, join NODE1, start, stop, cleanup or status");
     }
     return new BootstrapResult(findings);
   }
@@ -216,6 +218,38 @@ final class FlannelBootstrap {
     } catch (RuntimeException undo) {
       failure.addSuppressed(undo);
     }
+  }
+
+  /** Starts this node's etcd (first node) and agent again, e.g. after a reboot; what runs is left alone. */
+  private void start(BootstrapArgs args) {
+    NodeState node = member();
+    if (node.runsEtcd()) {
+      EtcdServer server = new EtcdServer(stateDir);
+      boolean wasRunning = server.running();
+      server.start(node.publicIp(), node.tls() ? new EtcdCertificates(stateDir.resolve("tls"), commands) : null);
+      connectWithRetry(node, Duration.ofSeconds(20)).close();
+      findings.add(Finding.ok("etcd", (wasRunning ? "was running" : "started") + " on " + node.endpoints().get(0)));
+    }
+    AgentProcess agent = new AgentProcess(stateDir);
+    findings.add(Finding.ok("agent", agent.running().map(p -> "was running, pid " + p.pid())
+        .orElseGet(() -> "started, pid " + agent.start())));
+  }
+
+  /** Stops the agent and etcd but keeps the lease, data plane and files: traffic keeps flowing meanwhile. */
+  private void stop(BootstrapArgs args) {
+    NodeState node = member();
+    new AgentProcess(stateDir).stop();
+    findings.add(Finding.ok("agent", "stopped"));
+    if (node.runsEtcd()) {
+      new EtcdServer(stateDir).stop();
+      findings.add(Finding.ok("etcd", "stopped"));
+    }
+  }
+
+  private NodeState member() {
+    return NodeState.load(stateDir).filter(n -> n.subnet() != null).orElseThrow(() -> new IgnisException(
+        ErrorCode.INVALID_STATE, "this node is not in a flannel network; run 'bootstrap init' on the first node or"
+        + " 'bootstrap join NODE1' here"));
   }
 
   private void cleanup(BootstrapArgs args) {
