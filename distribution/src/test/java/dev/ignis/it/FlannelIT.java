@@ -122,6 +122,27 @@ class FlannelIT {
   }
 
   @Test
+  void udpBackend_carriesVmTrafficInTheAgents() throws Exception {
+    TestNodes.Node n1 = nodes.add();
+    TestNodes.Node n2 = nodes.add();
+    assertThat(n1.ok("--network-plugin", "flannel", "bootstrap", "init", "--insecure", "--backend", "udp", "--network",
+        network)).contains("(udp on flannel0)").contains("and 8285/udp (udp) between the nodes");
+    n2.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
+    assertThat(n2.sh("ip", "-o", "addr", "show", "dev", "flannel0")).contains(prefix + ".2.0/16");
+    String aIp = ipOf(n1, n1.ok("--network-plugin", "flannel", "run", "--name", "a").strip());
+    String bIp = ipOf(n2, n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip());
+    assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + bIp)).contains("1 packets received");
+    assertThat(n2.fetch(bIp, "/cgi-bin/fetch?" + aIp)).contains("<h1>a</h1>");
+
+    n1.ok("rm", "-f", "a");
+    n2.ok("rm", "-f", "b");
+    n2.ok("--network-plugin", "flannel", "bootstrap", "cleanup");
+    n1.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
+    assertNothingLeft(n1);
+    assertNothingLeft(n2);
+  }
+
+  @Test
   void badInput_isOneLineAndLeavesNoHalfMadeNode() throws Exception {
     TestNodes.Node n1 = nodes.add();
     TestNodes.Node n2 = nodes.add();
@@ -173,7 +194,7 @@ class FlannelIT {
   }
 
   private void assertNothingLeft(TestNodes.Node node) throws Exception {
-    assertThat(node.sh("ip", "-o", "link", "show")).as("links on " + node.netns).doesNotContain("flannel.")
+    assertThat(node.sh("ip", "-o", "link", "show")).as("links on " + node.netns).doesNotContain("flannel")
         .doesNotContain("ignis-flannel0");
     assertThat(node.sh("ip", "route", "show", "proto", "73")).as("flannel routes").isBlank();
     assertThat(node.dir.resolve("subnet.env")).doesNotExist();

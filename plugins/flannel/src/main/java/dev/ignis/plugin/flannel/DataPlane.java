@@ -29,16 +29,13 @@ interface DataPlane {
   void tearDown();
 
   static DataPlane of(String backend, FlannelConfig config, NodeState node, CommandRunner commands) {
-    checkAvailable(backend);
-    return backend.equals("vxlan") ? new VxlanDataPlane(config, node, commands) : new HostGwDataPlane(config, node, commands);
-  }
-
-  /** Fails for a backend this build cannot run, before anything on the host changes. */
-  static void checkAvailable(String backend) {
-    if (!backend.equals("vxlan") && !backend.equals("host-gw")) {
-      throw new dev.ignis.spi.IgnisException(ErrorCode.NOT_SUPPORTED, "the " + backend
-          + " backend is not available in this build; use vxlan or host-gw");
-    }
+    return switch (backend) {
+      case "vxlan" -> new VxlanDataPlane(config, node, commands);
+      case "host-gw" -> new HostGwDataPlane(config, node, commands);
+      case "udp" -> new UdpDataPlane(config, node, commands);
+      default -> throw new dev.ignis.spi.IgnisException(ErrorCode.INVALID_ARGUMENT, "backend '" + backend
+          + "' is not one of vxlan, host-gw, udp");
+    };
   }
 
   /** The MTU of an interface, 1500 if it cannot be read. */

@@ -64,7 +64,6 @@ final class FlannelBootstrap {
         args.option("--subnet-len").map(FlannelBootstrap::number).orElse(null), args.option("--subnet-min").orElse(null),
         args.option("--subnet-max").orElse(null),
         new FlannelConfig.Backend(args.option("--backend").orElse("vxlan"), null, null)).normalised();
-    DataPlane.checkAvailable(config.backend().type());
     NodeAddresses addresses = new NodeAddresses(commands);
     NodeAddresses.Address self = addresses.publicAddress(args.option("--public-ip").orElse(null));
     addresses.checkNoOverlap(config.net(), settings.bridge());
@@ -102,8 +101,8 @@ final class FlannelBootstrap {
             + self.ip() + " --insecure (plain HTTP: anyone on the network can change it)"));
       }
       findings.add(Finding.ok("ports", "open " + EtcdServer.CLIENT_PORT + "/tcp and " + EtcdServer.PEER_PORT
-          + "/tcp (etcd, first node)" + (config.backend().type().equals("vxlan") ? " and "
-          + config.backend().portOrDefault() + "/udp (vxlan)" : "") + " between the nodes"));
+          + "/tcp (etcd, first node)" + (config.backend().type().equals("host-gw") ? "" : " and "
+          + config.backend().portOrDefault() + "/udp (" + config.backend().type() + ")") + " between the nodes"));
     } catch (RuntimeException e) {
       undo(e);
       throw e;
@@ -131,8 +130,7 @@ final class FlannelBootstrap {
           ErrorCode.NOT_FOUND, "etcd at " + etcd.endpoints() + " holds no flannel network; run 'bootstrap init' on the"
           + " first node"));
       addresses.checkNoOverlap(config.net(), settings.bridge());
-      DataPlane.checkAvailable(config.backend().type());
-      node = intent(endpoints, tls, false, self, config);
+        node = intent(endpoints, tls, false, self, config);
       lease(etcd, config, node);
     } catch (RuntimeException e) {
       if (node != null) {
@@ -177,7 +175,11 @@ final class FlannelBootstrap {
 
   private NodeState intent(List<String> endpoints, boolean tls, boolean runsEtcd, NodeAddresses.Address self,
       FlannelConfig config) {
-    String device = config.backend().type().equals("vxlan") ? "flannel." + config.backend().vniOrDefault() : null;
+    String device = switch (config.backend().type()) {
+      case "vxlan" -> "flannel." + config.backend().vniOrDefault();
+      case "udp" -> UdpDataPlane.DEVICE;
+      default -> null;
+    };
     NodeState node = new NodeState(endpoints, tls, runsEtcd, self.ip(), self.iface(), null,
         settings.subnetFile().toString(), settings.conflist().toString(), settings.bridge(), config.backend().type(),
         device);

@@ -47,7 +47,7 @@ final class NodeAddresses {
   /** Fails if the flannel network overlaps one of the node's own networks (not flannel's own devices). */
   void checkNoOverlap(Ipv4Net network, String bridge) {
     for (Address address : addresses) {
-      if (address.iface().startsWith("flannel.") || address.iface().equals(bridge)) {
+      if (address.iface().startsWith("flannel") || address.iface().equals(bridge)) {
         continue;
       }
       if (address.net().overlaps(network)) {
