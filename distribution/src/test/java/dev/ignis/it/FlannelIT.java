@@ -62,6 +62,8 @@ class FlannelIT {
     assertThat(bIp).startsWith(prefix + ".2.");
     assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + bIp)).as("VM a pings VM b across nodes").contains("1 packets received");
     assertThat(n2.fetch(bIp, "/cgi-bin/fetch?" + aIp)).as("VM b fetches VM a's page").contains("<h1>a</h1>");
+    assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + nodes.outside())).as("VM a reaches outside the overlay (masquerade)")
+        .contains("1 packets received");
 
     String status = n2.ok("--network-plugin", "flannel", "bootstrap", "status");
     assertThat(status).contains("ok    etcd: healthy at https://" + n1.ip + ":2379 (TLS)")
@@ -197,6 +199,8 @@ class FlannelIT {
     assertThat(node.sh("ip", "-o", "link", "show")).as("links on " + node.netns).doesNotContain("flannel")
         .doesNotContain("ignis-flannel0");
     assertThat(node.sh("ip", "route", "show", "proto", "73")).as("flannel routes").isBlank();
+    assertThat(node.sh("iptables-save")).as("iptables of " + node.netns).doesNotContain("IGNIS-FLANNEL")
+        .doesNotContain("CNI-");
     assertThat(node.dir.resolve("subnet.env")).doesNotExist();
     assertThat(node.dir.resolve("net.d/10-ignis-flannel.conflist")).doesNotExist();
     assertThat(node.dir.resolve("state/plugins/flannel/node.json")).doesNotExist();

@@ -111,6 +111,12 @@ final class TestNodes implements AutoCloseable {
     Ignis.sh("ip", "netns", "add", underlay);
     Ignis.sh("ip", "-n", underlay, "link", "add", "br0", "type", "bridge");
     Ignis.sh("ip", "-n", underlay, "link", "set", "br0", "up");
+    Ignis.sh("ip", "-n", underlay, "addr", "add", outside() + "/24", "dev", "br0");
+  }
+
+  /** An address on the underlay outside every node, with no route to any overlay. */
+  String outside() {
+    return prefix + "254";
   }
 
   Node add() throws Exception {

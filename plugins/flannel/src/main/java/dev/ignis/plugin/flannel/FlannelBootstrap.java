@@ -165,9 +165,11 @@ final class FlannelBootstrap {
     etcd.put(subnet, attrs, claim);
     findings.add(Finding.ok("subnet", subnet + " leased to " + node.publicIp() + " (" + config.backend().type()
         + (node.device() == null ? "" : " on " + node.device()) + ")"));
+    new FlannelIptables(commands).apply(config.network());
     new NodeNetworkFiles(settings).write(config, subnet, plane.mtu());
     findings.add(Finding.ok("node network", settings.subnetFile() + ", " + settings.conflist() + " (bridge "
-        + settings.bridge() + ", MTU " + plane.mtu() + ")"));
+        + settings.bridge() + ", MTU " + plane.mtu() + "); iptables chains " + FlannelIptables.NAT_CHAIN + " (masquerade"
+        + " to outside the network) and " + FlannelIptables.FORWARD_CHAIN));
     AgentProcess agent = new AgentProcess(stateDir);
     long pid = agent.start();
     findings.add(Finding.ok("agent", "running, pid " + pid + ", log " + stateDir.resolve("agent.log")));

@@ -44,10 +44,13 @@ final class FlannelCleanup {
     if (node != null && node.device() != null) {
       commands.run(Command.of("ip", "link", "delete", node.device()));
     }
+    FlannelIptables iptables = new FlannelIptables(commands);
+    iptables.remove();
+    iptables.removeUnusedCniChains();
     String bridge = node != null ? node.bridge() : settings.bridge();
     commands.run(Command.of("ip", "link", "delete", bridge));
     findings.add(Finding.ok("data plane", "removed " + (node != null && node.device() != null ? node.device() + ", " : "")
-        + "bridge " + bridge + " and flannel routes"));
+        + "bridge " + bridge + ", flannel routes and iptables chains"));
     delete(node != null ? Path.of(node.subnetFile()) : settings.subnetFile());
     delete(node != null ? Path.of(node.conflist()) : settings.conflist());
     findings.add(Finding.ok("node network", "removed subnet.env and " + FlannelSettings.CONFLIST
