@@ -49,12 +49,25 @@ class FlannelIT {
         .contains("open 2379/tcp and 2380/tcp (etcd, first node) and 8472/udp (vxlan)");
     Path bundle = n1.dir.resolve("state/plugins/flannel/flannel-join-bundle.pem");
     assertThat(init).contains("copy " + bundle);
+    // Wrong TLS material: a bundle whose CA is not the network's; plain HTTP against TLS.
+    String[] blocks = Files.readString(bundle).split("(?<=-----\\n)(?=-----BEGIN)");
+    Path forged = Files.writeString(n2.dir.resolve("forged.pem"), blocks[1] + blocks[1] + blocks[2]);
+    Ignis.Result wrongCa = n2.flannel("bootstrap", "join", n1.ip, "--bundle", forged.toString());
+    assertThat(wrongCa.status()).isEqualTo(103);
+    assertThat(wrongCa.err()).contains("error: etcd at " + n1.ip + ":2379 and this node do not trust each other's TLS"
+        + " certificates");
+    Ignis.Result plain = n2.flannel("bootstrap", "join", n1.ip, "--insecure");
+    assertThat(plain.status()).isEqualTo(103);
+    assertThat(plain.err()).contains("in etcd at http://" + n1.ip + ":2379").contains("https with --bundle");
+    assertThat(n2.dir.resolve("state/plugins/flannel/tls")).as("nothing of the failed joins").doesNotExist();
+    assertThat(n2.dir.resolve("state/plugins/flannel/node.json")).doesNotExist();
+
     Path copied = Files.copy(bundle, n2.dir.resolve("bundle.pem"));
     n2.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--bundle", copied.toString());
     assertThat(Files.readString(n2.dir.resolve("subnet.env"))).contains("FLANNEL_NETWORK=" + network)
         .contains("FLANNEL_SUBNET=" + prefix + ".2.1/24").contains("FLANNEL_MTU=1450");
 
-    String a = n1.ok("--network-plugin", "flannel", "run", "--name", "a").strip();
+    String a = n1.ok("--network-plugin", "flannel", "run", "--name", "a", "-p", "18080:80").strip();
     String b = n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip();
     String aIp = ipOf(n1, a);
     String bIp = ipOf(n2, b);
@@ -62,6 +75,9 @@ class FlannelIT {
     assertThat(bIp).startsWith(prefix + ".2.");
     assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + bIp)).as("VM a pings VM b across nodes").contains("1 packets received");
     assertThat(n2.fetch(bIp, "/cgi-bin/fetch?" + aIp)).as("VM b fetches VM a's page").contains("<h1>a</h1>");
+    assertThat(n2.fetch(n1.ip, 18080, "/")).as("VM a's published port from node 2").contains("<h1>a</h1>");
+    n1.ok("port", "add", "a", "18081:80");
+    assertThat(n1.fetch("127.0.0.1", 18081, "/")).as("a port added live, on node 1").contains("<h1>a</h1>");
     assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + nodes.outside())).as("VM a reaches outside the overlay (masquerade)")
         .contains("1 packets received");
 
@@ -157,7 +173,8 @@ class FlannelIT {
     assertThat(backend.err().strip()).isEqualTo("error: backend 'ipsec' is not one of vxlan, host-gw, udp");
     Ignis.Result unreachable = n2.flannel("bootstrap", "join", nodes.prefix + "9", "--insecure");
     assertThat(unreachable.status()).isEqualTo(103);
-    assertThat(unreachable.err()).contains("in etcd at http://" + nodes.prefix + "9:2379 (");
+    assertThat(unreachable.err()).contains("error: cannot reach etcd at " + nodes.prefix + "9:2379 (")
+        .contains("is etcd running on that node and port 2379/tcp open?");
     Ignis.Result noBundle = n2.flannel("bootstrap", "join", n1.ip);
     assertThat(noBundle.status()).isEqualTo(100);
     assertThat(noBundle.err()).contains("pass --bundle FILE (the flannel-join-bundle.pem that init printed) or --insecure");

@@ -90,6 +90,10 @@ final class TestNodes implements AutoCloseable {
       return NetnsHttp.get(netns, host, 80, path);
     }
 
+    String fetch(String host, int port, String path) throws IOException, InterruptedException {
+      return NetnsHttp.get(netns, host, port, path);
+    }
+
     String sh(String... command) throws IOException, InterruptedException {
       List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns));
       argv.addAll(List.of(command));

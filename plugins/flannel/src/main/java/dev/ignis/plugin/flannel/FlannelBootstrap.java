@@ -120,21 +120,26 @@ final class FlannelBootstrap {
     NodeAddresses.Address self = addresses.publicAddress(args.option("--public-ip").orElse(null));
     String node1 = args.positionals().get(0);
     List<String> endpoints = List.of(node1.contains("://") ? node1 : EtcdServer.clientUrl(node1, tls));
-    if (tls) {
-      EtcdCertificates.unpackBundle(Path.of(args.option("--bundle").get()), stateDir.resolve("tls"));
-    }
+    EtcdTls material = tls ? new EtcdTls(stateDir.resolve("tls")) : null;
     NodeState node = null;
-    try (EtcdStore etcd = EtcdStore.connect(endpoints, tls ? new EtcdTls(stateDir.resolve("tls")) : null,
-        settings.timeout())) {
-      FlannelConfig config = etcd.config().map(FlannelConfig::normalised).orElseThrow(() -> new IgnisException(
-          ErrorCode.NOT_FOUND, "etcd at " + etcd.endpoints() + " holds no flannel network; run 'bootstrap init' on the"
-          + " first node"));
-      addresses.checkNoOverlap(config.net(), settings.bridge());
+    try {
+      if (tls) {
+        EtcdCertificates.unpackBundle(Path.of(args.option("--bundle").get()), material.dir());
+      }
+      EtcdProbe.check(endpoints, material);
+      try (EtcdStore etcd = EtcdStore.connect(endpoints, material, settings.timeout())) {
+        FlannelConfig config = etcd.config().map(FlannelConfig::normalised).orElseThrow(() -> new IgnisException(
+            ErrorCode.NOT_FOUND, "etcd at " + etcd.endpoints() + " holds no flannel network; run 'bootstrap init' on"
+            + " the first node"));
+        addresses.checkNoOverlap(config.net(), settings.bridge());
         node = intent(endpoints, tls, false, self, config);
-      lease(etcd, config, node);
+        lease(etcd, config, node);
+      }
     } catch (RuntimeException e) {
       if (node != null) {
         undo(e);
+      } else if (material != null) {
+        FlannelCleanup.deleteTree(material.dir()); // the unpacked bundle: nothing of a failed join stays
       }
       throw e;
     }
