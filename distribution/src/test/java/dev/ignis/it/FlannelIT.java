@@ -194,6 +194,14 @@ class FlannelIT {
         + ".7.0 and " + prefix + ".7.0 (1 leased); widen --subnet-min/--subnet-max on init, or clean up nodes that are"
         + " gone");
     assertNothingLeft(n2);
+    Ignis.Result otherNetwork = n2.flannel("bootstrap", "init", "--insecure", "--etcd-endpoints", "http://" + n1.ip
+        + ":2379", "--network", "10.77.0.0/16");
+    assertThat(otherNetwork.status()).isEqualTo(102);
+    assertThat(otherNetwork.err()).contains("error: etcd at http://" + n1.ip + ":2379 already holds another flannel"
+        + " network ({\"Network\":\"" + network + "\"");
+    Ignis.Result noBundle2 = n2.flannel("bootstrap", "init", "--etcd-endpoints", "https://" + n1.ip + ":2379");
+    assertThat(noBundle2.err()).contains("with --etcd-endpoints, pass --bundle FILE");
+    assertNothingLeft(n2);
 
     // A lease value another tool wrote that is not a flannel lease: skipped with a warning.
     n1.sh("etcdctl", "--endpoints", "http://" + n1.ip + ":2379", "put", "/coreos.com/network/subnets/" + prefix

@@ -23,7 +23,7 @@ import java.util.Set;
 final class FlannelBootstrap {
 
   static final String INIT_USAGE = "bootstrap init [--network CIDR] [--subnet-len N] [--subnet-min IP --subnet-max IP]"
-      + " [--backend vxlan|host-gw] [--etcd-endpoints URLS] [--public-ip IP] [--insecure]";
+      + " [--backend vxlan|host-gw|udp] [--etcd-endpoints URLS [--bundle FILE]] [--public-ip IP] [--insecure]";
   static final String JOIN_USAGE = "bootstrap join NODE1 [--bundle FILE | --insecure] [--public-ip IP]";
   /** How long a claimed subnet lives before the agent takes it over with its own 24 h lease. */
   private static final Duration CLAIM_TTL = Duration.ofSeconds(120);
@@ -42,7 +42,8 @@ final class FlannelBootstrap {
   BootstrapResult run(BootstrapRequest request) {
     switch (request.action()) {
       case "init" -> init(BootstrapArgs.parse("init", request.arguments(), Set.of("--network", "--subnet-len",
-          "--subnet-min", "--subnet-max", "--backend", "--etcd-endpoints", "--public-ip"), Set.of("--insecure"), 0,
+          "--subnet-min", "--subnet-max", "--backend", "--etcd-endpoints", "--bundle", "--public-ip"),
+          Set.of("--insecure"), 0,
           INIT_USAGE));
       case "join" -> join(BootstrapArgs.parse("join", request.arguments(), Set.of("--bundle", "--public-ip"),
           Set.of("--insecure"), 1, JOIN_USAGE));
@@ -70,8 +71,18 @@ final class FlannelBootstrap {
     boolean runsEtcd = args.option("--etcd-endpoints").isEmpty();
     List<String> endpoints = args.option("--etcd-endpoints").map(e -> Arrays.asList(e.split(",")))
         .orElse(List.of(EtcdServer.clientUrl(self.ip(), tls)));
+    if (!runsEtcd && tls && args.option("--bundle").isEmpty()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "bootstrap init: with --etcd-endpoints, pass --bundle FILE"
+          + " (a PEM file with the etcd CA, a client certificate and its key) or --insecure for plain HTTP");
+    }
     NodeState node = intent(endpoints, tls, runsEtcd, self, config);
     try {
+      if (!runsEtcd && tls) {
+        EtcdCertificates.unpackBundle(Path.of(args.option("--bundle").get()), stateDir.resolve("tls"));
+      }
+      if (!runsEtcd) {
+        EtcdProbe.check(endpoints, node.etcdTls(stateDir));
+      }
       if (tls && runsEtcd) {
         new EtcdCertificates(stateDir.resolve("tls"), commands).ensure(self.ip());
       }

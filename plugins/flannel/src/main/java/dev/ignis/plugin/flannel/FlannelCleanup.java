@@ -60,9 +60,11 @@ final class FlannelCleanup {
       etcd.stop();
       findings.add(Finding.ok("etcd", "stopped" + (purge ? "" : "; data kept in " + etcd.dataDir() + " (--purge removes it)")));
     }
+    if (purge || node != null && !node.runsEtcd()) {
+      deleteTree(stateDir.resolve("tls")); // a member's copy of the join bundle; node 1's CA stays unless --purge
+    }
     if (purge) {
       etcd.purge();
-      deleteTree(stateDir.resolve("tls"));
       delete(stateDir.resolve(EtcdCertificates.BUNDLE));
     }
     delete(stateDir.resolve(NodeAgent.HEARTBEAT));
