@@ -25,11 +25,16 @@ public final class NodeAgent {
   static final Duration LEASE_TTL = Duration.ofHours(24);
   static final String HEARTBEAT = "agent.heartbeat";
   private static final long RESYNC_SECONDS = 5;
+  private static final Duration FULL_RESYNC = Duration.ofSeconds(60);
 
   private final Path stateDir;
   private final CommandRunner commands = new LocalCommands();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Semaphore wake = new Semaphore(0);
+  /** Made once: the data plane outlives etcd sessions (the udp backend's forwarder holds the TUN device). */
+  private DataPlane plane;
+  private Map<Ipv4Net, SubnetLease.Attrs> applied; // null: nothing applied yet
+  private long appliedAt;
 
   NodeAgent(Path stateDir) {
     this.stateDir = stateDir;
@@ -67,7 +72,9 @@ public final class NodeAgent {
     try (EtcdStore etcd = EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), Duration.ofSeconds(5))) {
       FlannelConfig config = etcd.config().orElseThrow(() -> new IllegalStateException("etcd holds no network config"))
           .normalised();
-      DataPlane plane = DataPlane.of(config.backend().type(), config, node, commands);
+      if (plane == null) {
+        plane = DataPlane.of(config.backend().type(), config, node, commands); // kept: udp's forwarder holds the TUN
+      }
       SubnetLease.Attrs mine = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
       Ipv4Net subnet = Ipv4Net.parse(node.subnet());
       long lease = etcd.grant(LEASE_TTL);
@@ -86,7 +93,11 @@ public final class NodeAgent {
           }
           Map<Ipv4Net, SubnetLease.Attrs> others = new LinkedHashMap<>(all);
           others.remove(subnet);
-          plane.reconcile(others);
+          if (!others.equals(applied) || System.nanoTime() - appliedAt > FULL_RESYNC.toNanos()) {
+            plane.reconcile(others); // also repairs what someone removed by hand, at the latest after FULL_RESYNC
+            applied = others;
+            appliedAt = System.nanoTime();
+          }
           heartbeat();
           awaitWake();
         }
