@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * How packets reach other nodes' subnets: one implementation per flannel backend. Routes it
- * adds carry the route protocol {@link #ROUTE_PROTO}, so they can be found and removed again.
+ * adds carry the route protocol {@link #ROUTE_PROTO}; with the backend's device (named in the
+ * node state) that is all cleanup needs to remove, even when etcd is gone.
  */
 interface DataPlane {
 
@@ -24,9 +25,6 @@ interface DataPlane {
 
   /** Makes the routes (and neighbours) match the other nodes' leases. */
   void reconcile(Map<Ipv4Net, SubnetLease.Attrs> others);
-
-  /** Removes everything {@link #setUp} and {@link #reconcile} made. Idempotent. */
-  void tearDown();
 
   static DataPlane of(String backend, FlannelConfig config, NodeState node, CommandRunner commands) {
     return switch (backend) {

@@ -138,10 +138,6 @@ final class EtcdStore implements AutoCloseable {
     await("release the lease of " + subnet, client.getKVClient().delete(bytes(SubnetLease.PREFIX + subnet.keyForm())));
   }
 
-  void revoke(long leaseId) {
-    await("revoke etcd lease " + leaseId, client.getLeaseClient().revoke(leaseId));
-  }
-
   /** Keeps the etcd lease alive (jetcd renews at a third of the TTL) until closed. */
   CloseableClient keepAlive(long leaseId, Consumer<Throwable> onError) {
     return client.getLeaseClient().keepAlive(leaseId,
@@ -165,16 +161,6 @@ final class EtcdStore implements AutoCloseable {
   Watch.Watcher watchLeases(Runnable onChange, Consumer<Throwable> onError) {
     return client.getWatchClient().watch(bytes(SubnetLease.PREFIX), WatchOption.builder().isPrefix(true).build(),
         response -> onChange.run(), onError);
-  }
-
-  /** True if etcd answers within the timeout. */
-  boolean healthy() {
-    try {
-      get(FlannelConfig.KEY);
-      return true;
-    } catch (IgnisException e) {
-      return false;
-    }
   }
 
   @Override

@@ -48,11 +48,4 @@ final class HostGwDataPlane implements DataPlane {
       }
     }
   }
-
-  @Override
-  public void tearDown() {
-    for (String route : DataPlane.ourRoutes(commands)) {
-      commands.run(Command.of("ip", "route", "del", route));
-    }
-  }
 }

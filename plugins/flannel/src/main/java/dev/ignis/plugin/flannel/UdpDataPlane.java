@@ -53,11 +53,6 @@ final class UdpDataPlane implements DataPlane {
     forwarder.route(others);
   }
 
-  @Override
-  public void tearDown() {
-    commands.run(Command.of("ip", "link", "delete", DEVICE));
-  }
-
   private void run(String... argv) {
     commands.run(Command.of(argv)).orThrow(ErrorCode.IO_FAILURE);
   }

@@ -72,11 +72,6 @@ final class VxlanDataPlane implements DataPlane {
     }
   }
 
-  @Override
-  public void tearDown() {
-    commands.run(Command.of("ip", "link", "delete", device)); // its routes, neighbours and fdb go with it
-  }
-
   private String mac() {
     String out = commands.run(Command.of("ip", "-o", "link", "show", "dev", device)).orThrow(ErrorCode.IO_FAILURE)
         .stdout();
