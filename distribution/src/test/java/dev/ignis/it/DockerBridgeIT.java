@@ -164,7 +164,7 @@ class DockerBridgeIT {
 
       // A sandbox whose VM record is gone altogether (state lost): gc removes it by its labels.
       ignis.ok("start", "doomed");
-      deleteRecursively(ignis.state.resolve("vms").resolve(id), id);
+      loseVmRecord(ignis.state.resolve("vms").resolve(id));
       gc = ignis.run("gc");
       assertThat(gc.out()).contains("removed sandbox container ignis-" + id + " of VM doomed");
       assertThat(docker.containers()).doesNotContain("ignis-" + id).contains(foreign, "other-install");
@@ -286,13 +286,8 @@ class DockerBridgeIT {
   }
 
   /** Deletes a VM's record dir as lost state would, after killing the VM's QEMU (the test owns it). */
-  private static void deleteRecursively(Path vmDir, String id) throws Exception {
-    ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(line -> line.contains(vmDir.toString())).orElse(false))
-        .forEach(p -> {
-          p.destroyForcibly();
-          p.onExit().join();
-        });
+  private static void loseVmRecord(Path vmDir) throws Exception {
+    Ignis.killProcessesNaming(vmDir);
     try (var files = Files.walk(vmDir)) {
       for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(file);

@@ -117,6 +117,16 @@ final class Ignis {
     return output;
   }
 
+  /** Kills every process whose command line names {@code dir} (a test's daemons, agents, QEMUs) and waits for them. */
+  static void killProcessesNaming(Path dir) {
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(line -> line.contains(dir.toString())).orElse(false))
+        .forEach(p -> {
+          p.destroyForcibly();
+          p.onExit().join();
+        });
+  }
+
   static boolean netnsExists(String name) {
     return Files.exists(Path.of("/run/netns", name));
   }

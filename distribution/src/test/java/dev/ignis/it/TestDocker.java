@@ -139,18 +139,12 @@ final class TestDocker implements AutoCloseable {
           daemon.destroyForcibly().waitFor();
         }
       }
-      killLeftovers();
+      Ignis.killProcessesNaming(root);
       unmountLeftovers();
     } finally {
       new ProcessBuilder("ip", "netns", "delete", netns).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
-  }
-
-  private void killLeftovers() {
-    ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(line -> line.contains(root.toString())).orElse(false))
-        .forEach(ProcessHandle::destroyForcibly);
   }
 
   private void unmountLeftovers() throws IOException, InterruptedException {

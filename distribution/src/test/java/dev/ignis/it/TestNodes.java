@@ -137,12 +137,7 @@ final class TestNodes implements AutoCloseable {
   /** Kills what the nodes left running (etcd, agents, QEMU: their command lines name the work dir), removes the namespaces. */
   @Override
   public void close() throws Exception {
-    ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(line -> line.contains(work.toString())).orElse(false))
-        .forEach(p -> {
-          p.destroyForcibly();
-          p.onExit().join();
-        });
+    Ignis.killProcessesNaming(work);
     for (Node node : nodes) {
       new ProcessBuilder("ip", "netns", "delete", node.netns).start().waitFor();
     }

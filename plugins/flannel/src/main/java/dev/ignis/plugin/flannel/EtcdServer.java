@@ -69,19 +69,6 @@ final class EtcdServer {
     return process.lastLogLines(3);
   }
 
-  /** Removes etcd's data (cleanup --purge). */
-  void purge() {
-    try (var files = Files.walk(dataDir())) {
-      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
-      }
-    } catch (java.nio.file.NoSuchFileException e) {
-      // nothing to purge
-    } catch (java.io.IOException e) {
-      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot remove " + dataDir() + ": " + e.getMessage(), e);
-    }
-  }
-
   private static boolean onPath(String program) {
     String path = System.getenv("PATH");
     return path != null && java.util.Arrays.stream(path.split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, program)));

@@ -76,6 +76,7 @@ final class FlannelBootstrap {
           + " (a PEM file with the etcd CA, a client certificate and its key) or --insecure for plain HTTP");
     }
     NodeState node = intent(endpoints, tls, runsEtcd, self, config);
+    EtcdCertificates certificates = tls && runsEtcd ? new EtcdCertificates(stateDir.resolve("tls"), commands) : null;
     try {
       if (!runsEtcd && tls) {
         EtcdCertificates.unpackBundle(Path.of(args.option("--bundle").get()), stateDir.resolve("tls"));
@@ -83,12 +84,12 @@ final class FlannelBootstrap {
       if (!runsEtcd) {
         EtcdProbe.check(endpoints, node.etcdTls(stateDir));
       }
-      if (tls && runsEtcd) {
-        new EtcdCertificates(stateDir.resolve("tls"), commands).ensure(self.ip());
+      if (certificates != null) {
+        certificates.ensure(self.ip());
       }
       if (runsEtcd) {
         EtcdServer server = new EtcdServer(stateDir);
-        server.start(self.ip(), tls ? new EtcdCertificates(stateDir.resolve("tls"), commands) : null);
+        server.start(self.ip(), certificates);
         findings.add(Finding.ok("etcd", "started on " + endpoints.get(0) + " (peers :" + EtcdServer.PEER_PORT
             + "), data in " + server.dataDir()));
       }
@@ -103,8 +104,8 @@ final class FlannelBootstrap {
         findings.add(Finding.ok("network config", FlannelConfig.KEY + " = " + EtcdStore.write(config)));
         lease(etcd, config, node);
       }
-      if (tls && runsEtcd) {
-        Path bundle = new EtcdCertificates(stateDir.resolve("tls"), commands).writeBundle();
+      if (certificates != null) {
+        Path bundle = certificates.writeBundle();
         findings.add(Finding.ok("join", "copy " + bundle + " to each other node, then run there: runtime"
             + " --network-plugin flannel bootstrap join " + self.ip() + " --bundle " + bundle.getFileName()));
       } else if (runsEtcd) {

@@ -64,7 +64,7 @@ final class FlannelCleanup {
       deleteTree(stateDir.resolve("tls")); // a member's copy of the join bundle; node 1's CA stays unless --purge
     }
     if (purge) {
-      etcd.purge();
+      deleteTree(etcd.dataDir());
       delete(stateDir.resolve(EtcdCertificates.BUNDLE));
     }
     delete(stateDir.resolve(NodeAgent.HEARTBEAT));

@@ -47,10 +47,9 @@ final class FlannelStatus {
       findings.add(Finding.problem("etcd", e.getMessage()));
     }
     AgentProcess agent = new AgentProcess(stateDir);
-    findings.add(agent.running().isPresent()
-        ? Finding.ok("agent", "running, pid " + agent.running().get().pid() + lastSync())
-        : Finding.problem("agent", "not running; last log lines: " + agent.lastLogLines()
-            + " (run 'bootstrap cleanup' and join again)"));
+    findings.add(agent.running().map(process -> Finding.ok("agent", "running, pid " + process.pid() + lastSync()))
+        .orElseGet(() -> Finding.problem("agent", "not running; last log lines: " + agent.lastLogLines()
+            + " (run 'bootstrap start')")));
   }
 
   private String lastSync() {
