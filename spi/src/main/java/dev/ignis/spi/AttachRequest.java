@@ -12,7 +12,9 @@ import java.util.Map;
  * @param interfaceName the interface to create in the sandbox, {@code eth0} by default
  * @param mac the MAC the VM keeps for life (lower-case colon form), or empty to let the plugin
  *     choose
- * @param staticIps addresses the user asked for (plain IPs, no prefix), possibly empty
+ * @param staticIps addresses the user asked for, possibly empty: plain IPs ({@code 10.61.0.5}), or
+ *     with the prefix length where the user gave one ({@code 10.61.0.5/16}) because the network
+ *     has no address range to take it from
  * @param ports the host port mappings wanted from the start
  * @param options free-form per-VM options for the plugin ({@code --net-opt key=value})
  */
@@ -36,7 +38,11 @@ public record AttachRequest(
         interfaceName == null || interfaceName.isBlank() ? DEFAULT_INTERFACE : interfaceName;
     mac = mac == null ? "" : mac;
     staticIps = staticIps == null ? List.of() : List.copyOf(staticIps);
-    staticIps.forEach(ip -> Values.ipLiteral(ip, "static IP"));
+    staticIps.forEach(ip -> {
+      if (!Values.isIpOrCidr(ip)) {
+        throw Values.invalid("static IP '" + ip + "' is not an IP address; write it as 10.61.0.5 or 10.61.0.5/16");
+      }
+    });
     ports = ports == null ? List.of() : List.copyOf(ports);
     options = options == null ? Map.of() : Map.copyOf(options);
   }

@@ -50,6 +50,17 @@ public interface NetworkPlugin {
   Attachment attach(AttachRequest request);
 
   /**
+   * Checks a VM's network request before anything on the host changes: asked at {@code create},
+   * before every {@code start}, and when a stopped VM's ports change. Throws {@link
+   * IgnisException} naming what is wrong and how to fix it (an address outside the network, more
+   * addresses than it takes, ports on a network that cannot publish them). Must not change
+   * anything; {@link AttachRequest#netnsPath()} is empty here. The default accepts everything.
+   *
+   * @since SPI 1.2.0
+   */
+  default void validate(AttachRequest request) {}
+
+  /**
    * Makes the VM's host port mappings equal to {@code wanted} and returns the mappings in
    * effect. Idempotent; may be called on a running VM to change its ports live. A plugin
    * that cannot change ports of a running VM throws {@link ErrorCode#NOT_SUPPORTED} unless
@@ -72,9 +83,19 @@ public interface NetworkPlugin {
   }
 
   /**
+   * Checks that a running VM's network is still as {@link #attach} set it up ({@code runtime
+   * check}; CNI's CHECK); throws {@link IgnisException} saying what is wrong. Must not change
+   * anything. The default checks nothing.
+   *
+   * @since SPI 1.2.0
+   */
+  default void check(Attachment attachment) {}
+
+  /**
    * Reclaims what this plugin holds for VMs that no longer exist (leases, rules,
    * containers), given the ids of the VMs that do. Returns one line per thing reclaimed.
-   * The default reclaims nothing.
+   * What it cannot reclaim now (a teardown that fails) it keeps for a later call and reports by
+   * throwing {@link IgnisException} after trying everything else. The default reclaims nothing.
    */
   default List<String> gc(Set<String> liveVmIds) {
     return List.of();

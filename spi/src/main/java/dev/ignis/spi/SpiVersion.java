@@ -11,7 +11,7 @@ package dev.ignis.spi;
 public final class SpiVersion {
 
   /** The SPI version this jar implements. */
-  public static final String CURRENT = "1.1.0";
+  public static final String CURRENT = "1.2.0";
 
   private SpiVersion() {}
 }

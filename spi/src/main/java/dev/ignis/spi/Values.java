@@ -45,6 +45,21 @@ final class Values {
     }
   }
 
+  /** True for an IP literal, or one with a prefix length ({@code 10.61.0.5/16}, {@code fd00::5/64}). */
+  static boolean isIpOrCidr(String value) {
+    if (value == null) {
+      return false;
+    }
+    int slash = value.indexOf('/');
+    if (slash < 0) {
+      return isIpLiteral(value);
+    }
+    String ip = value.substring(0, slash);
+    String length = value.substring(slash + 1);
+    int max = ip.contains(":") ? 128 : 32;
+    return isIpLiteral(ip) && length.matches("\\d{1,3}") && Integer.parseInt(length) <= max;
+  }
+
   static String ipLiteral(String value, String field) {
     if (!isIpLiteral(value)) {
       throw invalid(field + " '" + value + "' is not an IP address; write it as 10.61.0.5 or fd00::5");

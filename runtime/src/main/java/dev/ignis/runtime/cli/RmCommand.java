@@ -14,7 +14,8 @@ final class RmCommand implements Callable<Integer> {
 
   @ParentCommand RootCommand root;
 
-  @Option(names = {"-f", "--force"}, description = "Stop running VMs first.")
+  @Option(names = {"-f", "--force"}, description = "Stop running VMs first; remove the record even if the"
+      + " network's teardown fails (the plugin keeps what it could not undo, and 'runtime gc' retries it).")
   boolean force;
 
   @Parameters(paramLabel = "VM", arity = "1..*", description = "VM name, id or unique id prefix.")
@@ -24,7 +25,10 @@ final class RmCommand implements Callable<Integer> {
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
     for (String vm : vms) {
-      root.out.println(lifecycle.remove(vm, force).name());
+      VmLifecycle.Removal removal = lifecycle.remove(vm, force);
+      removal.leftBehind().ifPresent(what -> root.err.println("warning: VM '" + removal.vm().name()
+          + "' is removed, but not all of its network: " + what));
+      root.out.println(removal.vm().name());
     }
     return 0;
   }

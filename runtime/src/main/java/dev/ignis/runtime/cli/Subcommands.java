@@ -32,6 +32,7 @@ final class Subcommands {
     ALL.put("port", PortCommand::new);
     ALL.put("plugins", PluginsCommand::new);
     ALL.put("bootstrap", BootstrapCommand::new);
+    ALL.put("check", CheckCommand::new);
     ALL.put("gc", GcCommand::new);
     ALL.put("version", VersionCommand::new);
   }

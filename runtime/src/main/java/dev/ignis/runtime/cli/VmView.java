@@ -31,7 +31,9 @@ record VmView(
     List<String> ips = attachment == null ? List.of() : attachment.ips().stream().map(IpConfig::address).toList();
     List<PortMapping> ports = attachment == null ? vm.spec().ports() : attachment.ports();
     String netns = attachment != null && !attachment.netnsPath().isEmpty() ? attachment.netnsPath() : null;
-    String note = switch (vm.status()) {
+    String note = vm.pending() != null
+        ? "network not detached: " + vm.pending() + "; 'runtime stop " + vm.name() + "' or 'runtime gc' retries"
+        : switch (vm.status()) {
       case STARTING, STOPPING -> interrupted ? "interrupted; run 'runtime gc' to finish the stop" : "in progress";
       case EXITED -> "the guest exited; its network stays attached until stop, rm or gc";
       default -> "";
@@ -45,7 +47,8 @@ record VmView(
     if (status.equals(VmStatus.RUNNING.label())) {
       return "up " + age(startedAt, now);
     }
-    return note.startsWith("interrupted") ? status + " (interrupted)" : status;
+    return note.startsWith("interrupted") ? status + " (interrupted)"
+        : note.startsWith("network not detached") ? status + " (detach pending)" : status;
   }
 
   static String age(Instant then, Instant now) {

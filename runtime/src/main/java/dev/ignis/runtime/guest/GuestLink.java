@@ -7,8 +7,10 @@ import dev.ignis.spi.ErrorCode;
 /**
  * Joins the plugin's interface in the sandbox to the guest's tap, as Kata and tc-redirect-tap
  * do: everything arriving on one is redirected (tc mirred) out of the other, both ways, so the
- * guest owns the interface's MAC and IP and the sandbox's own stack never answers for them.
- * Everything lives in the sandbox netns and goes with it.
+ * guest owns the interface's MAC and IP and the sandbox's own stack never sees their traffic.
+ * The interface keeps the addresses and routes the plugin gave it, so that other CNI tools find
+ * it as the plugin left it (libcni's CHECK matches them; the bridge plugin's DEL removes its
+ * masquerade rules by them). Everything lives in the sandbox netns and goes with it.
  */
 public final class GuestLink {
 
@@ -22,21 +24,20 @@ public final class GuestLink {
   }
 
   /**
-   * Makes the tap and the redirects; hands the interface's addresses over to the guest. Two
-   * processes, one {@code ip -batch} and one {@code tc -batch}, entered into the sandbox by path
-   * (a runtime-made {@code /run/netns} name or a plugin's own sandbox, such as Docker's).
+   * Makes the tap and the redirects. Two processes, one {@code ip -batch} and one {@code tc
+   * -batch}, entered into the sandbox by path (a runtime-made {@code /run/netns} name or a
+   * plugin's own sandbox, such as Docker's).
    */
   public void connect(String netnsPath, String ifName) {
     run(netnsPath, "ip", "tuntap add " + TAP + " mode tap\n"
-        + "link set " + TAP + " up\n"
-        + "addr flush dev " + ifName + "\n");
+        + "link set " + TAP + " up\n");
     run(netnsPath, "tc", redirect(ifName, TAP) + redirect(TAP, ifName));
   }
 
   /**
-   * Undoes {@link #connect}: the redirects and the tap go and the interface gets its
-   * addresses back, so that the plugin's DEL finds what its ADD made (the bridge plugin tears
-   * down ipMasq rules by the addresses it finds on the interface). Idempotent.
+   * Undoes {@link #connect}: the redirects and the tap go. The addresses are put back on the
+   * interface as well, for sandboxes linked by earlier versions, which moved them off it.
+   * Idempotent.
    */
   public void disconnect(String netnsPath, String ifName, java.util.List<String> cidrs) {
     StringBuilder ipLines = new StringBuilder("link delete " + TAP + "\n");

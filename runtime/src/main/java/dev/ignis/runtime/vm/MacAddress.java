@@ -18,7 +18,7 @@ public record MacAddress(String value) {
     static final SecureRandom SOURCE = new SecureRandom();
   }
 
-  /** Validates the form and refuses multicast addresses. */
+  /** Validates the form and refuses multicast and all-zero addresses. */
   public MacAddress {
     if (value == null || !value.matches("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")) {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
@@ -28,6 +28,10 @@ public record MacAddress(String value) {
     if ((Integer.parseInt(value.substring(0, 2), 16) & 1) != 0) {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
           "MAC address '" + value + "' is a multicast address; the first byte must be even, e.g. 02");
+    }
+    if (value.equals("00:00:00:00:00:00")) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
+          "MAC address '" + value + "' is all zeros, which no interface can have; e.g. 02:ab:cd:ef:01:23");
     }
   }
 

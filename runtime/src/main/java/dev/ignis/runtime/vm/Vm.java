@@ -23,6 +23,8 @@ import java.util.List;
  * @param keptIps the addresses it had when last attached, asked for again at the next start
  *     so that a VM keeps its IP across stop and start
  * @param guest its hypervisor process while it runs, else null
+ * @param pending what the last stop could not undo (a network whose teardown failed), shown to
+ *     users until a later stop, rm or gc finishes it; else null
  */
 public record Vm(
     String id,
@@ -33,7 +35,8 @@ public record Vm(
     String netns,
     Attachment attachment,
     List<String> keptIps,
-    GuestProcess guest) {
+    GuestProcess guest,
+    String pending) {
 
   /** Made on first use: seeding a SecureRandom costs start-up time that listing VMs need not pay. */
   private static final class Random {
@@ -55,7 +58,7 @@ public record Vm(
   public static Vm create(VmSpec spec, Instant now) {
     byte[] bytes = new byte[8];
     Random.SOURCE.nextBytes(bytes);
-    return new Vm(HexFormat.of().formatHex(bytes), spec, VmStatus.CREATED, now, null, null, null, List.of(), null);
+    return new Vm(HexFormat.of().formatHex(bytes), spec, VmStatus.CREATED, now, null, null, null, List.of(), null, null);
   }
 
   /** The name of the VM's sandbox netns when the runtime makes it. */
@@ -74,32 +77,37 @@ public record Vm(
   }
 
   public Vm withStatus(VmStatus newStatus) {
-    return new Vm(id, spec, newStatus, createdAt, startedAt, netns, attachment, keptIps, guest);
+    return new Vm(id, spec, newStatus, createdAt, startedAt, netns, attachment, keptIps, guest, pending);
   }
 
   public Vm withSpec(VmSpec newSpec) {
-    return new Vm(id, newSpec, status, createdAt, startedAt, netns, attachment, keptIps, guest);
+    return new Vm(id, newSpec, status, createdAt, startedAt, netns, attachment, keptIps, guest, pending);
   }
 
   public Vm withNetns(String newNetns) {
-    return new Vm(id, spec, status, createdAt, startedAt, newNetns, attachment, keptIps, guest);
+    return new Vm(id, spec, status, createdAt, startedAt, newNetns, attachment, keptIps, guest, pending);
   }
 
   public Vm withAttachment(Attachment newAttachment) {
-    return new Vm(id, spec, status, createdAt, startedAt, netns, newAttachment, keptIps, guest);
+    return new Vm(id, spec, status, createdAt, startedAt, netns, newAttachment, keptIps, guest, pending);
   }
 
   /** This record remembering the addresses of its attachment. */
   public Vm keepingIps(List<String> ips) {
-    return new Vm(id, spec, status, createdAt, startedAt, netns, attachment, ips, guest);
+    return new Vm(id, spec, status, createdAt, startedAt, netns, attachment, ips, guest, pending);
   }
 
   /** This record with its hypervisor process, or null once it is gone. */
   public Vm withGuest(GuestProcess newGuest) {
-    return new Vm(id, spec, status, createdAt, startedAt, netns, attachment, keptIps, newGuest);
+    return new Vm(id, spec, status, createdAt, startedAt, netns, attachment, keptIps, newGuest, pending);
+  }
+
+  /** This record noting what a teardown could not finish, or null once nothing is pending. */
+  public Vm withPending(String what) {
+    return new Vm(id, spec, status, createdAt, startedAt, netns, attachment, keptIps, guest, what);
   }
 
   public Vm started(Instant at) {
-    return new Vm(id, spec, VmStatus.RUNNING, createdAt, at, netns, attachment, keptIps, guest);
+    return new Vm(id, spec, VmStatus.RUNNING, createdAt, at, netns, attachment, keptIps, guest, pending);
   }
 }

@@ -44,21 +44,31 @@ public final class VmGarbageCollector {
     }
     removeLeftoverDirectories(reclaimed, problems);
     List<Vm> vms = store.list().vms();
-    Set<String> ownedNetns = vms.stream().map(Vm::netns).filter(n -> n != null).collect(Collectors.toSet());
-    for (String name : netns.journalled()) {
-      if (!ownedNetns.contains(name)) {
-        tryStep(() -> netns.delete(name), "removed sandbox netns " + name + " of a VM that no longer exists",
-            reclaimed, problems);
-      }
-    }
     // A VM another command is starting holds network before its attachment is recorded.
     Set<String> attached = vms.stream().filter(vm -> vm.attachment() != null || !store.isIdle(vm)).map(Vm::id)
         .collect(Collectors.toSet());
+    boolean pluginTeardownPending = false;
     for (NetworkPlugin plugin : plugins.get().all()) {
       try {
         plugin.gc(attached).forEach(line -> reclaimed.add(plugin.id() + ": " + line));
       } catch (IgnisException e) {
         problems.add(plugin.id() + ": " + e.getMessage());
+        pluginTeardownPending = true;
+      }
+    }
+    // After the plugins: a teardown they could not finish may still need the sandbox (the
+    // bridge plugin removes its masquerade rules by the addresses inside it).
+    Set<String> ownedNetns = vms.stream().map(Vm::netns).filter(n -> n != null).collect(Collectors.toSet());
+    for (String name : netns.journalled()) {
+      if (ownedNetns.contains(name)) {
+        continue;
+      }
+      if (pluginTeardownPending) {
+        problems.add("kept sandbox netns " + name + " of a VM that no longer exists until its plugin's teardown"
+            + " succeeds; 'runtime gc' removes it then");
+      } else {
+        tryStep(() -> netns.delete(name), "removed sandbox netns " + name + " of a VM that no longer exists",
+            reclaimed, problems);
       }
     }
     return new Report(reclaimed, problems);

@@ -45,19 +45,30 @@ public final class VmLifecycle {
     this.clock = clock;
   }
 
-  /** Records a new VM; its plugin must exist and its name must be free. */
+  /**
+   * Records a new VM; its plugin must exist, its name must be free, its static IPs held by no
+   * other VM, and its plugin must accept its network request ({@link NetworkPlugin#validate}).
+   */
   public Vm create(VmSpec spec) {
-    plugins.get().get(spec.networkPlugin());
+    NetworkPlugin plugin = plugins.get().get(spec.networkPlugin());
     try (FileLock all = store.lockAll()) {
-      Optional<Vm> sameName = store.list().vms().stream().filter(vm -> vm.name().equals(spec.name())).findFirst();
+      List<Vm> others = store.list().vms();
+      Optional<Vm> sameName = others.stream().filter(vm -> vm.name().equals(spec.name())).findFirst();
       if (sameName.isPresent()) {
         throw new IgnisException(ErrorCode.ALREADY_EXISTS, "a VM named '" + spec.name() + "' already exists (id "
             + sameName.get().id() + "); pick another name or remove it with 'runtime rm " + spec.name() + "'");
       }
       Vm vm = Vm.create(spec, clock.instant());
+      StaticIps.checkFree(vm, others);
+      plugin.validate(request(vm, "", spec.staticIps()));
       store.save(vm);
       return vm;
     }
+  }
+
+  private static AttachRequest request(Vm vm, String netnsPath, List<String> ips) {
+    return new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE, vm.spec().mac(), ips,
+        vm.spec().ports(), Map.of());
   }
 
   /** Starts a created or stopped VM, optionally with another network plugin from now on. */
@@ -75,6 +86,8 @@ public final class VmLifecycle {
         vm = vm.withSpec(vm.spec().withNetworkPlugin(pluginOverride.get()));
       }
       NetworkPlugin plugin = plugins.get().get(vm.spec().networkPlugin());
+      StaticIps.checkFree(vm, store.list().vms());
+      plugin.validate(request(vm, "", vm.spec().staticIps()));
       checkHostPortsFree(vm);
       return attach(vm, plugin);
     }
@@ -122,15 +135,13 @@ public final class VmLifecycle {
     boolean reuse = staticIps.isEmpty() && !vm.keptIps().isEmpty();
     List<String> ips = reuse ? vm.keptIps() : staticIps;
     try {
-      return plugin.attach(new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE, vm.spec().mac(), ips,
-          vm.spec().ports(), Map.of()));
+      return plugin.attach(request(vm, netnsPath, ips));
     } catch (IgnisException e) {
       if (!reuse) {
         throw e;
       }
       log.debug("VM {}: its previous address is not available ({}); taking a new one", vm.name(), e.getMessage());
-      return plugin.attach(new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE, vm.spec().mac(),
-          List.of(), vm.spec().ports(), Map.of()));
+      return plugin.attach(request(vm, netnsPath, List.of()));
     }
   }
 
@@ -148,6 +159,7 @@ public final class VmLifecycle {
           throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
               + "; wait for it or run 'runtime gc'");
         }
+        plugins.get().get(changed.spec().networkPlugin()).validate(request(changed, "", changed.spec().staticIps()));
         store.save(changed);
         return changed;
       }
@@ -196,8 +208,16 @@ public final class VmLifecycle {
     }
   }
 
-  /** Removes a VM record; a running VM only with {@code force}, after stopping it. */
-  public Vm remove(String nameOrId, boolean force) {
+  /** The outcome of {@link #remove}: the VM, and what its teardown left behind, if anything. */
+  public record Removal(Vm vm, Optional<String> leftBehind) {}
+
+  /**
+   * Removes a VM record; a running VM only with {@code force}, after stopping it. With {@code
+   * force} the record goes even if the network's teardown fails: what the plugin could not undo
+   * stays with the plugin (the cni plugin keeps its journal entry and sandbox for {@code gc}),
+   * and the removal says so.
+   */
+  public Removal remove(String nameOrId, boolean force) {
     Vm found = store.find(nameOrId);
     try (FileLock lock = store.lock(found)) {
       Vm vm = store.load(found.id());
@@ -207,29 +227,55 @@ public final class VmLifecycle {
         throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
             + "; stop it first ('runtime stop " + vm.name() + "') or use 'runtime rm -f'");
       }
+      Optional<String> leftBehind = Optional.empty();
       if (vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED) {
-        finishStop(vm, Duration.ZERO);
+        try {
+          finishStop(vm, Duration.ZERO);
+        } catch (IgnisException e) {
+          if (!force) {
+            throw e;
+          }
+          leftBehind = Optional.of(e.getMessage());
+        }
       }
       store.delete(vm.id());
-      return vm;
+      return new Removal(vm, leftBehind);
     }
   }
 
-  /** Stops a VM whose lock the caller holds: journal, guest off, teardown, record. */
+  /**
+   * Stops a VM whose lock the caller holds: journal, guest off, teardown, record. If the
+   * network's teardown fails, the record stays {@code STOPPING} with the attachment and sandbox
+   * (so a later stop, rm or gc can retry it) and notes what is pending.
+   */
   Vm finishStop(Vm vm, Duration grace) {
     Vm stopping = vm.withStatus(VmStatus.STOPPING);
     store.save(stopping);
     guest.stop(stopping.guest(), grace);
-    teardown(stopping);
-    Vm stopped = stopping.withStatus(VmStatus.STOPPED).withNetns(null).withAttachment(null).withGuest(null);
+    guest.kill(stopping);
+    guest.unlink(stopping, stopping.attachment());
+    try {
+      detach(stopping);
+    } catch (IgnisException e) {
+      store.save(stopping.withGuest(null).withPending(e.getMessage()));
+      throw new IgnisException(e.code(), "VM '" + vm.name() + "' is stopped, but its network is not detached: "
+          + e.getMessage() + "; once that is fixed, 'runtime stop " + vm.name() + "' or 'runtime gc' finishes it", e);
+    }
+    Vm stopped = stopping.withStatus(VmStatus.STOPPED).withNetns(null).withAttachment(null).withGuest(null)
+        .withPending(null);
     store.save(stopped);
     return stopped;
   }
 
-  /** Kills the guest, detaches the network (from the record, or as the plugin finds it by VM id), removes the netns. */
+  /** Kills the guest, detaches the network and removes the netns: the undo of a start that failed. */
   private void teardown(Vm vm) {
     guest.kill(vm);
     guest.unlink(vm, vm.attachment());
+    detach(vm);
+  }
+
+  /** Detaches the network (from the record, or as the plugin finds it by VM id), then removes the netns. */
+  private void detach(Vm vm) {
     Attachment attachment = vm.attachment();
     String pluginId = attachment != null ? attachment.pluginId() : vm.spec().networkPlugin();
     if (attachment == null) {
@@ -240,6 +286,17 @@ public final class VmLifecycle {
     if (vm.netns() != null) {
       netns.delete(vm.netns());
     }
+  }
+
+  /** CHECK of a running VM's network through its plugin; throws what the plugin finds wrong. */
+  public Vm check(String nameOrId) {
+    Vm vm = reconcile(store.find(nameOrId));
+    if (vm.status() != VmStatus.RUNNING || vm.attachment() == null) {
+      throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
+          + "; only a running VM's network can be checked");
+    }
+    plugins.get().get(vm.attachment().pluginId()).check(vm.attachment());
+    return vm;
   }
 
   private void checkHostPortsFree(Vm vm) {

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * @param cpus virtual CPUs, 1 to 32
  * @param memoryMib memory in MiB, 64 to 65536
  * @param mac the MAC the VM keeps across stop and start
- * @param staticIps addresses the user asked for, possibly empty
+ * @param staticIps addresses the user asked for (with a prefix length where they gave one), possibly empty
  * @param ports host port mappings
  * @param networkPlugin the id of the network plugin
  */
@@ -45,9 +45,16 @@ public record VmSpec(
     mac = new MacAddress(mac).value();
     staticIps = List.copyOf(staticIps);
     for (String ip : staticIps) {
-      if (!IpConfig.isIpLiteral(ip)) {
-        throw invalid("--ip '" + ip + "' is not an IP address; write it as 10.61.0.50");
+      String address = ip.contains("/") ? ip.substring(0, ip.indexOf('/')) : ip;
+      String prefix = ip.contains("/") ? ip.substring(ip.indexOf('/') + 1) : "0";
+      if (!IpConfig.isIpLiteral(address) || !prefix.matches("\\d{1,3}")
+          || Integer.parseInt(prefix) > (address.contains(":") ? 128 : 32)) {
+        throw invalid("--ip '" + ip + "' is not an IP address; write it as 10.61.0.50 (or 10.61.0.50/24 where the"
+            + " network names no range)");
       }
+    }
+    if (staticIps.stream().distinct().count() < staticIps.size()) {
+      throw invalid("--ip " + staticIps + " names an address twice; give each once");
     }
     ports = List.copyOf(ports);
     checkPortsDistinct(ports);

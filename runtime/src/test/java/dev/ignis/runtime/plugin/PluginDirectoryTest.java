@@ -73,7 +73,7 @@ class PluginDirectoryTest {
     assertThat(String.join("\n", plugins.warnings()))
         .contains("b-corrupt.jar: it is not a readable jar")
         .contains("c-duplicate.jar: plugin id 'recording' is already provided by " + dir.resolve("a-good.jar"))
-        .contains("d-future.jar: it requires SPI >=2.0.0 but this runtime provides SPI 1.1.0")
+        .contains("d-future.jar: it requires SPI >=2.0.0 but this runtime provides SPI 1.2.0")
         .contains("e-no-manifest.jar: it has no META-INF/MANIFEST.MF")
         .contains("f-no-service.jar: it declares no network plugin")
         .contains("g-wrong-id.jar: its NetworkPlugin.id() is 'recording' but its Plugin-Id is 'other-name'");

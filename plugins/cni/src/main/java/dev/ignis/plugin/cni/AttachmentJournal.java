@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,8 +37,21 @@ final class AttachmentJournal {
     this.dir = stateDir.resolve("attachments");
   }
 
-  /** One journalled attachment, named as its cache entry. */
+  /**
+   * One journalled attachment, named as its cache entry. Each part is checked, since the key
+   * names files here and in the shared cache: a network name by the spec's pattern, a container
+   * id and interface name by theirs.
+   */
   record Item(String network, String containerId, String ifName) {
+    Item {
+      NetworkConfigList.checkName(network, "attachment journal");
+      if (containerId == null || !containerId.matches("[a-zA-Z0-9][a-zA-Z0-9_.\\-]*")
+          || ifName == null || !ifName.matches("[a-zA-Z0-9_.\\-]{1,15}") || ifName.equals(".") || ifName.equals("..")) {
+        throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "attachment " + containerId + "/" + ifName
+            + " has an invalid container id or interface name");
+      }
+    }
+
     String key() {
       return network + "-" + containerId + "-" + ifName;
     }
@@ -53,9 +67,10 @@ final class AttachmentJournal {
    */
   Progress begin(ResultCache.Entry intent) {
     try {
-      Files.createDirectories(dir);
-      FileChannel channel = FileChannel.open(dir.resolve(Item.of(intent).key()), StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      FileChannel channel = FileChannel.open(dir.resolve(Item.of(intent).key()), java.util.Set.of(StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Progress progress = new Progress(channel);
       progress.write(ResultCache.encode(intent));
       return progress;
@@ -102,26 +117,38 @@ final class AttachmentJournal {
 
   /** The intent with the last result recorded, if the attachment is journalled. */
   Optional<ResultCache.Entry> recover(Item item) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(dir.resolve(item.key()), StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read the attachment journal " + dir + ": " + e.getMessage(), e);
-    }
-    if (lines.isEmpty()) {
-      return Optional.empty();
-    }
-    ResultCache.Entry entry = ResultCache.decode(Json.object(lines.get(0), "journal " + item.key()), "journal " + item.key());
-    for (String line : lines.subList(1, lines.size())) {
+    List<JsonNode> results = results(item);
+    return intent(item).map(intent -> results.isEmpty() ? intent : intent.withResult(results.get(results.size() - 1)));
+  }
+
+  /** The result of each plugin of the chain that returned one, in chain order. */
+  List<JsonNode> results(Item item) {
+    List<String> lines = lines(item);
+    List<JsonNode> results = new ArrayList<>();
+    for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
       try {
-        entry = entry.withResult(Json.object(line, "journal line").get("result"));
+        results.add(Json.object(line, "journal line").get("result"));
       } catch (IgnisException torn) {
         break; // the last line of a crash may be cut short
       }
     }
-    return Optional.of(entry);
+    return results;
+  }
+
+  private Optional<ResultCache.Entry> intent(Item item) {
+    List<String> lines = lines(item);
+    return lines.isEmpty() ? Optional.empty()
+        : Optional.of(ResultCache.decode(Json.object(lines.get(0), "journal " + item.key()), "journal " + item.key()));
+  }
+
+  private List<String> lines(Item item) {
+    try {
+      return Files.readAllLines(dir.resolve(item.key()), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read the attachment journal " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   void forget(Item item) {
@@ -144,6 +171,8 @@ final class AttachmentJournal {
           Optional<String> first = lines.findFirst();
           if (first.isPresent()) {
             items.add(Item.of(ResultCache.decode(Json.object(first.get(), "journal " + file), "journal " + file)));
+          } else {
+            Files.deleteIfExists(file); // cut short by a kill before the intent was written: nothing happened
           }
         }
       }

@@ -89,6 +89,16 @@ class CniInvoker {
     }
   }
 
+  /**
+   * Our code for a plugin's CNI error code: the spec's well-known codes (below 100) keep their
+   * meaning; 999 ("internal": what plugins report for most failures, an address taken among
+   * them) and the plugin-specific codes from 100 on are a plugin failure, not ours.
+   */
+  static ErrorCode codeOf(int cniCode) {
+    ErrorCode code = cniCode < 100 ? ErrorCode.of(cniCode) : ErrorCode.PLUGIN_FAILED;
+    return code == ErrorCode.INTERNAL ? ErrorCode.PLUGIN_FAILED : code;
+  }
+
   /** The plugin's CNI error as an exception with its code, or a description of what it printed. */
   private static IgnisException failure(CommandResult result, String type, String operation, String network) {
     String prefix = "network '" + network + "': plugin " + type + " failed (" + operation + "): ";
@@ -96,7 +106,7 @@ class CniInvoker {
       ObjectNode error = Json.object(result.stdout().strip(), "error");
       String message = Json.text(error, "msg");
       if (error.has("code") && !message.isEmpty()) {
-        return new IgnisException(ErrorCode.of(error.get("code").asInt()), prefix + message, Json.text(error, "details"), null);
+        return new IgnisException(codeOf(error.get("code").asInt()), prefix + message, Json.text(error, "details"), null);
       }
     } catch (IgnisException notAnError) {
       // Not a CNI error: describe what was printed instead.

@@ -1,7 +1,6 @@
 package dev.ignis.plugin.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
@@ -32,6 +31,7 @@ import java.util.Set;
  */
 public final class CniPlugin implements NetworkPlugin {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CniPlugin.class);
   private static final String NETWORK = "network";
   private static final String IF_NAME = "ifName";
 
@@ -72,18 +72,22 @@ public final class CniPlugin implements NetworkPlugin {
   }
 
   @Override
+  public void validate(AttachRequest request) {
+    AttachPlan.validate(configs.peek(settings.network()), request);
+  }
+
+  @Override
   public Attachment attach(AttachRequest request) {
     if (request.netnsPath().isEmpty()) {
       throw new IgnisException(ErrorCode.INVALID_NETNS, "the cni plugin needs the VM's sandbox netns");
     }
-    NetworkConfigList list = network();
-    if (!request.ports().isEmpty() && !CniRuntime.declares(list, "portMappings")) {
-      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "network '" + list.name() + "' (" + list.origin()
-          + ") has no plugin with the portMappings capability; drop -p or add portmap to the network");
-    }
+    NetworkConfigList list = runtime.negotiated(network());
+    AttachPlan.validate(list, request);
     HostPorts.checkFree(request.ports(), List.of());
+    checkNotHeldByPendingTeardown(request);
+    list.binaries().forEach(type -> runtime.invoker().find(type, list.name()));
     runtime.status(list);
-    RuntimeConf conf = runtimeConf(list, request);
+    RuntimeConf conf = AttachPlan.runtimeConf(list, request);
     ResultCache.Entry intent = new ResultCache.Entry(list.name(), list.source(), conf, null);
     AttachmentJournal.Item item = AttachmentJournal.Item.of(intent);
     JsonNode result;
@@ -100,24 +104,42 @@ public final class CniPlugin implements NetworkPlugin {
         request.ports(), Map.of(NETWORK, list.name(), IF_NAME, conf.ifName()));
   }
 
+  /**
+   * Host ports of attachments whose DEL has not completed (a VM removed with {@code rm -f}
+   * while a plugin failed) stay reserved: their DNAT rules may still be in place, ahead of ours.
+   */
+  private void checkNotHeldByPendingTeardown(AttachRequest request) {
+    for (AttachmentJournal.Item item : journal.items()) {
+      if (item.containerId().equals(request.vm().id())) {
+        continue;
+      }
+      List<PortMapping> held = entryOf(item).map(e -> portMappings(e.runtime())).orElse(List.of());
+      for (PortMapping wanted : request.ports()) {
+        for (PortMapping theirs : held) {
+          if (wanted.clashesWith(theirs)) {
+            throw new IgnisException(ErrorCode.BUSY, "host port " + wanted.hostPort() + "/" + wanted.protocol().label()
+                + " is still held by the attachment of VM " + item.containerId() + " to network '" + item.network()
+                + "', which is not yet torn down; run 'runtime gc' to finish it, or pick another host port");
+          }
+        }
+      }
+    }
+  }
+
   @Override
   public List<PortMapping> mapPorts(Attachment attachment, List<PortMapping> wanted) {
     if (new HashSet<>(wanted).equals(new HashSet<>(attachment.ports()))) {
       return attachment.ports();
     }
-    String key = itemOf(attachment).map(AttachmentJournal.Item::key).orElse("(none)");
-    ResultCache.Entry entry = cache.read(key).orElseThrow(() -> new IgnisException(ErrorCode.UNKNOWN_CONTAINER,
-        "no CNI cache entry " + cache.pathOf(key) + " for VM " + attachment.vm() + "; restart the VM to reattach it"));
-    NetworkConfigList list = NetworkConfigList.parseList(entry.config(), cache.pathOf(key).toString());
-    List<ObjectNode> portPlugins = list.plugins().stream()
-        .filter(p -> p.path("capabilities").path("portMappings").asBoolean(false)).toList();
-    if (portPlugins.isEmpty()) {
-      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "network '" + list.name()
-          + "' has no plugin with the portMappings capability; its VMs cannot publish ports");
-    }
+    AttachmentJournal.Item item = itemOf(attachment).orElseThrow(() -> notAttached(attachment));
+    ResultCache.Entry entry = cache.read(item.key()).orElseThrow(() -> notAttached(attachment));
+    NetworkConfigList list = runtime.negotiated(NetworkConfigList.parseList(entry.config(),
+        cache.pathOf(item.key()).toString()));
+    List<ObjectNode> portPlugins = LivePorts.plugins(list, journal.results(item));
     HostPorts.checkFree(wanted, attachment.ports());
+    checkNotHeldByPendingTeardown(new AttachRequest(attachment.vm(), "", null, null, null, wanted, null));
     RuntimeConf before = entry.runtime();
-    RuntimeConf after = before.withCapability("portMappings", portMappingsJson(wanted));
+    RuntimeConf after = before.withCapability("portMappings", AttachPlan.portMappingsJson(wanted));
     CniInvoker invoker = runtime.invoker();
     for (ObjectNode plugin : portPlugins) {
       invoker.invoke("DEL", CniRuntime.pluginConfig(list, plugin, before, entry.result()), before, list.name());
@@ -136,37 +158,134 @@ public final class CniPlugin implements NetworkPlugin {
     return wanted;
   }
 
+  private IgnisException notAttached(Attachment attachment) {
+    return new IgnisException(ErrorCode.UNKNOWN_CONTAINER, "no CNI cache entry for VM " + attachment.vm() + " in "
+        + settings.cacheDir() + "; restart the VM to reattach it");
+  }
+
   @Override
   public void detach(Attachment attachment) {
     Optional<AttachmentJournal.Item> journalled = itemOf(attachment);
     if (journalled.isEmpty()) {
       return; // never attached: the journal entry is written before anything changes
     }
-    AttachmentJournal.Item item = journalled.get();
+    delete(journalled.get());
+  }
+
+  /** DEL of a journalled attachment; the journal entry goes only once the DEL succeeded. */
+  private void delete(AttachmentJournal.Item item) {
     Optional<ResultCache.Entry> entry = entryOf(item);
     if (entry.isPresent()) {
-      NetworkConfigList list = NetworkConfigList.parseList(entry.get().config(), cache.pathOf(item.key()).toString());
+      NetworkConfigList list = runtime.negotiated(NetworkConfigList.parseList(entry.get().config(),
+          cache.pathOf(item.key()).toString()));
       runtime.del(list, withLiveNetns(entry.get().runtime()), entry.get().result());
     }
     journal.forget(item);
   }
 
   @Override
+  public void check(Attachment attachment) {
+    AttachmentJournal.Item item = itemOf(attachment).orElseThrow(() -> notAttached(attachment));
+    ResultCache.Entry entry = cache.read(item.key()).orElseThrow(() -> notAttached(attachment));
+    if (!entry.runtime().netnsPath().isEmpty() && !Files.exists(Path.of(entry.runtime().netnsPath()))) {
+      throw new IgnisException(ErrorCode.INVALID_NETNS, "network '" + item.network() + "': the sandbox netns "
+          + entry.runtime().netnsPath() + " of VM " + attachment.vm() + " is gone");
+    }
+    NetworkConfigList list = runtime.negotiated(NetworkConfigList.parseList(entry.config(),
+        cache.pathOf(item.key()).toString()));
+    runtime.check(list, entry.runtime(), entry.result());
+  }
+
+  /** CHECK says whether the network is as ADD left it; a VM whose CHECK fails is not intact. */
+  @Override
+  public boolean isIntact(Attachment attachment) {
+    try {
+      check(attachment);
+      return true;
+    } catch (IgnisException e) {
+      log.warn("VM {}: {}", attachment.vm(), e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * DEL of every attachment of VMs that no longer hold a network, then GC (spec 1.1.0) of each
+   * network this installation uses, naming as valid every attachment the shared cache holds
+   * for it, whichever runtime made it, and ours still being added (libcni 1.2's order: DEL the
+   * stale ones first). A DEL that
+   * fails keeps its journal entry for the next gc; the failures are thrown together at the end.
+   */
+  @Override
   public List<String> gc(Set<String> liveVmIds) {
     List<String> reclaimed = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
     for (AttachmentJournal.Item item : journal.items()) {
       if (liveVmIds.contains(item.containerId())) {
         continue;
       }
-      Optional<ResultCache.Entry> entry = entryOf(item);
-      if (entry.isPresent()) {
-        NetworkConfigList list = NetworkConfigList.parseList(entry.get().config(), cache.pathOf(item.key()).toString());
-        runtime.del(list, withLiveNetns(entry.get().runtime()), entry.get().result());
-        reclaimed.add("deleted the attachment of VM " + item.containerId() + " to network '" + item.network() + "'");
+      try {
+        boolean attached = entryOf(item).isPresent();
+        delete(item);
+        if (attached) {
+          reclaimed.add("deleted the attachment of VM " + item.containerId() + " to network '" + item.network() + "'");
+        }
+      } catch (IgnisException e) {
+        failures.add("could not delete the attachment of VM " + item.containerId() + " (" + e.getMessage()
+            + "); it is kept and retried by the next 'runtime gc'");
       }
-      journal.forget(item);
+    }
+    for (NetworkConfigList list : networksInUse()) {
+      try {
+        Map<String, RuntimeConf> valid = new java.util.LinkedHashMap<>();
+        cache.entriesOf(list.name()).forEach(conf -> valid.put(conf.containerId() + "/" + conf.ifName(), conf));
+        journal.items().stream().filter(i -> i.network().equals(list.name())).forEach(i -> entryOf(i)
+            .ifPresent(entry -> valid.putIfAbsent(i.containerId() + "/" + i.ifName(), entry.runtime())));
+        if (runtime.gc(list, List.copyOf(valid.values()))) {
+          reclaimed.add("sent GC to network '" + list.name() + "'");
+        }
+      } catch (IgnisException e) {
+        failures.add(e.getMessage());
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new IgnisException(ErrorCode.PLUGIN_FAILED, String.join("; ", failures)
+          + (reclaimed.isEmpty() ? "" : " (also done: " + String.join("; ", reclaimed) + ")"));
     }
     return reclaimed;
+  }
+
+  /** The configured network and those of journalled attachments, negotiated; unreadable ones are skipped. */
+  private List<NetworkConfigList> networksInUse() {
+    Map<String, NetworkConfigList> lists = new java.util.LinkedHashMap<>();
+    try {
+      NetworkConfigList configured = configs.load(settings.network());
+      lists.put(configured.name(), configured);
+    } catch (IgnisException none) {
+      // No network configured (yet): nothing to collect there.
+    }
+    for (AttachmentJournal.Item item : journal.items()) {
+      entryOf(item).ifPresent(entry -> lists.putIfAbsent(item.network(),
+          NetworkConfigList.parseList(entry.config(), cache.pathOf(item.key()).toString())));
+    }
+    List<NetworkConfigList> negotiated = new ArrayList<>();
+    for (NetworkConfigList list : lists.values()) {
+      try {
+        negotiated.add(runtime.negotiated(list));
+      } catch (IgnisException e) {
+        log.warn("not sending GC to network '{}': {}", list.name(), e.getMessage());
+      }
+    }
+    return negotiated;
+  }
+
+  private static List<PortMapping> portMappings(RuntimeConf conf) {
+    List<PortMapping> ports = new ArrayList<>();
+    for (JsonNode mapping : conf.capabilityArgs().path("portMappings")) {
+      String hostIp = Json.text(mapping, "hostIP");
+      ports.add(new PortMapping(hostIp.isEmpty() ? PortMapping.ANY_HOST_IP : hostIp, mapping.path("hostPort").asInt(),
+          mapping.path("containerPort").asInt(), dev.ignis.spi.Protocol.parse(Json.text(mapping, "protocol").isEmpty() ? "tcp" : Json.text(mapping, "protocol"))));
+    }
+    return ports;
   }
 
   /** The cache entry of an attachment, or what the journal recorded of an ADD that did not finish. */
@@ -206,40 +325,5 @@ public final class CniPlugin implements NetworkPlugin {
       return conf;
     }
     return new RuntimeConf(conf.containerId(), "", conf.ifName(), conf.args(), conf.capabilityArgs());
-  }
-
-  private static RuntimeConf runtimeConf(NetworkConfigList list, AttachRequest request) {
-    List<List<String>> args = new ArrayList<>();
-    args.add(List.of("IgnoreUnknown", "1"));
-    ObjectNode capabilities = Json.MAPPER.createObjectNode();
-    capabilities.set("portMappings", portMappingsJson(request.ports()));
-    if (!request.staticIps().isEmpty()) {
-      ArrayNode ips = capabilities.putArray("ips");
-      request.staticIps().forEach(ips::add);
-      if (!CniRuntime.declares(list, "ips")) {
-        args.add(List.of("IP", String.join(",", request.staticIps())));
-      }
-    }
-    if (!request.mac().isEmpty()) {
-      capabilities.put("mac", request.mac());
-      if (!CniRuntime.declares(list, "mac")) {
-        args.add(List.of("MAC", request.mac()));
-      }
-    }
-    return new RuntimeConf(request.vm().id(), request.netnsPath(), request.interfaceName(), args, capabilities);
-  }
-
-  private static ArrayNode portMappingsJson(List<PortMapping> ports) {
-    ArrayNode array = Json.MAPPER.createArrayNode();
-    for (PortMapping port : ports) {
-      ObjectNode mapping = array.addObject()
-          .put("hostPort", port.hostPort())
-          .put("containerPort", port.vmPort())
-          .put("protocol", port.protocol().label());
-      if (!PortMapping.ANY_HOST_IP.equals(port.hostIp())) {
-        mapping.put("hostIP", port.hostIp());
-      }
-    }
-    return array;
   }
 }

@@ -23,6 +23,7 @@ class CniRuntime {
 
   private final CniInvoker invoker;
   private final ResultCache cache;
+  private final Map<String, String> negotiatedVersions = new java.util.concurrent.ConcurrentHashMap<>();
 
   CniRuntime(CniInvoker invoker, ResultCache cache) {
     this.invoker = invoker;
@@ -32,14 +33,16 @@ class CniRuntime {
   /**
    * ADD: every plugin in order, each getting the previous one's result, which {@code
    * progress} records as the chain goes. The cache entry is written when the whole chain has
-   * succeeded; if a plugin fails, the chain is deleted again so nothing is left behind. If
-   * that undo fails too, its exception is attached to the thrown one as suppressed, and only
-   * then: callers tell a complete undo by there being none.
+   * succeeded; if a plugin fails, the plugins that ran (the failed one included) are deleted
+   * again so nothing is left behind. If that undo fails too, its exception is attached to the
+   * thrown one as suppressed, and only then: callers tell a complete undo by there being none.
    */
   JsonNode add(NetworkConfigList list, RuntimeConf runtime, Consumer<JsonNode> progress) {
     JsonNode result = null;
+    int ran = 0;
     try {
       for (ObjectNode plugin : list.plugins()) {
+        ran++;
         result = invoker.invoke("ADD", pluginConfig(list, plugin, runtime, result), runtime, list.name());
         if (result == null) {
           throw new IgnisException(dev.ignis.spi.ErrorCode.DECODING_FAILURE, "network '" + list.name() + "': plugin "
@@ -51,7 +54,8 @@ class CniRuntime {
       return result;
     } catch (IgnisException e) {
       try {
-        del(list, runtime, result);
+        // A plugin that never ran made nothing: its DEL is not needed, and its binary may be what is missing.
+        delete(list, list.plugins().subList(0, ran), runtime, result);
       } catch (IgnisException undo) {
         e.addSuppressed(undo);
       }
@@ -61,22 +65,20 @@ class CniRuntime {
 
   /**
    * DEL: every plugin in reverse order with the cached result as prevResult, then the cache
-   * entry goes. Idempotent: plugins must accept a DEL of what is already gone. Every plugin
-   * is tried even if one fails; the first failure is thrown and the entry kept. A binary
-   * missing from the bin path is skipped with a warning.
+   * entry goes. Idempotent: plugins must accept a DEL of what is already gone. As in libcni, a
+   * DEL fails if any plugin fails or cannot be found (its rules or leases would stay behind
+   * unnoticed otherwise); every plugin is still tried, the first failure is thrown and the
+   * cache entry kept, so the DEL can be retried.
    */
   void del(NetworkConfigList list, RuntimeConf runtime, JsonNode prevResult) {
+    delete(list, list.plugins(), runtime, prevResult);
+  }
+
+  private void delete(NetworkConfigList list, List<ObjectNode> plugins, RuntimeConf runtime, JsonNode prevResult) {
     IgnisException first = null;
-    List<ObjectNode> reversed = new ArrayList<>(list.plugins());
+    List<ObjectNode> reversed = new ArrayList<>(plugins);
     java.util.Collections.reverse(reversed);
     for (ObjectNode plugin : reversed) {
-      String type = plugin.get("type").asText();
-      if (invoker.locate(type).isEmpty()) {
-        // A binary that cannot be found cannot have added anything either (or was removed
-        // since): nothing can be undone through it.
-        log.warn("network '{}': skipping DEL of plugin {}: not found in the CNI bin path", list.name(), type);
-        continue;
-      }
       try {
         invoker.invoke("DEL", pluginConfig(list, plugin, runtime, prevResult), runtime, list.name());
       } catch (IgnisException e) {
@@ -94,12 +96,36 @@ class CniRuntime {
   }
 
   /**
+   * The list as its plugins are called: with {@code cniVersions} (spec 1.1.0), at the highest
+   * of those versions that every plugin of the list speaks (VERSION), asked once per process;
+   * else as it is.
+   */
+  NetworkConfigList negotiated(NetworkConfigList list) {
+    if (list.cniVersions().isEmpty()) {
+      return list;
+    }
+    String version = negotiatedVersions.computeIfAbsent(list.source(), source -> {
+      List<String> common = new ArrayList<>(list.cniVersions());
+      for (ObjectNode plugin : list.plugins()) {
+        common.retainAll(versions(plugin.get("type").asText(), list.name()));
+      }
+      if (common.isEmpty()) {
+        throw new IgnisException(dev.ignis.spi.ErrorCode.INCOMPATIBLE_VERSION, "network '" + list.name() + "' ("
+            + list.origin() + "): no version of its cniVersions " + list.cniVersions()
+            + " is spoken by all of its plugins; upgrade the plugins or add a version they speak");
+      }
+      return common.get(common.size() - 1);
+    });
+    return list.withVersion(version);
+  }
+
+  /**
    * CHECK (spec 0.4.0 and later) with the cached result. portmap's CHECK of plugins 1.1.1
    * fails for every IPv4-only container (containernetworking/plugins issue 819); such a
    * failure is logged, not reported.
    */
   void check(NetworkConfigList list, RuntimeConf runtime, JsonNode cachedResult) {
-    if (!list.versionAtLeast("0.4.0")) {
+    if (!list.versionAtLeast("0.4.0") || list.checkDisabled()) {
       return;
     }
     for (ObjectNode plugin : list.plugins()) {
@@ -114,10 +140,13 @@ class CniRuntime {
     }
   }
 
-  /** GC (spec 1.1.0 and later): plugins drop what they hold outside the valid attachments. */
-  void gc(NetworkConfigList list, List<RuntimeConf> validAttachments) {
-    if (!list.versionAtLeast("1.1.0")) {
-      return;
+  /**
+   * GC (spec 1.1.0 and later, unless {@code disableGC}): plugins drop what they hold outside the
+   * valid attachments. Returns whether GC was sent.
+   */
+  boolean gc(NetworkConfigList list, List<RuntimeConf> validAttachments) {
+    if (!list.versionAtLeast("1.1.0") || list.gcDisabled()) {
+      return false;
     }
     ArrayNode valid = Json.MAPPER.createArrayNode();
     validAttachments.forEach(a -> valid.addObject().put("containerID", a.containerId()).put("ifname", a.ifName()));
@@ -127,6 +156,7 @@ class CniRuntime {
       config.set("cni.dev/valid-attachments", valid);
       invoker.invoke("GC", config, none, list.name());
     }
+    return true;
   }
 
   /** STATUS (spec 1.1.0 and later): throws if a plugin says the network cannot take attachments now. */

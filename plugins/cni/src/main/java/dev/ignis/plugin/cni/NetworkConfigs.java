@@ -13,9 +13,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The networks of a conf dir, chosen as libcni's users do: the lexicographically first
- * {@code *.conflist}, else the first {@code *.conf} or {@code *.json}; or the one with a given
- * name. Installs Ignite's default network into an empty or missing conf dir.
+ * The networks of a conf dir, chosen as libcni's users do (kubelet, containerd's go-cni,
+ * CRI-O, Ignite): every {@code *.conf}, {@code *.conflist} and {@code *.json} sorted together by
+ * file name, and the first one wins; or the one with a given name. Installs Ignite's default
+ * network into an empty or missing conf dir.
  */
 final class NetworkConfigs {
 
@@ -36,6 +37,19 @@ final class NetworkConfigs {
     if (files.isEmpty()) {
       installDefaultIfEmpty();
       files = files();
+    }
+    return load(name, files);
+  }
+
+  /**
+   * The network an attach would use, without changing anything: the default network (not
+   * installed) when the conf dir has none.
+   */
+  NetworkConfigList peek(Optional<String> name) {
+    List<Path> files = files();
+    if (files.isEmpty() && name.isEmpty()) {
+      return NetworkConfigList.parseList(DefaultNetwork.CONFLIST, confDir.resolve(DefaultNetwork.FILE_NAME)
+          + " (to be installed)");
     }
     return load(name, files);
   }
@@ -84,10 +98,11 @@ final class NetworkConfigs {
       return List.of();
     }
     try (Stream<Path> entries = Files.list(confDir)) {
-      List<Path> sorted = entries.filter(Files::isRegularFile).sorted().toList();
-      List<Path> ordered = new ArrayList<>(sorted.stream().filter(p -> p.toString().endsWith(".conflist")).toList());
-      ordered.addAll(sorted.stream().filter(p -> p.toString().endsWith(".conf") || p.toString().endsWith(".json")).toList());
-      return ordered;
+      // libcni's ConfFiles + sort.Strings, as kubelet and go-cni use them: one order for all extensions.
+      return entries.filter(Files::isRegularFile).filter(p -> {
+        String file = p.getFileName().toString();
+        return file.endsWith(".conf") || file.endsWith(".conflist") || file.endsWith(".json");
+      }).sorted().toList();
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list CNI conf dir " + confDir + ": " + e.getMessage(), e);
     }

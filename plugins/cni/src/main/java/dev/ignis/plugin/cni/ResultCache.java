@@ -125,6 +125,32 @@ final class ResultCache {
     return new Entry(Json.text(json, "networkName"), config, runtime, json.get("result"));
   }
 
+  /**
+   * The attachments the cache holds for a network, whichever runtime made them (the cache is
+   * shared by every CNI runtime of the host); entries that cannot be read are left out.
+   */
+  List<RuntimeConf> entriesOf(String network) {
+    List<RuntimeConf> attachments = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return attachments;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().startsWith(network + "-")).toList()) {
+        try {
+          Entry entry = decode(Json.object(Files.readString(file), "CNI cache entry " + file), "CNI cache entry " + file);
+          if (entry.networkName().equals(network)) {
+            attachments.add(entry.runtime());
+          }
+        } catch (IOException | IgnisException unreadable) {
+          // Another runtime's entry in a form we do not read: not ours to judge.
+        }
+      }
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot list CNI cache " + dir + ": " + e.getMessage(), e);
+    }
+    return attachments;
+  }
+
   void delete(String key) {
     try {
       Files.deleteIfExists(pathOf(key));

@@ -92,7 +92,7 @@ class CniRuntimeTest {
   }
 
   @Test
-  void add_whenAPluginFails_deletesTheWholeChainInReverseAndTheCacheEntry() {
+  void add_whenAPluginFails_deletesThePluginsThatRanInReverseAndTheCacheEntry() {
     plugins.on("portmap", call -> "ADD".equals(call.command())
         ? new CommandResult(dev.ignis.spi.Command.of("portmap"), 1, "{\"code\":11,\"msg\":\"busy\",\"details\":\"d\"}", "")
         : FakePlugins.ok(dev.ignis.spi.Command.of("portmap"), ""));
@@ -102,7 +102,8 @@ class CniRuntimeTest {
           assertThat(e.details()).isEqualTo("d");
         })
         .hasMessage("network 'testnet': plugin portmap failed (add): busy");
-    assertThat(plugins.trace()).containsExactly("ADD bridge", "ADD portmap", "DEL firewall", "DEL portmap", "DEL bridge");
+    // firewall never ran: it made nothing to delete (and its binary may be the one missing).
+    assertThat(plugins.trace()).containsExactly("ADD bridge", "ADD portmap", "DEL portmap", "DEL bridge");
     assertThat(plugins.calls.get(2).config().has("prevResult")).isTrue();
     assertThat(dir.resolve("cache/results/testnet-0123456789abcdef-eth0")).doesNotExist();
   }
@@ -164,5 +165,51 @@ class CniRuntimeTest {
     assertThat(plugins.trace()).containsExactly("GC bridge", "GC portmap", "GC firewall");
     assertThat(plugins.calls.get(0).config().at("/cni.dev~1valid-attachments/0/containerID").asText())
         .isEqualTo("0123456789abcdef");
+  }
+
+  @Test
+  void del_whenABinaryIsGone_triesTheOthers_failsAndKeepsTheCacheEntry_asLibcniDoes() throws Exception {
+    JsonNode result = runtime.add(list, conf(), progress::add);
+    Files.delete(plugins.binDir.resolve("portmap"));
+    plugins.calls.clear();
+    assertThatThrownBy(() -> runtime.del(list, conf(), result))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PLUGIN_NOT_AVAILABLE))
+        .hasMessageContaining("CNI plugin 'portmap' not found");
+    assertThat(plugins.trace()).containsExactly("DEL firewall", "DEL bridge");
+    assertThat(dir.resolve("cache/results/testnet-0123456789abcdef-eth0")).exists();
+  }
+
+  @Test
+  void negotiated_takesTheHighestOfCniVersionsThatEveryPluginSpeaks() {
+    plugins.on("bridge", call -> FakePlugins.ok(dev.ignis.spi.Command.of("bridge"),
+        "{\"supportedVersions\":[\"0.4.0\",\"1.0.0\"]}"));
+    plugins.on("portmap", call -> FakePlugins.ok(dev.ignis.spi.Command.of("portmap"),
+        "{\"supportedVersions\":[\"0.4.0\",\"1.0.0\",\"1.1.0\"]}"));
+    plugins.on("firewall", call -> FakePlugins.ok(dev.ignis.spi.Command.of("firewall"),
+        "{\"supportedVersions\":[\"1.0.0\",\"1.1.0\"]}"));
+    NetworkConfigList versioned = NetworkConfigList.parseList(CONFLIST.replace("\"cniVersion\":\"0.4.0\"",
+        "\"cniVersion\":\"1.1.0\",\"cniVersions\":[\"0.4.0\",\"1.0.0\",\"1.1.0\",\"9.9.9\"]"), "test");
+    assertThat(runtime.negotiated(versioned).cniVersion()).isEqualTo("1.0.0");
+    assertThat(plugins.trace()).containsExactly("VERSION bridge", "VERSION portmap", "VERSION firewall");
+    runtime.negotiated(versioned);
+    assertThat(plugins.calls).as("asked once per process").hasSize(3);
+    assertThat(runtime.negotiated(list)).isSameAs(list);
+  }
+
+  @Test
+  void check_isNotSent_whenTheNetworkDisablesIt() {
+    NetworkConfigList disabled = NetworkConfigList.parseList(CONFLIST.replace("\"name\"", "\"disableCheck\":true,\"name\""),
+        "test");
+    runtime.check(disabled, conf(), null);
+    assertThat(plugins.calls).isEmpty();
+  }
+
+  @Test
+  void pluginErrors_999AndPluginSpecificCodes_areAPluginFailure_wellKnownCodesKeepTheirMeaning() {
+    assertThat(CniInvoker.codeOf(999)).isEqualTo(ErrorCode.PLUGIN_FAILED);
+    assertThat(CniInvoker.codeOf(100)).isEqualTo(ErrorCode.PLUGIN_FAILED);
+    assertThat(CniInvoker.codeOf(7)).isEqualTo(ErrorCode.INVALID_NETWORK_CONFIG);
+    assertThat(CniInvoker.codeOf(11)).isEqualTo(ErrorCode.TRY_AGAIN_LATER);
+    assertThat(CniInvoker.codeOf(42)).isEqualTo(ErrorCode.PLUGIN_FAILED);
   }
 }

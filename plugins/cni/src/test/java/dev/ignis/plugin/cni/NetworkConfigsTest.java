@@ -24,12 +24,29 @@ class NetworkConfigsTest {
   }
 
   @Test
-  void load_prefersTheFirstConflistOverConfFiles() throws Exception {
+  void load_sortsEveryExtensionTogether_andTakesTheFirst_asKubeletAndGoCniDo() throws Exception {
     Files.writeString(dir.resolve("05-single.conf"), "{\"cniVersion\":\"0.3.1\",\"name\":\"single\",\"type\":\"ptp\"}");
     Files.writeString(dir.resolve("20-b.conflist"), list("b"));
     Files.writeString(dir.resolve("10-a.conflist"), list("a"));
+    Files.writeString(dir.resolve("01-notes.txt"), "not a network");
+    assertThat(new NetworkConfigs(dir).load(Optional.empty()).name()).isEqualTo("single");
+    assertThat(new NetworkConfigs(dir).load(Optional.of("a")).plugins()).hasSize(1);
+    Files.delete(dir.resolve("05-single.conf"));
     assertThat(new NetworkConfigs(dir).load(Optional.empty()).name()).isEqualTo("a");
-    assertThat(new NetworkConfigs(dir).load(Optional.of("single")).plugins()).hasSize(1);
+  }
+
+  @Test
+  void load_refusesANetworkNameOutsideTheSpecsPattern_beforeAnyFileIsNamedAfterIt() throws Exception {
+    Files.writeString(dir.resolve("10-a.conflist"), list("../escape"));
+    assertThatThrownBy(() -> new NetworkConfigs(dir).load(Optional.empty()))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_NETWORK_CONFIG))
+        .hasMessageContaining("has network name '../escape'");
+  }
+
+  @Test
+  void peek_ofAnEmptyConfDir_isTheDefaultNetwork_andWritesNothing() throws Exception {
+    assertThat(new NetworkConfigs(dir).peek(Optional.empty()).name()).isEqualTo("ignite-cni-bridge");
+    assertThat(new NetworkConfigs(dir).files()).isEmpty();
   }
 
   @Test
