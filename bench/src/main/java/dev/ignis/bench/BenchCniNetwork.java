@@ -36,11 +36,21 @@ final class BenchCniNetwork {
         """.formatted(suffix, bridge, subnet, work.resolve("ipam")));
   }
 
+  /** The network's configuration file. */
+  Path conflist() {
+    return work.resolve("net.d/10-bench.conflist");
+  }
+
+  /** The libcni-compatible cache root the plugin uses. */
+  Path cacheDir() {
+    return work.resolve("cache");
+  }
+
   /** The cni plugin, initialised on this network. */
   CniPlugin plugin(CommandRunner commands) {
     CniPlugin plugin = new CniPlugin();
     plugin.init(new BenchContext(work.resolve("state"), Map.of("conf-dir", work.resolve("net.d").toString(),
-        "cache-dir", work.resolve("cache").toString()), commands));
+        "cache-dir", cacheDir().toString()), commands));
     return plugin;
   }
 

@@ -26,6 +26,30 @@ abstract class NetworkedVmTest {
     ignis = net.configure(new Ignis(work).withAllPlugins());
   }
 
+  /** The VM's first address, without prefix. */
+  String ipOf(String vm) {
+    String yaml = ignis.ok("inspect", vm, "-o", "yaml");
+    int at = yaml.indexOf("address: \"") + 10;
+    return yaml.substring(at, yaml.indexOf('/', at));
+  }
+
+  String macOf(String vm) {
+    return ignis.ok("inspect", vm, "-o", "yaml").lines().filter(l -> l.strip().startsWith("mac: \"") && l.length() > 12)
+        .findFirst().orElseThrow().strip();
+  }
+
+  /** The VM's id. */
+  String idOf(String vm) {
+    String json = ignis.ok("inspect", vm, "-o", "json");
+    int at = json.indexOf("\"id\" : \"") + 8;
+    return json.substring(at, at + 16);
+  }
+
+  /** The name of the VM's sandbox netns. */
+  String netnsOf(String vm) {
+    return "ignis-" + idOf(vm);
+  }
+
   @AfterEach
   void tearDownNetwork() throws Exception {
     try {

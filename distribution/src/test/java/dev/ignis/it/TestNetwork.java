@@ -67,6 +67,14 @@ final class TestNetwork {
     return this;
   }
 
+  /** A CNI plugin of the test's own: a shell script in the bin dir, found before /usr/lib/cni. */
+  Path plugin(String type, String body) throws IOException {
+    Path file = binDir.resolve(type);
+    Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    return file;
+  }
+
   /** Points the runtime's cni plugin at this network. */
   Ignis configure(Ignis ignis) {
     return ignis.withEnv("IGNIS_PLUGIN_CNI_CONF_DIR", confDir.toString())
