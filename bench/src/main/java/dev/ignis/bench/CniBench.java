@@ -165,7 +165,8 @@ public final class CniBench {
     network.cleanUp();
   }
 
-  private static double median(double[] values) {
+  /** The median of the samples. */
+  static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     return sorted[sorted.length / 2];

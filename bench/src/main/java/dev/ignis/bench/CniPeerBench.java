@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -78,10 +77,10 @@ public final class CniPeerBench {
       samples[3][i] = ignisTimes[1] / 1e6;
     }
     System.out.printf("ADD: libcni peer median %.1f ms, Ignis in one JVM %.1f ms: ratio %.2fx%n",
-        median(samples[0]), median(samples[1]), median(samples[1]) / median(samples[0]));
+        CniBench.median(samples[0]), CniBench.median(samples[1]), CniBench.median(samples[1]) / CniBench.median(samples[0]));
     System.out.printf("DEL: libcni peer median %.1f ms, Ignis in one JVM %.1f ms: ratio %.2fx%n",
-        median(samples[2]), median(samples[3]), median(samples[3]) / median(samples[2]));
-    System.out.printf("PEER-MEDIANS-MS %.1f %.1f%n", median(samples[0]), median(samples[2]));
+        CniBench.median(samples[2]), CniBench.median(samples[3]), CniBench.median(samples[3]) / CniBench.median(samples[2]));
+    System.out.printf("PEER-MEDIANS-MS %.1f %.1f%n", CniBench.median(samples[0]), CniBench.median(samples[2]));
   }
 
   private Attachment last;
@@ -130,11 +129,5 @@ public final class CniPeerBench {
   private void cleanUp() {
     namespaces.forEach(n -> runner.run(Command.of("ip", "netns", "delete", n)));
     network.cleanUp();
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
   }
 }

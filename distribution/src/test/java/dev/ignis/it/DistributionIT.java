@@ -52,7 +52,7 @@ class DistributionIT {
     Ignis ignis = new Ignis(work);
     Ignis.Result version = ignis.launch("--version");
     assertThat(version.status()).isZero();
-    assertThat(version.out()).startsWith("runtime ").contains("plugin SPI 1.1.0");
+    assertThat(version.out()).startsWith("runtime ").contains("plugin SPI " + dev.ignis.spi.SpiVersion.CURRENT);
 
     // IGNIS_PLUGINS_DIR points at an empty dir: the launcher's own plugins dir is the default.
     Ignis.Result plugins = ignis.launch("--plugins-dir", Ignis.DIST.resolve("plugins").toString(), "plugins");

@@ -44,4 +44,14 @@ public record IpConfig(String address, String gateway) {
   public static boolean isIpLiteral(String text) {
     return Values.isIpLiteral(text);
   }
+
+  /**
+   * True for an IP literal, or one with a valid prefix length ({@code 10.61.0.5/16}), as
+   * {@link AttachRequest#staticIps()} takes them.
+   *
+   * @since SPI 1.2.0
+   */
+  public static boolean isIpOrCidr(String text) {
+    return Values.isIpOrCidr(text);
+  }
 }

@@ -45,10 +45,7 @@ public record VmSpec(
     mac = new MacAddress(mac).value();
     staticIps = List.copyOf(staticIps);
     for (String ip : staticIps) {
-      String address = ip.contains("/") ? ip.substring(0, ip.indexOf('/')) : ip;
-      String prefix = ip.contains("/") ? ip.substring(ip.indexOf('/') + 1) : "0";
-      if (!IpConfig.isIpLiteral(address) || !prefix.matches("\\d{1,3}")
-          || Integer.parseInt(prefix) > (address.contains(":") ? 128 : 32)) {
+      if (!IpConfig.isIpOrCidr(ip)) {
         throw invalid("--ip '" + ip + "' is not an IP address; write it as 10.61.0.50 (or 10.61.0.50/24 where the"
             + " network names no range)");
       }

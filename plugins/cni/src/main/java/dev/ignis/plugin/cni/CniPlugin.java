@@ -40,6 +40,7 @@ public final class CniPlugin implements NetworkPlugin {
   private CniRuntime runtime;
   private ResultCache cache;
   private AttachmentJournal journal;
+  private Attachments attachments;
   private PluginContext context;
 
   @Override
@@ -60,6 +61,7 @@ public final class CniPlugin implements NetworkPlugin {
     this.cache = new ResultCache(settings.cacheDir());
     this.runtime = new CniRuntime(new CniInvoker(pluginContext.commands(), settings), cache);
     this.journal = new AttachmentJournal(pluginContext.stateDir());
+    this.attachments = new Attachments(journal, cache, runtime);
   }
 
   @Override
@@ -113,7 +115,7 @@ public final class CniPlugin implements NetworkPlugin {
       if (item.containerId().equals(request.vm().id())) {
         continue;
       }
-      List<PortMapping> held = entryOf(item).map(e -> portMappings(e.runtime())).orElse(List.of());
+      List<PortMapping> held = attachments.entryOf(item).map(e -> e.runtime().portMappings()).orElse(List.of());
       for (PortMapping wanted : request.ports()) {
         for (PortMapping theirs : held) {
           if (wanted.clashesWith(theirs)) {
@@ -133,8 +135,7 @@ public final class CniPlugin implements NetworkPlugin {
     }
     AttachmentJournal.Item item = itemOf(attachment).orElseThrow(() -> notAttached(attachment));
     ResultCache.Entry entry = cache.read(item.key()).orElseThrow(() -> notAttached(attachment));
-    NetworkConfigList list = runtime.negotiated(NetworkConfigList.parseList(entry.config(),
-        cache.pathOf(item.key()).toString()));
+    NetworkConfigList list = attachments.networkOf(item, entry);
     List<ObjectNode> portPlugins = LivePorts.plugins(list, journal.results(item));
     HostPorts.checkFree(wanted, attachment.ports());
     checkNotHeldByPendingTeardown(new AttachRequest(attachment.vm(), "", null, null, null, wanted, null));
@@ -169,18 +170,7 @@ public final class CniPlugin implements NetworkPlugin {
     if (journalled.isEmpty()) {
       return; // never attached: the journal entry is written before anything changes
     }
-    delete(journalled.get());
-  }
-
-  /** DEL of a journalled attachment; the journal entry goes only once the DEL succeeded. */
-  private void delete(AttachmentJournal.Item item) {
-    Optional<ResultCache.Entry> entry = entryOf(item);
-    if (entry.isPresent()) {
-      NetworkConfigList list = runtime.negotiated(NetworkConfigList.parseList(entry.get().config(),
-          cache.pathOf(item.key()).toString()));
-      runtime.del(list, withLiveNetns(entry.get().runtime()), entry.get().result());
-    }
-    journal.forget(item);
+    attachments.delete(journalled.get());
   }
 
   @Override
@@ -191,8 +181,7 @@ public final class CniPlugin implements NetworkPlugin {
       throw new IgnisException(ErrorCode.INVALID_NETNS, "network '" + item.network() + "': the sandbox netns "
           + entry.runtime().netnsPath() + " of VM " + attachment.vm() + " is gone");
     }
-    NetworkConfigList list = runtime.negotiated(NetworkConfigList.parseList(entry.config(),
-        cache.pathOf(item.key()).toString()));
+    NetworkConfigList list = attachments.networkOf(item, entry);
     runtime.check(list, entry.runtime(), entry.result());
   }
 
@@ -208,97 +197,9 @@ public final class CniPlugin implements NetworkPlugin {
     }
   }
 
-  /**
-   * DEL of every attachment of VMs that no longer hold a network, then GC (spec 1.1.0) of each
-   * network this installation uses, naming as valid every attachment the shared cache holds
-   * for it, whichever runtime made it, and ours still being added (libcni 1.2's order: DEL the
-   * stale ones first). A DEL that
-   * fails keeps its journal entry for the next gc; the failures are thrown together at the end.
-   */
   @Override
   public List<String> gc(Set<String> liveVmIds) {
-    List<String> reclaimed = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
-    for (AttachmentJournal.Item item : journal.items()) {
-      if (liveVmIds.contains(item.containerId())) {
-        continue;
-      }
-      try {
-        boolean attached = entryOf(item).isPresent();
-        delete(item);
-        if (attached) {
-          reclaimed.add("deleted the attachment of VM " + item.containerId() + " to network '" + item.network() + "'");
-        }
-      } catch (IgnisException e) {
-        failures.add("could not delete the attachment of VM " + item.containerId() + " (" + e.getMessage()
-            + "); it is kept and retried by the next 'runtime gc'");
-      }
-    }
-    for (NetworkConfigList list : networksInUse()) {
-      try {
-        Map<String, RuntimeConf> valid = new java.util.LinkedHashMap<>();
-        cache.entriesOf(list.name()).forEach(conf -> valid.put(conf.containerId() + "/" + conf.ifName(), conf));
-        journal.items().stream().filter(i -> i.network().equals(list.name())).forEach(i -> entryOf(i)
-            .ifPresent(entry -> valid.putIfAbsent(i.containerId() + "/" + i.ifName(), entry.runtime())));
-        if (runtime.gc(list, List.copyOf(valid.values()))) {
-          reclaimed.add("sent GC to network '" + list.name() + "'");
-        }
-      } catch (IgnisException e) {
-        failures.add(e.getMessage());
-      }
-    }
-    if (!failures.isEmpty()) {
-      throw new IgnisException(ErrorCode.PLUGIN_FAILED, String.join("; ", failures)
-          + (reclaimed.isEmpty() ? "" : " (also done: " + String.join("; ", reclaimed) + ")"));
-    }
-    return reclaimed;
-  }
-
-  /** The configured network and those of journalled attachments, negotiated; unreadable ones are skipped. */
-  private List<NetworkConfigList> networksInUse() {
-    Map<String, NetworkConfigList> lists = new java.util.LinkedHashMap<>();
-    try {
-      NetworkConfigList configured = configs.load(settings.network());
-      lists.put(configured.name(), configured);
-    } catch (IgnisException none) {
-      // No network configured (yet): nothing to collect there.
-    }
-    for (AttachmentJournal.Item item : journal.items()) {
-      entryOf(item).ifPresent(entry -> lists.putIfAbsent(item.network(),
-          NetworkConfigList.parseList(entry.config(), cache.pathOf(item.key()).toString())));
-    }
-    List<NetworkConfigList> negotiated = new ArrayList<>();
-    for (NetworkConfigList list : lists.values()) {
-      try {
-        negotiated.add(runtime.negotiated(list));
-      } catch (IgnisException e) {
-        log.warn("not sending GC to network '{}': {}", list.name(), e.getMessage());
-      }
-    }
-    return negotiated;
-  }
-
-  private static List<PortMapping> portMappings(RuntimeConf conf) {
-    List<PortMapping> ports = new ArrayList<>();
-    for (JsonNode mapping : conf.capabilityArgs().path("portMappings")) {
-      String hostIp = Json.text(mapping, "hostIP");
-      ports.add(new PortMapping(hostIp.isEmpty() ? PortMapping.ANY_HOST_IP : hostIp, mapping.path("hostPort").asInt(),
-          mapping.path("containerPort").asInt(), dev.ignis.spi.Protocol.parse(Json.text(mapping, "protocol").isEmpty() ? "tcp" : Json.text(mapping, "protocol"))));
-    }
-    return ports;
-  }
-
-  /** The cache entry of an attachment, or what the journal recorded of an ADD that did not finish. */
-  private Optional<ResultCache.Entry> entryOf(AttachmentJournal.Item item) {
-    try {
-      Optional<ResultCache.Entry> cached = cache.read(item.key());
-      if (cached.isPresent()) {
-        return cached;
-      }
-    } catch (IgnisException unreadable) {
-      // Cut short by a crash while it was written: the journal has the same.
-    }
-    return journal.recover(item);
+    return new CniGarbageCollector(attachments, cache, runtime, configs, settings.network()).collect(liveVmIds);
   }
 
   /** The network, installing the default one first into an empty conf dir. */
@@ -317,13 +218,5 @@ public final class CniPlugin implements NetworkPlugin {
       return Optional.of(new AttachmentJournal.Item(network, attachment.vm().id(), ifName));
     }
     return journal.items().stream().filter(i -> i.containerId().equals(attachment.vm().id())).findFirst();
-  }
-
-  /** CNI says DEL gets the netns path if it still exists, else an empty one. */
-  private static RuntimeConf withLiveNetns(RuntimeConf conf) {
-    if (conf.netnsPath().isEmpty() || Files.exists(Path.of(conf.netnsPath()))) {
-      return conf;
-    }
-    return new RuntimeConf(conf.containerId(), "", conf.ifName(), conf.args(), conf.capabilityArgs());
   }
 }

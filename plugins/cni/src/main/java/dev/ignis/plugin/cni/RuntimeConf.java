@@ -33,4 +33,17 @@ record RuntimeConf(String containerId, String netnsPath, String ifName, List<Lis
     copy.set(name, value);
     return new RuntimeConf(containerId, netnsPath, ifName, args, copy);
   }
+
+  /** The {@code portMappings} capability argument as port mappings (CONVENTIONS: protocol defaults to tcp). */
+  java.util.List<dev.ignis.spi.PortMapping> portMappings() {
+    java.util.List<dev.ignis.spi.PortMapping> ports = new java.util.ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode mapping : capabilityArgs.path("portMappings")) {
+      String hostIp = Json.text(mapping, "hostIP");
+      String protocol = Json.text(mapping, "protocol");
+      ports.add(new dev.ignis.spi.PortMapping(hostIp.isEmpty() ? dev.ignis.spi.PortMapping.ANY_HOST_IP : hostIp,
+          mapping.path("hostPort").asInt(), mapping.path("containerPort").asInt(),
+          dev.ignis.spi.Protocol.parse(protocol.isEmpty() ? "tcp" : protocol)));
+    }
+    return ports;
+  }
 }

@@ -55,6 +55,14 @@ public final class FlannelPlugin implements NetworkPlugin {
     return new FlannelBootstrap(settings, stateDir, commands).run(request);
   }
 
+  /** Checks the request against the node's network once the node has one; attach says what is missing. */
+  @Override
+  public void validate(AttachRequest request) {
+    if (new NodeNetworkFiles(settings).present()) {
+      cni.validate(request);
+    }
+  }
+
   @Override
   public Attachment attach(AttachRequest request) {
     if (!new NodeNetworkFiles(settings).present()) {
@@ -73,6 +81,16 @@ public final class FlannelPlugin implements NetworkPlugin {
   @Override
   public void detach(Attachment attachment) {
     cni.detach(rebrand(attachment, cni.id()));
+  }
+
+  @Override
+  public void check(Attachment attachment) {
+    cni.check(rebrand(attachment, cni.id()));
+  }
+
+  @Override
+  public boolean isIntact(Attachment attachment) {
+    return cni.isIntact(rebrand(attachment, cni.id()));
   }
 
   @Override
