@@ -59,8 +59,9 @@ final class CniBootstrap {
 
   private NetworkConfigList network() {
     try {
-      NetworkConfigList list = configs.load(settings.network());
-      findings.add(Finding.ok("network", "'" + list.name() + "' (cniVersion " + list.cniVersion() + ") from "
+      NetworkConfigList list = runtime.negotiated(configs.load(settings.network()));
+      findings.add(Finding.ok("network", "'" + list.name() + "' (cniVersion " + list.cniVersion()
+          + (list.cniVersions().isEmpty() ? "" : ", chosen from cniVersions " + list.cniVersions()) + ") from "
           + list.origin()));
       return list;
     } catch (IgnisException e) {
