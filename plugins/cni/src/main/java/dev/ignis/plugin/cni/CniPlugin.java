@@ -111,6 +111,9 @@ public final class CniPlugin implements NetworkPlugin {
    * while a plugin failed) stay reserved: their DNAT rules may still be in place, ahead of ours.
    */
   private void checkNotHeldByPendingTeardown(AttachRequest request) {
+    if (request.ports().isEmpty()) {
+      return; // reads every journal entry: only when there is something to find
+    }
     for (AttachmentJournal.Item item : journal.items()) {
       if (item.containerId().equals(request.vm().id())) {
         continue;
