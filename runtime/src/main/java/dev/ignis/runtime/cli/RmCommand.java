@@ -26,8 +26,7 @@ final class RmCommand implements Callable<Integer> {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
     for (String vm : vms) {
       VmLifecycle.Removal removal = lifecycle.remove(vm, force);
-      removal.leftBehind().ifPresent(what -> root.err.println("warning: VM '" + removal.vm().name()
-          + "' is removed, but not all of its network: " + what));
+      removal.warning().ifPresent(root.err::println);
       root.out.println(removal.vm().name());
     }
     return 0;

@@ -27,8 +27,7 @@ final class RunCommand implements Callable<Integer> {
     } catch (IgnisException e) {
       // A VM that never ran is not worth keeping: nothing half-made stays behind.
       try {
-        lifecycle.remove(vm.id(), true).leftBehind().ifPresent(what -> root.err.println("warning: VM '" + vm.name()
-            + "' is removed, but not all of its network: " + what));
+        lifecycle.remove(vm.id(), true).warning().ifPresent(root.err::println);
       } catch (IgnisException undo) {
         e.addSuppressed(undo);
       }

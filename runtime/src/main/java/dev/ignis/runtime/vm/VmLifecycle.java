@@ -209,7 +209,12 @@ public final class VmLifecycle {
   }
 
   /** The outcome of {@link #remove}: the VM, and what its teardown left behind, if anything. */
-  public record Removal(Vm vm, Optional<String> leftBehind) {}
+  public record Removal(Vm vm, Optional<String> leftBehind) {
+    /** The warning users get when something was left behind. */
+    public Optional<String> warning() {
+      return leftBehind.map(what -> "warning: VM '" + vm.name() + "' is removed, but not all of its network: " + what);
+    }
+  }
 
   /**
    * Removes a VM record; a running VM only with {@code force}, after stopping it. With {@code

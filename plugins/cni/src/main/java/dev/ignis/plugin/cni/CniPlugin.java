@@ -13,7 +13,6 @@ import dev.ignis.spi.PluginContext;
 import dev.ignis.spi.PortMapping;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +85,7 @@ public final class CniPlugin implements NetworkPlugin {
     NetworkConfigList list = runtime.negotiated(network());
     AttachPlan.validate(list, request);
     HostPorts.checkFree(request.ports(), List.of());
-    checkNotHeldByPendingTeardown(request);
+    checkNotHeldByPendingTeardown(request.vm().id(), request.ports());
     list.binaries().forEach(type -> runtime.invoker().find(type, list.name()));
     runtime.status(list);
     RuntimeConf conf = AttachPlan.runtimeConf(list, request);
@@ -110,16 +109,16 @@ public final class CniPlugin implements NetworkPlugin {
    * Host ports of attachments whose DEL has not completed (a VM removed with {@code rm -f}
    * while a plugin failed) stay reserved: their DNAT rules may still be in place, ahead of ours.
    */
-  private void checkNotHeldByPendingTeardown(AttachRequest request) {
-    if (request.ports().isEmpty()) {
+  private void checkNotHeldByPendingTeardown(String vmId, List<PortMapping> ports) {
+    if (ports.isEmpty()) {
       return; // reads every journal entry: only when there is something to find
     }
     for (AttachmentJournal.Item item : journal.items()) {
-      if (item.containerId().equals(request.vm().id())) {
+      if (item.containerId().equals(vmId)) {
         continue;
       }
       List<PortMapping> held = attachments.entryOf(item).map(e -> e.runtime().portMappings()).orElse(List.of());
-      for (PortMapping wanted : request.ports()) {
+      for (PortMapping wanted : ports) {
         for (PortMapping theirs : held) {
           if (wanted.clashesWith(theirs)) {
             throw new IgnisException(ErrorCode.BUSY, "host port " + wanted.hostPort() + "/" + wanted.protocol().label()
@@ -141,7 +140,7 @@ public final class CniPlugin implements NetworkPlugin {
     NetworkConfigList list = attachments.networkOf(item, entry);
     List<ObjectNode> portPlugins = LivePorts.plugins(list, journal.results(item));
     HostPorts.checkFree(wanted, attachment.ports());
-    checkNotHeldByPendingTeardown(new AttachRequest(attachment.vm(), "", null, null, null, wanted, null));
+    checkNotHeldByPendingTeardown(attachment.vm().id(), wanted);
     RuntimeConf before = entry.runtime();
     RuntimeConf after = before.withCapability("portMappings", AttachPlan.portMappingsJson(wanted));
     CniInvoker invoker = runtime.invoker();
