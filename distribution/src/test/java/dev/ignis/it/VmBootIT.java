@@ -50,6 +50,9 @@ class VmBootIT extends NetworkedVmTest {
   @Test
   void aVmWhoseQemuDied_showsAsExited_andStopCleansUp() throws Exception {
     String id = ignis.ok("run", "--name", "gone").strip();
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+        ignis.state.resolve("vms").resolve(id).resolve("console.log")))).as("the console is the owner's only")
+        .isEqualTo("rw-------");
     String pid = Files.readString(ignis.state.resolve("vms").resolve(id).resolve("qemu.pid")).strip();
     Ignis.sh("kill", "-9", pid);
     for (int i = 0; i < 50 && Files.exists(Path.of("/proc", pid, "cmdline"))

@@ -2,6 +2,7 @@ package dev.ignis.runtime.cli;
 
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.PortMapping;
+import dev.ignis.spi.Protocol;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -11,15 +12,24 @@ final class Converters {
 
   private Converters() {}
 
-  /** {@code [hostIp:]hostPort:vmPort[/protocol]}. */
+  /**
+   * {@code [hostIp:]hostPort:vmPort[/tcp|udp]}. SCTP is refused: the port checks (host
+   * listeners, other VMs) and the guest link are made and tested for TCP and UDP only.
+   */
   static final class Port implements ITypeConverter<PortMapping> {
     @Override
     public PortMapping convert(String value) {
+      PortMapping mapping;
       try {
-        return PortMapping.parse(value);
+        mapping = PortMapping.parse(value);
       } catch (IgnisException e) {
         throw new TypeConversionException(e.getMessage());
       }
+      if (mapping.protocol() == Protocol.SCTP) {
+        throw new TypeConversionException("port mapping '" + value + "': protocol sctp is not supported; publish tcp or"
+            + " udp ports");
+      }
+      return mapping;
     }
   }
 

@@ -21,9 +21,6 @@ final class KillCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    for (String name : vms) {
-      root.out.println(lifecycle.stop(name, Duration.ZERO).vm().name());
-    }
-    return 0;
+    return EachVm.run(root, vms, name -> lifecycle.stop(name, Duration.ZERO).vm().name());
   }
 }

@@ -24,11 +24,10 @@ final class RmCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    for (String vm : vms) {
+    return EachVm.run(root, vms, vm -> {
       VmLifecycle.Removal removal = lifecycle.remove(vm, force);
       removal.warning().ifPresent(root.err::println);
-      root.out.println(removal.vm().name());
-    }
-    return 0;
+      return removal.vm().name();
+    });
   }
 }

@@ -25,11 +25,10 @@ final class StartCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    for (String vm : vms) {
+    return EachVm.run(root, vms, vm -> {
       try (Progress progress = Progress.of(root.err, "starting VM " + vm)) {
-        root.out.println(lifecycle.start(vm, root.pluginChoice(networkPlugin)).name());
+        return lifecycle.start(vm, root.pluginChoice(networkPlugin)).name();
       }
-    }
-    return 0;
+    });
   }
 }

@@ -25,7 +25,7 @@ final class StopCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    for (String name : vms) {
+    return EachVm.run(root, vms, name -> {
       VmLifecycle.StopResult result;
       try (Progress progress = Progress.of(root.err, "stopping VM " + name)) {
         result = lifecycle.stop(name, java.time.Duration.ofSeconds(Math.max(0, seconds)));
@@ -33,8 +33,7 @@ final class StopCommand implements Callable<Integer> {
       if (!result.wasRunning()) {
         root.err.println("note: VM '" + result.vm().name() + "' was not running");
       }
-      root.out.println(result.vm().name());
-    }
-    return 0;
+      return result.vm().name();
+    });
   }
 }

@@ -22,7 +22,8 @@ final class VmOptions {
   @Option(names = "--initrd", paramLabel = "FILE", description = "Initramfs to boot, with --kernel.")
   String initrd;
 
-  @Option(names = "--cmdline", paramLabel = "ARGS", description = "Extra kernel arguments.")
+  @Option(names = "--cmdline", paramLabel = "ARGS", description = "Extra kernel arguments, one line; not ip=,"
+      + " console= or ignis.name=, which Ignis sets.")
   String cmdline;
 
   @Option(names = "--accel", paramLabel = "ACCEL", defaultValue = "auto",
@@ -53,6 +54,7 @@ final class VmOptions {
 
   /** The spec; a missing name is left for the caller to fill in after the id is known. */
   VmSpec toSpec(String pluginId, String fallbackName) {
+    BootSpec.checkCmdline(cmdline);
     return new VmSpec(name == null ? fallbackName : name, new BootSpec(kernel, initrd, cmdline, accel), cpus, memoryMib,
         mac == null ? MacAddress.random().value() : mac, ips, ports, pluginId);
   }

@@ -43,6 +43,14 @@ public final class SettingsLoader {
    * Resolves the settings; each flag argument is null when the flag was not given.
    */
   public Settings load(Path stateDirFlag, Path pluginsDirFlag, boolean verbose) {
+    if (stateDirFlag != null && stateDirFlag.toString().isBlank()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--state-dir is empty; give a directory (default "
+          + DEFAULT_STATE_DIR + ") or leave the option out");
+    }
+    if (pluginsDirFlag != null && pluginsDirFlag.toString().isBlank()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--plugins-dir is empty; give a directory or leave the"
+          + " option out");
+    }
     Map<String, String> properties = new HashMap<>();
     installDir.ifPresent(home -> readInto(home.resolve("conf/ignis.properties"), properties));
     String configFile = environment.get("IGNIS_CONFIG");

@@ -25,6 +25,13 @@ public final class QemuDriver implements Hypervisor {
   /** What the default image prints on its console once its network and web server are up. */
   public static final String READY_MARKER = "IGNIS-READY";
 
+  /**
+   * The marker as the guest prints it: at the start of a console line. Kernel messages that
+   * merely quote it (its command line, unknown parameters) never start a line with it.
+   */
+  private static final java.util.regex.Pattern READY_LINE =
+      java.util.regex.Pattern.compile("(?m)^\\r?" + READY_MARKER + "(\\s|$)");
+
   private final CommandRunner commands;
 
   public QemuDriver(CommandRunner commands) {
@@ -52,7 +59,11 @@ public final class QemuDriver implements Hypervisor {
     try {
       Files.deleteIfExists(pidFile);
       Files.deleteIfExists(control);
-      Files.writeString(console, "");
+      // The console shows what the guest prints, secrets included: owner only. QEMU truncates
+      // the file and keeps its mode.
+      Files.deleteIfExists(console);
+      Files.createFile(console, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot prepare " + spec.vmDir() + ": " + e.getMessage(), e);
     }
@@ -94,7 +105,7 @@ public final class QemuDriver implements Hypervisor {
     Path console = Path.of(guest.console());
     while (true) {
       String text = read(console);
-      if (text.contains(READY_MARKER)) {
+      if (READY_LINE.matcher(text).find()) {
         return;
       }
       if (!isAlive(guest)) {

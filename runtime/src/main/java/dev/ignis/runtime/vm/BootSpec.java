@@ -18,6 +18,9 @@ public record BootSpec(String kernel, String initrd, String cmdline, String acce
   /** The accelerators {@code --accel} takes. */
   public static final Set<String> ACCELERATORS = Set.of("auto", "kvm", "tcg");
 
+  /** Kernel arguments Ignis sets itself, which {@code --cmdline} may not set again. */
+  public static final Set<String> RESERVED_ARGUMENTS = Set.of("ip", "console", "ignis.name");
+
   /** The default image with automatic accelerator choice. */
   public static final BootSpec DEFAULT = new BootSpec("", "", "", "auto");
 
@@ -33,6 +36,34 @@ public record BootSpec(String kernel, String initrd, String cmdline, String acce
     if (!kernel.isEmpty() && initrd.isEmpty() || kernel.isEmpty() && !initrd.isEmpty()) {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
           "--kernel and --initrd go together; give both, or neither for the default image");
+    }
+  }
+
+  /**
+   * One line of arguments that leaves Ignis' own alone: no control characters (a newline would
+   * end the command line QEMU passes on), none of {@link #RESERVED_ARGUMENTS}, and not the
+   * readiness marker, which the kernel could echo to the console before the guest is up.
+   * Checked where the user gives them (not when a stored record is read back).
+   */
+  public static void checkCmdline(String cmdline) {
+    if (cmdline == null) {
+      return;
+    }
+    if (cmdline.chars().anyMatch(c -> c < 0x20 && c != ' ' || c == 0x7f)) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--cmdline holds a newline or another control character;"
+          + " give the kernel arguments as one line");
+    }
+    for (String word : cmdline.strip().split("\\s+")) {
+      String key = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
+      if (RESERVED_ARGUMENTS.contains(key)) {
+        throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--cmdline may not set '" + key + "': Ignis sets "
+            + String.join(", ", RESERVED_ARGUMENTS.stream().sorted().toList()) + " itself (the network is the plugin's,"
+            + " --name names the VM)");
+      }
+    }
+    if (cmdline.contains(dev.ignis.runtime.hypervisor.QemuDriver.READY_MARKER)) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--cmdline may not contain "
+          + dev.ignis.runtime.hypervisor.QemuDriver.READY_MARKER + ", the guest's readiness marker");
     }
   }
 }

@@ -146,4 +146,40 @@ class CliTest {
     assertThat(Subcommands.commandWord(new String[] {"--network-plugin=cni", "run"})).isEqualTo("run");
     assertThat(Subcommands.commandWord(new String[] {"-h"})).isEmpty();
   }
+
+  @Test
+  void rmOfSeveralVms_goesOnPastAFailure_andReportsEach() {
+    assertThat(run("create", "--name", "a")).isZero();
+    assertThat(run("create", "--name", "c")).isZero();
+    assertThat(run("rm", "a", "nosuch", "c")).isEqualTo(101);
+    assertThat(out()).isEqualTo("a\nc\n");
+    assertThat(err().strip()).isEqualTo("error: no VM named 'nosuch'; see 'runtime ps -a'");
+    run("ps", "-a", "-o", "json");
+    assertThat(out().strip()).isEqualTo("[ ]");
+  }
+
+  @Test
+  void anEmptyStateDir_isRefused_ratherThanTakenAsTheWorkingDirectory() {
+    assertThat(run("--state-dir", "", "ps")).isEqualTo(100);
+    assertThat(err().strip()).isEqualTo("error: --state-dir is empty; give a directory (default /var/lib/ignis) or leave"
+        + " the option out");
+  }
+
+  @Test
+  void cmdline_mayNotTakeOverIgnisOwnArguments_norFakeReadiness() {
+    assertThat(run("create", "--name", "a", "--cmdline", "quiet ip=10.0.0.9::10.0.0.1:24::eth0:off")).isEqualTo(100);
+    assertThat(err()).contains("--cmdline may not set 'ip'");
+    assertThat(run("create", "--name", "a", "--cmdline", "ignis.name=other")).isEqualTo(100);
+    assertThat(run("create", "--name", "a", "--cmdline", "x=IGNIS-READY")).isEqualTo(100);
+    assertThat(err()).contains("may not contain IGNIS-READY");
+    assertThat(run("create", "--name", "a", "--cmdline", "quiet\ninit=/bin/sh")).isEqualTo(100);
+    assertThat(err()).contains("holds a newline");
+    assertThat(run("create", "--name", "a", "--cmdline", "ignis.net=dhcp loglevel=7")).isZero();
+  }
+
+  @Test
+  void sctpPorts_areRefused_asOnlyTcpAndUdpAreChecked() {
+    assertThat(run("create", "--name", "a", "-p", "8080:80/sctp")).isEqualTo(2);
+    assertThat(err()).contains("protocol sctp is not supported; publish tcp or udp ports");
+  }
 }
