@@ -14,7 +14,9 @@ import java.util.function.Function;
 /**
  * The plugins one directory provided: the usable ones by id, and a line for every jar.
  *
- * <p>A plugin is initialised with its context on first use. Thread-safe.
+ * <p>A plugin is initialised with its context on first use, and always called through a
+ * {@link GuardedPlugin}: failures name it, long calls time out, attachments are checked.
+ * Thread-safe.
  */
 public final class Plugins {
 
@@ -24,7 +26,9 @@ public final class Plugins {
   private final Set<String> initialised = new HashSet<>();
 
   Plugins(Map<String, NetworkPlugin> byId, List<PluginInfo> infos, Function<String, PluginContext> contexts) {
-    this.byId = Map.copyOf(byId);
+    Map<String, NetworkPlugin> guarded = new java.util.LinkedHashMap<>();
+    byId.forEach((id, plugin) -> guarded.put(id, new GuardedPlugin(plugin)));
+    this.byId = Map.copyOf(guarded);
     this.infos = List.copyOf(infos);
     this.contexts = contexts;
   }

@@ -26,7 +26,7 @@ class PluginDirectoryTest {
     Plugins plugins = load();
     assertThat(plugins.ids()).containsExactly("recording");
     NetworkPlugin plugin = plugins.get("recording");
-    assertThat(plugin.getClass().getClassLoader()).isNotSameAs(getClass().getClassLoader());
+    assertThat(((GuardedPlugin) plugin).delegate().getClass().getClassLoader()).isNotSameAs(getClass().getClassLoader());
     assertThat(plugin.description()).isEqualTo("isolated");
     assertThat(plugins.infos()).singleElement().satisfies(info -> {
       assertThat(info.state()).isEqualTo("started");

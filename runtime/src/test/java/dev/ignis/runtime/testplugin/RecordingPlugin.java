@@ -25,6 +25,8 @@ public class RecordingPlugin implements NetworkPlugin {
   public final List<String> calls = new ArrayList<>();
   public boolean failAttach;
   public boolean failMapPorts;
+  /** What attach does instead of its work: "throw" (a bug), "hang", "no-interface". */
+  public String misbehave = "";
 
   @Override
   public String id() {
@@ -52,6 +54,20 @@ public class RecordingPlugin implements NetworkPlugin {
     calls.add("attach " + request.vm().name() + " " + request.netnsPath() + " " + request.mac());
     if (failAttach) {
       throw new IgnisException(ErrorCode.PLUGIN_FAILED, "attach failed on purpose");
+    }
+    switch (misbehave) {
+      case "throw" -> throw new IllegalStateException("bug on purpose");
+      case "hang" -> {
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      case "no-interface" -> {
+        return new Attachment(id(), request.vm(), request.netnsPath(), List.of(), List.of(), null, List.of(), Map.of());
+      }
+      default -> { }
     }
     NetInterface eth0 = new NetInterface("eth0", request.mac(), request.netnsPath(),
         List.of(new IpConfig("10.99.0.2/24", "10.99.0.1")));

@@ -43,7 +43,25 @@ class VmLifecycleTest {
   void setUp() throws Exception {
     store = new VmStore(state.resolve("vms"));
     netns = new NetworkNamespaces(this::fakeRun, state.resolve("netns"));
-    Plugins plugins = Plugins.of(List.of(plugin), id -> null);
+    Plugins plugins = Plugins.of(List.of(plugin), id -> new dev.ignis.spi.PluginContext() {
+      @Override
+      public Path stateDir() {
+        return state.resolve("plugins").resolve(id);
+      }
+
+      @Override
+      public Optional<String> setting(String key) {
+        return key.equals("call-timeout") ? Optional.of("1") : Optional.empty();
+      }
+
+      @Override
+      public dev.ignis.spi.CommandRunner commands() {
+        return VmLifecycleTest.this::fakeRun;
+      }
+
+      @Override
+      public void notice(String message) {}
+    });
     Path kernel = Files.writeString(state.resolve("vmlinux"), "kernel");
     Path initrd = Files.writeString(state.resolve("initrd"), "initrd");
     boot = new BootSpec(kernel.toString(), initrd.toString(), "", "tcg");
@@ -107,7 +125,25 @@ class VmLifecycleTest {
     Vm running = lifecycle.start("web", Optional.empty());
     hypervisor.alive.clear();
     assertThat(lifecycle.reconcile(running).status()).isEqualTo(VmStatus.EXITED);
-    Plugins plugins = Plugins.of(List.of(plugin), id -> null);
+    Plugins plugins = Plugins.of(List.of(plugin), id -> new dev.ignis.spi.PluginContext() {
+      @Override
+      public Path stateDir() {
+        return state.resolve("plugins").resolve(id);
+      }
+
+      @Override
+      public Optional<String> setting(String key) {
+        return key.equals("call-timeout") ? Optional.of("1") : Optional.empty();
+      }
+
+      @Override
+      public dev.ignis.spi.CommandRunner commands() {
+        return VmLifecycleTest.this::fakeRun;
+      }
+
+      @Override
+      public void notice(String message) {}
+    });
     var report = new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
     assertThat(report.reclaimed()).singleElement().asString().contains("had exited");
     assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.STOPPED);
@@ -201,11 +237,65 @@ class VmLifecycleTest {
     Vm vm = lifecycle.create(spec("web"));
     store.save(vm.withStatus(VmStatus.STARTING).withNetns("ignis-" + vm.id()));
     netns.add("ignis-" + vm.id());
-    Plugins plugins = Plugins.of(List.of(plugin), id -> null);
+    Plugins plugins = Plugins.of(List.of(plugin), id -> new dev.ignis.spi.PluginContext() {
+      @Override
+      public Path stateDir() {
+        return state.resolve("plugins").resolve(id);
+      }
+
+      @Override
+      public Optional<String> setting(String key) {
+        return key.equals("call-timeout") ? Optional.of("1") : Optional.empty();
+      }
+
+      @Override
+      public dev.ignis.spi.CommandRunner commands() {
+        return VmLifecycleTest.this::fakeRun;
+      }
+
+      @Override
+      public void notice(String message) {}
+    });
     var report = new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
     assertThat(report.reclaimed()).singleElement().asString().contains("interrupted start of VM 'web'");
     assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.STOPPED);
     assertThat(netns.journalled()).isEmpty();
     assertThat(plugin.calls).containsExactly("detach web {}");
+  }
+
+  @Test
+  void aPluginThatThrowsWhatItShouldNot_isAPluginFailureNamingIt_andTheVmIsAsBefore() {
+    Vm vm = lifecycle.create(spec("web"));
+    plugin.misbehave = "throw";
+    assertThatThrownBy(() -> lifecycle.start("web", Optional.empty()))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PLUGIN_FAILED))
+        .hasMessageStartingWith("network plugin 'recording' failed (attach): it threw java.lang.IllegalStateException:"
+            + " bug on purpose");
+    assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.CREATED);
+    assertThat(netns.journalled()).as("the sandbox is gone").isEmpty();
+  }
+
+  @Test
+  void anAttachmentWithoutInterface_isUndoneAndRefused_ratherThanReportedUp() {
+    Vm vm = lifecycle.create(spec("web"));
+    plugin.misbehave = "no-interface";
+    assertThatThrownBy(() -> lifecycle.start("web", Optional.empty()))
+        .hasMessage("network plugin 'recording' failed (attach): it returned no interface for the guest");
+    assertThat(plugin.calls).anyMatch(call -> call.startsWith("detach web"));
+    assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.CREATED);
+    assertThat(hypervisor.started).isEmpty();
+  }
+
+  @Test
+  void anAttachThatHangs_isGivenUpAfterThePluginsCallTimeout() {
+    Vm vm = lifecycle.create(spec("web"));
+    plugin.misbehave = "hang";
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> lifecycle.start("web", Optional.empty()))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TRY_AGAIN_LATER))
+        .hasMessage("network plugin 'recording' did not finish attach within 1 s (setting plugin.recording.call-timeout);"
+            + " gave up on it");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.CREATED);
   }
 }

@@ -1,0 +1,215 @@
+package dev.ignis.runtime.plugin;
+
+import dev.ignis.spi.AttachRequest;
+import dev.ignis.spi.Attachment;
+import dev.ignis.spi.BootstrapRequest;
+import dev.ignis.spi.BootstrapResult;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.NetInterface;
+import dev.ignis.spi.NetworkPlugin;
+import dev.ignis.spi.PluginContext;
+import dev.ignis.spi.PortMapping;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * A plugin as the runtime calls it: whatever a plugin throws is a failure of that plugin, said
+ * in one line that names it (a bug in a plugin must not look like one of the runtime's, exit
+ * 125); {@code attach}, {@code detach} and {@code mapPorts} give up after the plugin's
+ * {@code call-timeout} (seconds, {@value #DEFAULT_TIMEOUT_SECONDS} by default); and what
+ * {@code attach} returns is checked, and undone if the guest could not use it.
+ */
+final class GuardedPlugin implements NetworkPlugin {
+
+  static final int DEFAULT_TIMEOUT_SECONDS = 300;
+  /** How long a call interrupted at its timeout may take to end before it is left behind. */
+  private static final Duration GRACE = Duration.ofSeconds(5);
+
+  private static final ExecutorService CALLS = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "plugin-call");
+    thread.setDaemon(true); // a plugin that never returns must not keep the process alive
+    return thread;
+  });
+
+  private final NetworkPlugin plugin;
+  private Duration timeout = Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
+
+  GuardedPlugin(NetworkPlugin plugin) {
+    this.plugin = plugin;
+  }
+
+  /** The plugin itself. */
+  NetworkPlugin delegate() {
+    return plugin;
+  }
+
+  @Override
+  public String id() {
+    return plugin.id();
+  }
+
+  @Override
+  public String description() {
+    return guard("description", plugin::description);
+  }
+
+  @Override
+  public boolean bringsOwnSandbox() {
+    return guard("bringsOwnSandbox", plugin::bringsOwnSandbox);
+  }
+
+  @Override
+  public void init(PluginContext context) {
+    String seconds = context == null ? String.valueOf(DEFAULT_TIMEOUT_SECONDS)
+        : context.setting("call-timeout").orElse(String.valueOf(DEFAULT_TIMEOUT_SECONDS));
+    if (!seconds.matches("\\d{1,5}") || Integer.parseInt(seconds) == 0) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "setting plugin." + id() + ".call-timeout '" + seconds
+          + "' is not a number of seconds from 1 to 99999");
+    }
+    timeout = Duration.ofSeconds(Integer.parseInt(seconds));
+    guard("init", () -> {
+      plugin.init(context);
+      return null;
+    });
+  }
+
+  @Override
+  public BootstrapResult bootstrap(BootstrapRequest request) {
+    return guard("bootstrap", () -> plugin.bootstrap(request));
+  }
+
+  @Override
+  public void validate(AttachRequest request) {
+    guard("validate", () -> {
+      plugin.validate(request);
+      return null;
+    });
+  }
+
+  @Override
+  public Attachment attach(AttachRequest request) {
+    Attachment attachment = timed("attach", () -> plugin.attach(request));
+    String problem = unusable(attachment, request);
+    if (problem != null) {
+      if (attachment != null) {
+        try {
+          detach(attachment);
+        } catch (IgnisException undo) {
+          IgnisException failure = failure("attach", problem);
+          failure.addSuppressed(undo);
+          throw failure;
+        }
+      }
+      throw failure("attach", problem);
+    }
+    return attachment;
+  }
+
+  /** Why the guest could not use what attach returned, or null if it can. */
+  private String unusable(Attachment attachment, AttachRequest request) {
+    if (attachment == null) {
+      return "it returned no attachment";
+    }
+    if (!attachment.pluginId().equals(id()) || !attachment.vm().equals(request.vm())) {
+      return "it returned the attachment of " + attachment.pluginId() + "/" + attachment.vm() + " for VM "
+          + request.vm();
+    }
+    List<NetInterface> interfaces = attachment.interfaces();
+    if (interfaces.isEmpty()) {
+      return "it returned no interface for the guest";
+    }
+    boolean addressed = interfaces.stream().filter(i -> !i.name().equals("lo")).anyMatch(i -> !i.ips().isEmpty());
+    if (!request.ports().isEmpty() && !addressed) {
+      return "ports are wanted, but it gave the VM no address to forward them to";
+    }
+    return null;
+  }
+
+  @Override
+  public List<PortMapping> mapPorts(Attachment attachment, List<PortMapping> wanted) {
+    return timed("mapPorts", () -> plugin.mapPorts(attachment, wanted));
+  }
+
+  @Override
+  public void detach(Attachment attachment) {
+    timed("detach", () -> {
+      plugin.detach(attachment);
+      return null;
+    });
+  }
+
+  @Override
+  public void check(Attachment attachment) {
+    timed("check", () -> {
+      plugin.check(attachment);
+      return null;
+    });
+  }
+
+  @Override
+  public boolean isIntact(Attachment attachment) {
+    return timed("isIntact", () -> plugin.isIntact(attachment));
+  }
+
+  @Override
+  public List<String> gc(Set<String> liveVmIds) {
+    return guard("gc", () -> plugin.gc(liveVmIds));
+  }
+
+  /** The call on this thread; anything but an {@link IgnisException} becomes a plugin failure. */
+  private <T> T guard(String operation, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (IgnisException e) {
+      throw e;
+    } catch (RuntimeException | LinkageError e) {
+      throw failure(operation, "it threw " + e + " (a bug in the plugin; run with -v for the stack trace)", e);
+    }
+  }
+
+  /** The call on a thread of its own, given up after the timeout (interrupted, then left behind). */
+  private <T> T timed(String operation, Supplier<T> call) {
+    Future<T> future = CALLS.submit(() -> guard(operation, call));
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      try {
+        future.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception ended) {
+        // It ended (or not) by now: either way the runtime goes on.
+      }
+      throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "network plugin '" + id() + "' did not finish " + operation
+          + " within " + timeout.toSeconds() + " s (setting plugin." + id() + ".call-timeout); gave up on it");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw failure(operation, "it threw " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "interrupted while network plugin '" + id() + "' ran "
+          + operation, e);
+    }
+  }
+
+  private IgnisException failure(String operation, String problem) {
+    return new IgnisException(ErrorCode.PLUGIN_FAILED, "network plugin '" + id() + "' failed (" + operation + "): "
+        + problem);
+  }
+
+  private IgnisException failure(String operation, String problem, Throwable cause) {
+    return new IgnisException(ErrorCode.PLUGIN_FAILED, "network plugin '" + id() + "' failed (" + operation + "): "
+        + problem, cause);
+  }
+}
