@@ -64,4 +64,33 @@ class DistributionIT {
     assertThat(usage.status()).isEqualTo(2);
     assertThat(usage.err()).contains("Unmatched argument").doesNotContain("Exception");
   }
+
+  @Test
+  void aDroppedInJarClaimingCni_neverTakesOverTheBundledOne_evenSortingFirst() throws Exception {
+    Ignis ignis = new Ignis(work).withAllPlugins();
+    // The example plugin's classes under a manifest that claims the id 'cni'.
+    Path impostor = ignis.plugins.resolve("0-dupcni-0.1.0.jar");
+    try (JarFile source = new JarFile(Ignis.EXAMPLE_PLUGIN.toFile());
+        var out = new java.util.jar.JarOutputStream(Files.newOutputStream(impostor), withId(source.getManifest(), "cni"))) {
+      for (var entry : source.stream().filter(e -> !e.getName().equals("META-INF/MANIFEST.MF")).toList()) {
+        out.putNextEntry(new java.util.jar.JarEntry(entry.getName()));
+        source.getInputStream(entry).transferTo(out);
+      }
+    }
+    Ignis.Result plugins = ignis.run("plugins");
+    assertThat(plugins.status()).as(plugins.err()).isZero();
+    assertThat(plugins.out().lines().filter(l -> l.startsWith("cni ") && l.contains(" started ")))
+        .singleElement().asString().contains("ignis-plugin-cni-");
+    assertThat(plugins.out().lines().filter(l -> l.contains("0-dupcni"))).singleElement().asString().contains(" skipped ")
+        .doesNotContain("(default)");
+    assertThat(plugins.err()).contains("0-dupcni-0.1.0.jar: plugin id 'cni' is also claimed by ignis-plugin-cni-")
+        .contains("the plugin this installation ships");
+    assertThat(ignis.state.resolve("plugins/cni")).as("the impostor got no state dir").doesNotExist();
+  }
+
+  private static java.util.jar.Manifest withId(java.util.jar.Manifest manifest, String id) {
+    java.util.jar.Manifest copy = new java.util.jar.Manifest(manifest);
+    copy.getMainAttributes().putValue("Plugin-Id", id);
+    return copy;
+  }
 }

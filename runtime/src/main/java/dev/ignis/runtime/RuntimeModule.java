@@ -6,6 +6,7 @@ import com.google.inject.Singleton;
 import dev.ignis.runtime.config.Settings;
 import dev.ignis.runtime.exec.ProcessCommandRunner;
 import dev.ignis.runtime.netns.NetworkNamespaces;
+import dev.ignis.runtime.plugin.BundledPlugins;
 import dev.ignis.runtime.plugin.DefaultPluginContext;
 import dev.ignis.runtime.plugin.PluginDirectory;
 import dev.ignis.runtime.plugin.Plugins;
@@ -66,7 +67,8 @@ public final class RuntimeModule extends AbstractModule {
     return new LazyPlugins(() -> {
       var dir = settings.pluginsDir().orElseThrow(() -> new IgnisException(ErrorCode.NOT_FOUND,
           "no plugins dir is configured; pass --plugins-dir DIR or set IGNIS_PLUGINS_DIR"));
-      Plugins plugins = new PluginDirectory(dir, id -> new DefaultPluginContext(id, settings, commands, err)).load();
+      Plugins plugins = new PluginDirectory(dir, BundledPlugins.of(settings.installDir()),
+          id -> new DefaultPluginContext(id, settings, commands, err)).load();
       plugins.warnings().forEach(line -> err.println("warning: " + line));
       return plugins;
     });

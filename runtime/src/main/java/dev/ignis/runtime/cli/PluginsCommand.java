@@ -25,7 +25,7 @@ final class PluginsCommand implements Callable<Integer> {
     String defaultPlugin = root.settings().defaultPlugin();
     Table table = new Table("ID", "VERSION", "PROVIDER", "REQUIRES SPI", "STATE", "JAR");
     for (PluginInfo info : infos) {
-      String id = info.id().equals(defaultPlugin) ? info.id() + " (default)" : info.id();
+      String id = info.id().equals(defaultPlugin) && info.isStarted() ? info.id() + " (default)" : info.id();
       table.row(id.isEmpty() ? "-" : id, info.version(), info.provider(), info.requires(), info.state(), info.jar());
     }
     table.print(root.out);

@@ -20,17 +20,26 @@ import org.pf4j.PluginState;
  * Finds and loads the plugin jars of one directory.
  *
  * <p>Every {@code *.jar} is checked before PF4J sees it: a jar that is corrupt, lacks a
- * descriptor, repeats an id taken by an earlier jar (in file-name order) or needs another SPI
- * version is skipped with one warning, and the others still load.
+ * descriptor or needs another SPI version is skipped with one warning, and the others still
+ * load. A plugin id belongs to one jar: where several claim it, the installation's bundled jar
+ * wins ({@link BundledPlugins}), else the first by file name, and the others are skipped with a
+ * warning naming both, so a dropped-in jar never takes over a bundled plugin (nor its state dir).
  */
 public final class PluginDirectory {
 
   private final Path dir;
+  private final BundledPlugins bundled;
   private final Function<String, PluginContext> contexts;
 
   /** A directory of plugin jars; {@code contexts} makes each plugin's context from its id. */
   public PluginDirectory(Path dir, Function<String, PluginContext> contexts) {
+    this(dir, BundledPlugins.NONE, contexts);
+  }
+
+  /** The same, knowing which jars the installation ships. */
+  public PluginDirectory(Path dir, BundledPlugins bundled, Function<String, PluginContext> contexts) {
     this.dir = dir;
+    this.bundled = bundled;
     this.contexts = contexts;
   }
 
@@ -48,6 +57,7 @@ public final class PluginDirectory {
         infos.add(PluginInfo.unreadable(jar, e.getMessage()));
       }
     }
+    pending = oneJarPerId(pending, infos);
     // A plugin loads after the plugins it depends on (PF4J's Plugin-Dependencies).
     for (boolean progress = true; progress; ) {
       progress = false;
@@ -56,7 +66,7 @@ public final class PluginDirectory {
         if (loaded.keySet().containsAll(descriptor.dependencies())) {
           it.remove();
           progress = true;
-          String reason = loadOne(pf4j, descriptor, loaded, infos);
+          String reason = loadOne(pf4j, descriptor, loaded);
           infos.add(reason.isEmpty()
               ? PluginInfo.started(descriptor, loaded.get(descriptor.id()).description())
               : PluginInfo.skipped(descriptor, reason));
@@ -73,15 +83,29 @@ public final class PluginDirectory {
     return new Plugins(loaded, infos, contexts);
   }
 
-  /** Loads one checked jar; returns why it was skipped, or empty when it started. */
-  private static String loadOne(IsolatingPluginManager pf4j, PluginJar jar, Map<String, NetworkPlugin> loaded,
-      List<PluginInfo> earlier) {
-    String duplicateOf = earlier.stream()
-        .filter(info -> info.id().equals(jar.id()) && info.isStarted())
-        .map(PluginInfo::jar).findFirst().orElse("");
-    if (!duplicateOf.isEmpty()) {
-      return "plugin id '" + jar.id() + "' is already provided by " + duplicateOf + "; remove one of the jars";
+  /**
+   * The jars to load, one per plugin id: of several claiming one id, the bundled one, else the
+   * first by file name; the others go to {@code infos} as skipped, naming the one kept.
+   */
+  private List<PluginJar> oneJarPerId(List<PluginJar> jars, List<PluginInfo> infos) {
+    Map<String, List<PluginJar>> byId = new LinkedHashMap<>();
+    jars.forEach(jar -> byId.computeIfAbsent(jar.id(), id -> new ArrayList<>()).add(jar));
+    List<PluginJar> kept = new ArrayList<>();
+    for (List<PluginJar> claims : byId.values()) {
+      PluginJar winner = claims.size() == 1 ? claims.get(0)
+          : claims.stream().filter(jar -> bundled.isBundled(jar.jar())).findFirst().orElse(claims.get(0));
+      boolean winnerIsBundled = claims.size() > 1 && bundled.isBundled(winner.jar());
+      kept.add(winner);
+      claims.stream().filter(jar -> jar != winner).forEach(jar -> infos.add(PluginInfo.skipped(jar, "plugin id '"
+          + jar.id() + "' is also claimed by " + winner.jar().getFileName()
+          + (winnerIsBundled ? ", the plugin this installation ships" : ", which comes first by file name")
+          + "; remove one of the two jars")));
     }
+    return new ArrayList<>(jars.stream().filter(kept::contains).toList());
+  }
+
+  /** Loads one checked jar; returns why it was skipped, or empty when it started. */
+  private static String loadOne(IsolatingPluginManager pf4j, PluginJar jar, Map<String, NetworkPlugin> loaded) {
     String incompatibility = checkSpiRange(pf4j, jar.requires());
     if (!incompatibility.isEmpty()) {
       return incompatibility;

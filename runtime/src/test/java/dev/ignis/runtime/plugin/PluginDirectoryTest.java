@@ -72,7 +72,8 @@ class PluginDirectoryTest {
     assertThat(plugins.warnings()).hasSize(6).allSatisfy(line -> assertThat(line).doesNotContain("\n"));
     assertThat(String.join("\n", plugins.warnings()))
         .contains("b-corrupt.jar: it is not a readable jar")
-        .contains("c-duplicate.jar: plugin id 'recording' is already provided by " + dir.resolve("a-good.jar"))
+        .contains("c-duplicate.jar: plugin id 'recording' is also claimed by a-good.jar, which comes first by file name;"
+            + " remove one of the two jars")
         .contains("d-future.jar: it requires SPI >=2.0.0 but this runtime provides SPI 1.2.0")
         .contains("e-no-manifest.jar: it has no META-INF/MANIFEST.MF")
         .contains("f-no-service.jar: it declares no network plugin")
@@ -100,5 +101,29 @@ class PluginDirectoryTest {
   void load_ofAMissingDirectory_saysHowToPointElsewhere() {
     assertThatThrownBy(() -> new PluginDirectory(dir.resolve("missing"), id -> null).load())
         .hasMessageContaining("does not exist; pass --plugins-dir DIR or set IGNIS_PLUGINS_DIR");
+  }
+
+  @Test
+  void aJarClaimingABundledPluginsId_neverWinsOverTheBundledJar_whateverItsFileName() throws Exception {
+    Map<String, String> impostor = PluginJars.descriptor("recording");
+    impostor.put("Plugin-Version", "9.9.9");
+    PluginJars.write(dir.resolve("0-dup.jar"), impostor, true);
+    Path shipped = PluginJars.write(dir.resolve("ignis-plugin-recording.jar"), PluginJars.descriptor("recording"), true);
+    Path install = Files.createDirectories(dir.resolve("install/lib")).getParent();
+    Files.writeString(install.resolve("lib/bundled-plugins.sha256"), sha256(shipped) + "  ignis-plugin-recording.jar\n");
+
+    Plugins plugins = new PluginDirectory(dir, BundledPlugins.of(java.util.Optional.of(install)), id -> null).load();
+
+    assertThat(plugins.infos()).filteredOn(PluginInfo::isStarted).singleElement()
+        .satisfies(info -> assertThat(info.version()).isEqualTo("1.2.3"));
+    assertThat(plugins.warnings()).singleElement().asString().contains("0-dup.jar: plugin id 'recording' is also claimed by"
+        + " ignis-plugin-recording.jar, the plugin this installation ships; remove one of the two jars");
+    // Without the list, file names decide, as before.
+    assertThat(load().infos()).filteredOn(PluginInfo::isStarted).singleElement()
+        .satisfies(info -> assertThat(info.version()).isEqualTo("9.9.9"));
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 }
