@@ -57,7 +57,8 @@ class SandboxLifecycleIT {
         .contains("\"id\" : \"cni\"").contains("\"id\" : \"docker-bridge\"").contains("\"id\" : \"flannel\"");
     assertThat(result.err().lines()).hasSize(2).allMatch(line -> line.startsWith("warning: skipping plugin jar "));
     assertThat(result.err()).contains("zz-corrupt.jar: it is not a readable jar")
-        .contains("zz-duplicate.jar: plugin id 'sandbox-only' is already provided by");
+        .contains("zz-duplicate.jar: plugin id 'sandbox-only' is also claimed by sandbox-only.jar, which comes first"
+            + " by file name");
   }
 
   @Test
@@ -155,5 +156,31 @@ class SandboxLifecycleIT {
     } finally {
       Ignis.sh("ip", "netns", "delete", foreign);
     }
+  }
+
+  @Test
+  void aVmWhosePluginJarIsGone_isRemovedWithWhatTheRuntimeOwns_andGcWaitsForThePlugin() throws Exception {
+    String box = name("box");
+    ignis.ok("--network-plugin", "sandbox-only", "run", "--name", box);
+    String id = idOf(box);
+    Path jar = ignis.plugins.resolve("sandbox-only.jar");
+    Path aside = Files.move(jar, work.resolve("sandbox-only.jar"));
+    try {
+      Ignis.Result rm = ignis.run("rm", "-f", box);
+      assertThat(rm.status()).as(rm.err()).isZero();
+      assertThat(rm.err()).contains("warning: VM '" + box + "' is removed, but not all of its network:")
+          .contains("unknown network plugin 'sandbox-only'");
+      assertThat(Ignis.sh("ps", "-eo", "args")).as("its QEMU").doesNotContain(ignis.state.resolve("vms").resolve(id)
+          .toString());
+      Ignis.Result gc = ignis.run("gc");
+      assertThat(gc.status()).isEqualTo(103);
+      assertThat(gc.err()).contains("kept sandbox netns ignis-" + id + " of a VM that no longer exists: its network"
+          + " plugin 'sandbox-only' is not installed");
+      assertThat(Ignis.netnsExists("ignis-" + id)).isTrue();
+    } finally {
+      Files.move(aside, jar);
+    }
+    assertThat(ignis.ok("gc")).contains("removed sandbox netns ignis-" + id);
+    assertThat(Ignis.netnsExists("ignis-" + id)).isFalse();
   }
 }

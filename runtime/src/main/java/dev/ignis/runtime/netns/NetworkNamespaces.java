@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -45,7 +46,15 @@ public final class NetworkNamespaces {
 
   /** Makes the named namespace with its loopback up; an existing one is reused. */
   public Path add(String name) {
-    record(name);
+    return add(name, "");
+  }
+
+  /**
+   * The same, journalling which network plugin the namespace is for, so that {@code gc} can
+   * keep it for that plugin's teardown after its VM is gone ({@link #ownerOf}).
+   */
+  public Path add(String name, String pluginId) {
+    record(name, pluginId);
     if (!exists(name)) {
       commands.run(Command.of("ip", "netns", "add", name)).orThrow(ErrorCode.INVALID_NETNS);
     }
@@ -83,13 +92,19 @@ public final class NetworkNamespaces {
     }
   }
 
-  private void record(String name) {
+  /** The network plugin a journalled namespace was made for, if it was recorded. */
+  public Optional<String> ownerOf(String name) {
+    try {
+      return Optional.of(Files.readString(journal.resolve(name)).strip()).filter(owner -> !owner.isEmpty());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void record(String name, String pluginId) {
     try {
       Files.createDirectories(journal);
-      Path entry = journal.resolve(name);
-      if (Files.notExists(entry)) {
-        Files.createFile(entry);
-      }
+      Files.writeString(journal.resolve(name), pluginId);
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write the netns journal " + journal + ": " + e.getMessage(), e);
     }

@@ -47,23 +47,30 @@ public final class VmGarbageCollector {
     // A VM another command is starting holds network before its attachment is recorded.
     Set<String> attached = vms.stream().filter(vm -> vm.attachment() != null || !store.isIdle(vm)).map(Vm::id)
         .collect(Collectors.toSet());
-    boolean pluginTeardownPending = false;
-    for (NetworkPlugin plugin : plugins.get().all()) {
-      try {
-        plugin.gc(attached).forEach(line -> reclaimed.add(plugin.id() + ": " + line));
+    Set<String> teardownPending = new java.util.HashSet<>();
+    List<String> loaded = plugins.get().ids();
+    for (String id : loaded) {
+      try { // one plugin at a time: one that fails (or cannot even start) does not stop the others
+        NetworkPlugin plugin = plugins.get().get(id);
+        plugin.gc(attached).forEach(line -> reclaimed.add(id + ": " + line));
       } catch (IgnisException e) {
-        problems.add(plugin.id() + ": " + e.getMessage());
-        pluginTeardownPending = true;
+        problems.add(id + ": " + e.getMessage());
+        teardownPending.add(id);
       }
     }
     // After the plugins: a teardown they could not finish may still need the sandbox (the
-    // bridge plugin removes its masquerade rules by the addresses inside it).
+    // bridge plugin removes its masquerade rules by the addresses inside it), and so may one a
+    // plugin that is not installed now will do once it is back.
     Set<String> ownedNetns = vms.stream().map(Vm::netns).filter(n -> n != null).collect(Collectors.toSet());
     for (String name : netns.journalled()) {
       if (ownedNetns.contains(name)) {
         continue;
       }
-      if (pluginTeardownPending) {
+      java.util.Optional<String> owner = netns.ownerOf(name);
+      if (owner.isPresent() && !loaded.contains(owner.get())) {
+        problems.add("kept sandbox netns " + name + " of a VM that no longer exists: its network plugin '"
+            + owner.get() + "' is not installed to tear its network down; install it again, then run 'runtime gc'");
+      } else if (owner.map(teardownPending::contains).orElse(!teardownPending.isEmpty())) {
         problems.add("kept sandbox netns " + name + " of a VM that no longer exists until its plugin's teardown"
             + " succeeds; 'runtime gc' removes it then");
       } else {

@@ -98,7 +98,7 @@ public final class VmLifecycle {
     store.save(vm);
     long begin = System.nanoTime();
     try {
-      String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns()).toString();
+      String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns(), plugin.id()).toString();
       Attachment attachment = attachNetwork(vm, plugin, netnsPath, vm.spec().staticIps());
       vm = vm.withAttachment(attachment).keepingIps(attachment.ips().stream().map(IpConfig::ip).toList());
       store.save(vm);
