@@ -86,4 +86,25 @@ class VmBootIT extends NetworkedVmTest {
     ignis.ok("stop", "--time", "30", "polite");
     assertThat(ignis.ok("logs", "polite")).contains("reboot: Power down");
   }
+
+  @Test
+  void aRunningVmWhoseRecordIsCorrupt_keepsItsNetworkThroughGc_andRmForceRemovesIt() throws Exception {
+    int port = TestNetwork.freePort();
+    String id = ignis.ok("run", "--name", "blur", "-p", port + ":80").strip();
+    Files.writeString(ignis.state.resolve("vms").resolve(id).resolve("vm.json"), "{ \"id\": ");
+
+    Ignis.Result gc = ignis.run("gc");
+    assertThat(gc.err()).contains("gc leaves that VM alone");
+    assertThat(Ignis.netnsExists("ignis-" + id)).isTrue();
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).as("still served").contains("<h1>blur</h1>");
+    assertThat(ignis.run("ps", "-a").err()).contains("vm.json is corrupt").contains("'runtime rm -f " + id + "'");
+    assertThat(ignis.run("inspect", id).err()).contains("vm.json is corrupt");
+
+    Ignis.Result rm = ignis.run("rm", "-f", id);
+    assertThat(rm.status()).as(rm.err()).isZero();
+    assertThat(rm.err()).contains("'runtime gc' reclaims it");
+    assertThat(Ignis.sh("ps", "-eo", "args")).doesNotContain(ignis.state.resolve("vms").resolve(id).toString());
+    assertThat(ignis.ok("gc")).contains("deleted the attachment of VM " + id).contains("removed sandbox netns ignis-" + id);
+    net.assertNoResidue();
+  }
 }

@@ -27,7 +27,7 @@ final class RmCommand implements Callable<Integer> {
     return EachVm.run(root, vms, vm -> {
       VmLifecycle.Removal removal = lifecycle.remove(vm, force);
       removal.warning().ifPresent(root.err::println);
-      return removal.vm().name();
+      return removal.name();
     });
   }
 }

@@ -43,10 +43,14 @@ public final class VmGarbageCollector {
       finishInterrupted(vm, reclaimed, problems);
     }
     removeLeftoverDirectories(reclaimed, problems);
-    List<Vm> vms = store.list().vms();
-    // A VM another command is starting holds network before its attachment is recorded.
+    VmStore.Listing after = store.list();
+    List<Vm> vms = after.vms();
+    // A VM another command is starting holds network before its attachment is recorded; one
+    // whose record cannot be read may hold it too: never tear down what cannot be read.
     Set<String> attached = vms.stream().filter(vm -> vm.attachment() != null || !store.isIdle(vm)).map(Vm::id)
         .collect(Collectors.toSet());
+    attached.addAll(after.unreadableIds());
+    after.problems().forEach(problem -> problems.add(problem + " (gc leaves that VM alone)"));
     Set<String> teardownPending = new java.util.HashSet<>();
     List<String> loaded = plugins.get().ids();
     for (String id : loaded) {
@@ -62,6 +66,7 @@ public final class VmGarbageCollector {
     // bridge plugin removes its masquerade rules by the addresses inside it), and so may one a
     // plugin that is not installed now will do once it is back.
     Set<String> ownedNetns = vms.stream().map(Vm::netns).filter(n -> n != null).collect(Collectors.toSet());
+    after.unreadableIds().forEach(id -> ownedNetns.add("ignis-" + id));
     for (String name : netns.journalled()) {
       if (ownedNetns.contains(name)) {
         continue;

@@ -86,6 +86,13 @@ public final class VmGuest {
     }
   }
 
+  /** Kills the QEMU and DHCP server of a VM known only by its id (its record cannot be read). */
+  void killUnread(String id) {
+    Path vmDir = vmsDir.resolve(id);
+    hypervisor.find(vmDir).ifPresent(hypervisor::kill);
+    dhcp.stop(vmDir);
+  }
+
   /** Gives the plugin's interface back its addresses, as the plugin's DEL expects to find it. */
   void unlink(Vm vm, Attachment attachment) {
     dhcp.stop(vmsDir.resolve(vm.id()));

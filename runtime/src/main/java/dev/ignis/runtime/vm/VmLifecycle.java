@@ -208,11 +208,11 @@ public final class VmLifecycle {
     }
   }
 
-  /** The outcome of {@link #remove}: the VM, and what its teardown left behind, if anything. */
-  public record Removal(Vm vm, Optional<String> leftBehind) {
+  /** The outcome of {@link #remove}: the VM's name (its id if its record was unreadable), and what its teardown left behind. */
+  public record Removal(String name, Optional<String> leftBehind) {
     /** The warning users get when something was left behind. */
     public Optional<String> warning() {
-      return leftBehind.map(what -> "warning: VM '" + vm.name() + "' is removed, but not all of its network: " + what);
+      return leftBehind.map(what -> "warning: VM '" + name + "' is removed, but not all of its network: " + what);
     }
   }
 
@@ -220,10 +220,24 @@ public final class VmLifecycle {
    * Removes a VM record; a running VM only with {@code force}, after stopping it. With {@code
    * force} the record goes even if the network's teardown fails: what the plugin could not undo
    * stays with the plugin (the cni plugin keeps its journal entry and sandbox for {@code gc}),
-   * and the removal says so.
+   * and the removal says so. {@code force} also removes a VM whose record cannot be read: its
+   * QEMU is stopped through its pid file, and {@code gc} then reclaims its network.
    */
   public Removal remove(String nameOrId, boolean force) {
-    Vm found = store.find(nameOrId);
+    Vm found;
+    try {
+      found = store.find(nameOrId);
+    } catch (IgnisException e) {
+      Optional<String> unreadable = force && e.code() == ErrorCode.DECODING_FAILURE ? store.unreadableId(nameOrId)
+          : Optional.empty();
+      if (unreadable.isEmpty()) {
+        throw e;
+      }
+      guest.killUnread(unreadable.get());
+      store.delete(unreadable.get());
+      return new Removal(unreadable.get(), Optional.of("its record could not be read, so its network was not"
+          + " detached; 'runtime gc' reclaims it"));
+    }
     try (FileLock lock = store.lock(found)) {
       Vm vm = store.load(found.id());
       boolean active = vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED
@@ -244,7 +258,7 @@ public final class VmLifecycle {
         }
       }
       store.delete(vm.id());
-      return new Removal(vm, leftBehind);
+      return new Removal(vm.name(), leftBehind);
     }
   }
 

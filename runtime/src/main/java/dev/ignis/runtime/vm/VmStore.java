@@ -37,18 +37,25 @@ public final class VmStore {
     this.dir = vmsDir;
   }
 
-  /** What {@link #list()} read: the VMs, and one line per record it could not read. */
-  public record Listing(List<Vm> vms, List<String> problems) {
+  /**
+   * What {@link #list()} read: the VMs, one line per record it could not read, and the ids
+   * (directory names) of those records: VMs that exist but must be left alone.
+   */
+  public record Listing(List<Vm> vms, List<String> problems, List<String> unreadableIds) {
     public Listing {
       vms = List.copyOf(vms);
       problems = List.copyOf(problems);
+      unreadableIds = List.copyOf(unreadableIds);
     }
   }
+
+  /** A record that exists but cannot be read. */
+  private record Unreadable(String id, String problem) {}
 
   /** Reads every record, oldest first; an unreadable record is reported, not fatal. */
   public Listing list() {
     if (!Files.isDirectory(dir)) {
-      return new Listing(List.of(), List.of());
+      return new Listing(List.of(), List.of(), List.of());
     }
     List<Path> records = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
@@ -60,27 +67,30 @@ public final class VmStore {
     List<Object> read = records.parallelStream().map(VmStore::readOrProblem).toList();
     List<Vm> vms = new ArrayList<>();
     List<String> problems = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
     for (Object result : read) {
       if (result instanceof Vm vm) {
         vms.add(vm);
-      } else if (result instanceof String problem) {
-        problems.add(problem);
+      } else if (result instanceof Unreadable bad) {
+        problems.add(bad.problem() + "; fix it, or remove the VM with 'runtime rm -f " + bad.id() + "'");
+        unreadable.add(bad.id());
       }
     }
     vms.sort(Comparator.comparing(Vm::createdAt).thenComparing(Vm::id));
-    return new Listing(vms, problems);
+    return new Listing(vms, problems, unreadable); // problems and unreadable ids in the same order
   }
 
-  /** The record, a problem line, or null for a directory without record (an unfinished create or rm). */
+  /** The record, an {@link Unreadable}, or null for a directory without record (an unfinished create or rm). */
   private static Object readOrProblem(Path record) {
+    String id = record.getParent().getFileName().toString();
     try {
       return read(record);
     } catch (NoSuchFileException e) {
       return null;
     } catch (IgnisException e) {
-      return e.getMessage();
+      return new Unreadable(id, e.getMessage());
     } catch (IOException e) {
-      return "cannot read VM record " + record + ": " + e.getMessage();
+      return new Unreadable(id, "cannot read VM record " + record + ": " + e.getMessage());
     }
   }
 
@@ -103,8 +113,23 @@ public final class VmStore {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
           "'" + nameOrId + "' matches " + byPrefix.size() + " VM ids; give more digits or the name");
     }
+    Listing listing = list();
+    for (int i = 0; i < listing.unreadableIds().size(); i++) {
+      String id = listing.unreadableIds().get(i);
+      if (id.equals(nameOrId) || nameOrId.length() >= 3 && id.startsWith(nameOrId)) {
+        throw new IgnisException(ErrorCode.DECODING_FAILURE, listing.problems().get(i));
+      }
+    }
     throw new IgnisException(ErrorCode.NOT_FOUND, "no VM named '" + nameOrId + "'; see 'runtime ps -a'");
   }
+
+  /** The id of the unreadable record that {@code nameOrId} names exactly or by a unique prefix, if any. */
+  public Optional<String> unreadableId(String nameOrId) {
+    List<String> matches = list().unreadableIds().stream()
+        .filter(id -> id.equals(nameOrId) || nameOrId.length() >= 3 && id.startsWith(nameOrId)).toList();
+    return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
+  }
+
 
   /** Reads one VM by id again (after taking its lock). */
   public Vm load(String id) {
@@ -207,7 +232,7 @@ public final class VmStore {
     } catch (JacksonException | IgnisException e) {
       String why = e instanceof JacksonException je ? je.getOriginalMessage() : e.getMessage();
       throw new IgnisException(ErrorCode.DECODING_FAILURE,
-          "VM record " + record + " is corrupt (" + firstLine(why) + "); fix it or remove its directory");
+          "VM record " + record + " is corrupt (" + firstLine(why) + ")");
     }
   }
 

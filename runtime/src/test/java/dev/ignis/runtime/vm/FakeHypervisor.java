@@ -51,4 +51,16 @@ final class FakeHypervisor implements Hypervisor {
       calls.add("kill " + guest.pid());
     }
   }
+
+  /** The guest started in that directory while it is alive, as the pid file would tell. */
+  @Override
+  public java.util.Optional<GuestProcess> find(java.nio.file.Path vmDir) {
+    for (int i = 0; i < started.size(); i++) {
+      long pid = 1000 + i;
+      if (started.get(i).vmDir().equals(vmDir) && alive.contains(pid)) {
+        return java.util.Optional.of(new GuestProcess(pid, "", vmDir.resolve("console.log").toString(), "qmp"));
+      }
+    }
+    return java.util.Optional.empty();
+  }
 }

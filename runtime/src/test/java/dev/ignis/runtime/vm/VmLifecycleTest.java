@@ -298,4 +298,27 @@ class VmLifecycleTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.CREATED);
   }
+
+  @Test
+  void aRunningVmWhoseRecordCannotBeRead_isLeftAloneByGc_andRmForceStopsItsGuest() throws Exception {
+    Vm vm = lifecycle.start(lifecycle.create(spec("web")).id(), Optional.empty());
+    Files.writeString(state.resolve("vms").resolve(vm.id()).resolve("vm.json"), "{ not json");
+    Plugins plugins = Plugins.of(List.of(plugin), id -> null);
+
+    var report = new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
+
+    assertThat(report.problems()).singleElement().asString().contains("vm.json is corrupt")
+        .contains("'runtime rm -f " + vm.id() + "'").contains("gc leaves that VM alone");
+    assertThat(netns.journalled()).containsExactly("ignis-" + vm.id());
+    assertThat(hypervisor.alive).hasSize(1);
+    assertThatThrownBy(() -> lifecycle.remove("web", true)).hasMessageContaining("no VM named 'web'");
+    assertThatThrownBy(() -> lifecycle.remove(vm.id(), false)).hasMessageContaining("vm.json is corrupt");
+
+    VmLifecycle.Removal removal = lifecycle.remove(vm.id(), true);
+
+    assertThat(removal.name()).isEqualTo(vm.id());
+    assertThat(removal.warning()).get().asString().contains("'runtime gc' reclaims it");
+    assertThat(hypervisor.alive).as("its QEMU, found through the pid file").isEmpty();
+    assertThat(state.resolve("vms").resolve(vm.id())).doesNotExist();
+  }
 }
