@@ -107,4 +107,27 @@ class VmBootIT extends NetworkedVmTest {
     assertThat(ignis.ok("gc")).contains("deleted the attachment of VM " + id).contains("removed sandbox netns ignis-" + id);
     net.assertNoResidue();
   }
+
+  @Test
+  void aRunningVmWhoseNetnsPinVanished_isPinnedAgainFromItsQemu_notKilled() throws Exception {
+    int port = TestNetwork.freePort();
+    String id = ignis.ok("run", "--name", "pinned", "-p", port + ":80").strip();
+    Path pin = Path.of("/run/netns/ignis-" + id);
+    Ignis.sh("umount", pin.toString());
+    Files.delete(pin);
+
+    assertThat(ignis.ok("gc")).contains("VM 'pinned' lost the pin of its sandbox netns ignis-" + id
+        + ": pinned it again from its QEMU");
+    assertThat(pin).exists();
+    assertThat(ignis.ok("ps")).contains("pinned").contains("up ");
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("<h1>pinned</h1>");
+    assertThat(ignis.ok("check", "pinned")).isEqualTo("pinned: ok\n");
+
+    // Once more, then rm -f: the DEL still finds the sandbox, so the bridge's rules go too.
+    Ignis.sh("umount", pin.toString());
+    Files.delete(pin);
+    ignis.ok("rm", "-f", "pinned");
+    assertThat(pin).doesNotExist();
+    net.assertNoResidue();
+  }
 }

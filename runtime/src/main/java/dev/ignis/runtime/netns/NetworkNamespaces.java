@@ -62,6 +62,25 @@ public final class NetworkNamespaces {
     return pathOf(name);
   }
 
+  /**
+   * Pins a namespace again under its name from a process that still lives in it (a VM's QEMU),
+   * when the bind mount at {@code /run/netns/<name>} went away behind the runtime's back.
+   */
+  public Path repin(String name, long pid) {
+    Path pin = pathOf(name);
+    Path source = Path.of("/proc", String.valueOf(pid), "ns", "net");
+    try {
+      Files.createDirectories(NETNS_DIR);
+      if (Files.notExists(pin)) {
+        Files.createFile(pin);
+      }
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot make " + pin + ": " + e.getMessage(), e);
+    }
+    commands.run(Command.of("mount", "--bind", source.toString(), pin.toString())).orThrow(ErrorCode.INVALID_NETNS);
+    return pin;
+  }
+
   /** Removes the named namespace; a missing one is fine. */
   public void delete(String name) {
     if (exists(name)) {

@@ -90,6 +90,11 @@ public final class VmGarbageCollector {
     Vm current = lifecycle.reconcile(vm);
     boolean interrupted = current.status().isTransitional() && store.isIdle(current);
     boolean exited = current.status() == VmStatus.EXITED;
+    if (current.status() == VmStatus.RUNNING && !sandboxExists(current) && current.netns() != null
+        && lifecycle.repinSandbox(current)) {
+      reclaimed.add("VM '" + current.name() + "' lost the pin of its sandbox netns " + current.netns()
+          + ": pinned it again from its QEMU (pid " + current.guest().pid() + ")");
+    }
     boolean lostSandbox = current.status() == VmStatus.RUNNING && !sandboxExists(current);
     boolean lostNetwork = current.status() == VmStatus.RUNNING && !lostSandbox && !intact(current, problems);
     if (!interrupted && !exited && !lostSandbox && !lostNetwork) {

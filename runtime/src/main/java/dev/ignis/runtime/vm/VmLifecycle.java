@@ -268,6 +268,7 @@ public final class VmLifecycle {
    * (so a later stop, rm or gc can retry it) and notes what is pending.
    */
   Vm finishStop(Vm vm, Duration grace) {
+    repinSandbox(vm); // the plugin's DEL needs the sandbox (the bridge plugin finds its rules through it)
     Vm stopping = vm.withStatus(VmStatus.STOPPING);
     store.save(stopping);
     guest.stop(stopping.guest(), grace);
@@ -284,6 +285,19 @@ public final class VmLifecycle {
         .withPending(null);
     store.save(stopped);
     return stopped;
+  }
+
+  /**
+   * Pins the VM's sandbox netns again from its QEMU when the pin at {@code /run/netns} vanished
+   * while the guest still runs in it; returns whether it did.
+   */
+  boolean repinSandbox(Vm vm) {
+    if (vm.netns() == null || netns.exists(vm.netns()) || !guest.isAlive(vm.guest())) {
+      return false;
+    }
+    netns.repin(vm.netns(), vm.guest().pid());
+    log.info("VM {}: pinned its sandbox netns {} again from its QEMU (pid {})", vm.name(), vm.netns(), vm.guest().pid());
+    return true;
   }
 
   /** Kills the guest, detaches the network and removes the netns: the undo of a start that failed. */
