@@ -3,7 +3,8 @@
 // from Debian's libcni source (golang-github-appc-cni-dev) by scripts/build-cni-peer.
 //
 // Usage: cni-peer add|check|del CONFIG CONTAINER_ID NETNS IFNAME
-// with CNI_PATH (the bin path) and CNI_CACHE_DIR (libcni's cache root) in the environment.
+// with CNI_PATH (the bin path) and CNI_CACHE_DIR (libcni's cache root) in the environment, and
+// optionally CNI_PEER_PORTS=HOSTPORT:CONTAINERPORT[,...] for the portMappings capability (tcp).
 // check and del take the runtime arguments from libcni's cache, as its callers' DEL does.
 package main
 
@@ -30,7 +31,18 @@ func main() {
 	}
 	cni := libcni.NewCNIConfigWithCacheDir(filepath.SplitList(os.Getenv("CNI_PATH")), os.Getenv("CNI_CACHE_DIR"), nil)
 	rt := &libcni.RuntimeConf{ContainerID: os.Args[3], NetNS: os.Args[4], IfName: os.Args[5],
-		Args: [][2]string{{"IgnoreUnknown", "1"}}}
+		Args: [][2]string{{"IgnoreUnknown", "1"}}, CapabilityArgs: map[string]interface{}{}}
+	if ports := os.Getenv("CNI_PEER_PORTS"); ports != "" {
+		var mappings []map[string]interface{}
+		for _, pair := range strings.Split(ports, ",") {
+			var host, container int
+			if _, err := fmt.Sscanf(pair, "%d:%d", &host, &container); err != nil {
+				fail(fmt.Errorf("CNI_PEER_PORTS %q: %w", pair, err))
+			}
+			mappings = append(mappings, map[string]interface{}{"hostPort": host, "containerPort": container, "protocol": "tcp"})
+		}
+		rt.CapabilityArgs["portMappings"] = mappings
+	}
 	if op != "add" {
 		_, cached, err := cni.GetNetworkListCachedConfig(list, rt)
 		if err != nil {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,7 @@ class CniLikeLibcniIT extends NetworkedVmTest {
       assertThat(rm.status()).as(rm.err()).isZero();
       assertThat(rm.err()).contains("warning: VM 'web' is removed, but not all of its network");
       assertRefused(ignis.run("run", "--name", "other", "-p", port + ":80"), 102,
-          "host port " + port + "/tcp is still held by the attachment of VM " + id);
+          "host port " + port + "/tcp is still forwarded to container " + id + " of network '" + net.name + "'");
       Ignis.Result gc = ignis.run("gc");
       assertThat(gc.status()).isEqualTo(103);
       assertThat(gc.err()).contains("kept and retried by the next 'runtime gc'");
@@ -210,6 +211,51 @@ class CniLikeLibcniIT extends NetworkedVmTest {
     net.assertNoResidue();
     assertThat(Ignis.sh("iptables-save")).doesNotContain(id.substring(0, 12));
     ignis.ok("rm", "-f", "web");
+  }
+
+  @Test
+  void aHostPortThatAPodOfAnotherRuntimeHolds_isRefused_evenWithNoListener() throws Exception {
+    Path peer = work.resolve("cni-peer");
+    Ignis.sh(Path.of(System.getProperty("ignis.scripts"), "build-cni-peer").toString(), peer.toString());
+    int port = TestNetwork.freePort();
+    String pod = "pod-" + Long.toHexString(System.nanoTime());
+    String podNetns = "ignis-it-" + pod;
+    Path conf = net.confDir.resolve("10-test.conflist");
+    Ignis.sh("ip", "netns", "add", podNetns);
+    try {
+      ProcessBuilder add = peerCall(peer, "add", conf, pod, "/run/netns/" + podNetns);
+      add.environment().put("CNI_PEER_PORTS", port + ":8080");
+      Process added = add.start();
+      assertThat(added.waitFor()).as(new String(added.getInputStream().readAllBytes())).isZero();
+
+      assertRefused(ignis.run("run", "--name", "web", "-p", port + ":80"), 102, "host port " + port
+          + "/tcp is still forwarded to container " + pod + " of network '" + net.name + "'");
+      assertThat(ignis.ok("ps", "-a")).doesNotContain("web");
+    } finally {
+      peerCall(peer, "del", conf, pod, "/run/netns/" + podNetns).start().waitFor();
+      Ignis.sh("ip", "netns", "delete", podNetns);
+    }
+    ignis.ok("run", "--name", "web", "-p", port + ":80");
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("<h1>web</h1>");
+  }
+
+  @Test
+  void twoConcurrentPortAdds_ofOneHostPort_toTwoVms_letExactlyOneWin() throws Exception {
+    ignis.ok("run", "--name", "one");
+    ignis.ok("run", "--name", "two");
+    int port = TestNetwork.freePort();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var first = pool.submit(() -> ignis.run("port", "add", "one", port + ":80"));
+      var second = pool.submit(() -> ignis.run("port", "add", "two", port + ":80"));
+      List<Integer> statuses = List.of(first.get().status(), second.get().status());
+      assertThat(statuses).containsExactlyInAnyOrder(0, 102);
+    } finally {
+      pool.shutdown();
+    }
+    // Both can still change their ports afterwards.
+    ignis.ok("port", "add", "one", TestNetwork.freePort() + ":81");
+    ignis.ok("port", "add", "two", TestNetwork.freePort() + ":81");
   }
 
   private ProcessBuilder peerCall(Path peer, String op, Path conf, String id, String netns) {

@@ -16,6 +16,7 @@ import dev.ignis.runtime.hypervisor.AccelProbe;
 import dev.ignis.runtime.hypervisor.Hypervisor;
 import dev.ignis.runtime.hypervisor.QemuDriver;
 import dev.ignis.runtime.image.ImageStore;
+import dev.ignis.runtime.vm.HostPorts;
 import dev.ignis.runtime.vm.VmGarbageCollector;
 import dev.ignis.runtime.vm.VmGuest;
 import dev.ignis.runtime.vm.VmLifecycle;
@@ -95,8 +96,9 @@ public final class RuntimeModule extends AbstractModule {
 
   @Provides
   @Singleton
-  VmLifecycle lifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, VmGuest guest, Clock clock) {
-    return new VmLifecycle(store, netns, plugins, guest, clock);
+  VmLifecycle lifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, VmGuest guest,
+      CommandRunner commands, Clock clock) {
+    return new VmLifecycle(store, netns, plugins, guest, new HostPorts(commands, settings.stateDir()), clock);
   }
 
   @Provides

@@ -35,13 +35,16 @@ public final class VmLifecycle {
   private final NetworkNamespaces netns;
   private final Supplier<Plugins> plugins;
   private final VmGuest guest;
+  private final HostPorts hostPorts;
   private final Clock clock;
 
-  public VmLifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, VmGuest guest, Clock clock) {
+  public VmLifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, VmGuest guest,
+      HostPorts hostPorts, Clock clock) {
     this.store = store;
     this.netns = netns;
     this.plugins = plugins;
     this.guest = guest;
+    this.hostPorts = hostPorts;
     this.clock = clock;
   }
 
@@ -88,24 +91,33 @@ public final class VmLifecycle {
       NetworkPlugin plugin = plugins.get().get(vm.spec().networkPlugin());
       StaticIps.checkFree(vm, store.list().vms());
       plugin.validate(request(vm, "", vm.spec().staticIps()));
-      checkHostPortsFree(vm);
       return attach(vm, plugin);
     }
   }
 
   private Vm attach(Vm stopped, NetworkPlugin plugin) {
+    // Host ports: checked once, before anything changes, and held until the mappings are in place.
+    HostPorts.Hold portsLock = hostPorts.lockFor(stopped.spec().ports());
+    try {
+      hostPorts.check(stopped, store.list().vms(), List.of());
+    } catch (RuntimeException e) {
+      portsLock.close();
+      throw e;
+    }
     Vm vm = stopped.withStatus(VmStatus.STARTING).withNetns(plugin.bringsOwnSandbox() ? null : stopped.defaultNetnsName());
-    store.save(vm);
     long begin = System.nanoTime();
     try {
-      String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns(), plugin.id()).toString();
-      Attachment attachment = attachNetwork(vm, plugin, netnsPath, vm.spec().staticIps());
-      vm = vm.withAttachment(attachment).keepingIps(attachment.ips().stream().map(IpConfig::ip).toList());
-      store.save(vm);
-      if (!new HashSet<>(attachment.ports()).equals(new HashSet<>(vm.spec().ports()))) {
-        List<PortMapping> ports = plugin.mapPorts(attachment, vm.spec().ports());
-        vm = vm.withAttachment(attachment.withPorts(ports));
+      try (portsLock) {
         store.save(vm);
+        String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns(), plugin.id()).toString();
+        Attachment attachment = attachNetwork(vm, plugin, netnsPath, vm.spec().staticIps());
+        vm = vm.withAttachment(attachment).keepingIps(attachment.ips().stream().map(IpConfig::ip).toList());
+        store.save(vm);
+        if (!new HashSet<>(attachment.ports()).equals(new HashSet<>(vm.spec().ports()))) {
+          List<PortMapping> ports = plugin.mapPorts(attachment, vm.spec().ports());
+          vm = vm.withAttachment(attachment.withPorts(ports));
+          store.save(vm);
+        }
       }
       long attached = System.nanoTime();
       vm = vm.withGuest(guest.boot(vm, vm.attachment()));
@@ -163,11 +175,13 @@ public final class VmLifecycle {
         store.save(changed);
         return changed;
       }
-      checkHostPortsFree(changed);
       Attachment attachment = vm.attachment();
-      List<PortMapping> effective = plugins.get().get(attachment.pluginId()).mapPorts(attachment, changed.spec().ports());
-      changed = changed.withAttachment(attachment.withPorts(effective));
-      store.save(changed);
+      try (HostPorts.Hold portsLock = hostPorts.lockFor(changed.spec().ports())) {
+        hostPorts.check(changed, store.list().vms(), attachment.ports());
+        List<PortMapping> effective = plugins.get().get(attachment.pluginId()).mapPorts(attachment, changed.spec().ports());
+        changed = changed.withAttachment(attachment.withPorts(effective));
+        store.save(changed);
+      }
       return changed;
     }
   }
@@ -332,19 +346,4 @@ public final class VmLifecycle {
     return vm;
   }
 
-  private void checkHostPortsFree(Vm vm) {
-    for (Vm other : store.list().vms()) {
-      if (other.id().equals(vm.id()) || other.status() == VmStatus.CREATED || other.status() == VmStatus.STOPPED) {
-        continue;
-      }
-      for (PortMapping mine : vm.spec().ports()) {
-        for (PortMapping theirs : other.spec().ports()) {
-          if (mine.clashesWith(theirs)) {
-            throw new IgnisException(ErrorCode.BUSY, "host port " + mine.hostPort() + "/" + mine.protocol().label()
-                + " is already mapped to VM '" + other.name() + "'; pick another port or stop " + other.name());
-          }
-        }
-      }
-    }
-  }
 }

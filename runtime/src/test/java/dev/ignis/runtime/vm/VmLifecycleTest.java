@@ -68,7 +68,8 @@ class VmLifecycleTest {
     VmGuest guest = new VmGuest(hypervisor, new ImageStore(state.resolve("images"), Optional.empty(), this::fakeRun,
         System.err), new AccelProbe(hypervisor, state.resolve("probe")), new GuestLink(this::fakeRun), new GuestDhcp(this::fakeRun),
         state.resolve("vms"), Duration.ofSeconds(5));
-    lifecycle = new VmLifecycle(store, netns, () -> plugins, guest, Clock.systemUTC());
+    lifecycle = new VmLifecycle(store, netns, () -> plugins, guest, new HostPorts(this::fakeRun, state, mapping -> ""),
+        Clock.systemUTC());
   }
 
   private CommandResult fakeRun(Command command) {

@@ -84,8 +84,6 @@ public final class CniPlugin implements NetworkPlugin {
     }
     NetworkConfigList list = runtime.negotiated(network());
     AttachPlan.validate(list, request);
-    HostPorts.checkFree(request.ports(), List.of());
-    checkNotHeldByPendingTeardown(request.vm().id(), request.ports());
     list.binaries().forEach(type -> runtime.invoker().find(type, list.name()));
     runtime.status(list);
     RuntimeConf conf = AttachPlan.runtimeConf(list, request);
@@ -105,31 +103,6 @@ public final class CniPlugin implements NetworkPlugin {
         request.ports(), Map.of(NETWORK, list.name(), IF_NAME, conf.ifName()));
   }
 
-  /**
-   * Host ports of attachments whose DEL has not completed (a VM removed with {@code rm -f}
-   * while a plugin failed) stay reserved: their DNAT rules may still be in place, ahead of ours.
-   */
-  private void checkNotHeldByPendingTeardown(String vmId, List<PortMapping> ports) {
-    if (ports.isEmpty()) {
-      return; // reads every journal entry: only when there is something to find
-    }
-    for (AttachmentJournal.Item item : journal.items()) {
-      if (item.containerId().equals(vmId)) {
-        continue;
-      }
-      List<PortMapping> held = attachments.entryOf(item).map(e -> e.runtime().portMappings()).orElse(List.of());
-      for (PortMapping wanted : ports) {
-        for (PortMapping theirs : held) {
-          if (wanted.clashesWith(theirs)) {
-            throw new IgnisException(ErrorCode.BUSY, "host port " + wanted.hostPort() + "/" + wanted.protocol().label()
-                + " is still held by the attachment of VM " + item.containerId() + " to network '" + item.network()
-                + "', which is not yet torn down; run 'runtime gc' to finish it, or pick another host port");
-          }
-        }
-      }
-    }
-  }
-
   @Override
   public List<PortMapping> mapPorts(Attachment attachment, List<PortMapping> wanted) {
     if (new HashSet<>(wanted).equals(new HashSet<>(attachment.ports()))) {
@@ -139,8 +112,6 @@ public final class CniPlugin implements NetworkPlugin {
     ResultCache.Entry entry = cache.read(item.key()).orElseThrow(() -> notAttached(attachment));
     NetworkConfigList list = attachments.networkOf(item, entry);
     List<ObjectNode> portPlugins = LivePorts.plugins(list, journal.results(item));
-    HostPorts.checkFree(wanted, attachment.ports());
-    checkNotHeldByPendingTeardown(attachment.vm().id(), wanted);
     RuntimeConf before = entry.runtime();
     RuntimeConf after = before.withCapability("portMappings", AttachPlan.portMappingsJson(wanted));
     CniInvoker invoker = runtime.invoker();
