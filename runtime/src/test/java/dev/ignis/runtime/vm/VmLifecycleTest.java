@@ -43,7 +43,20 @@ class VmLifecycleTest {
   void setUp() throws Exception {
     store = new VmStore(state.resolve("vms"));
     netns = new NetworkNamespaces(this::fakeRun, state.resolve("netns"));
-    Plugins plugins = Plugins.of(List.of(plugin), id -> new dev.ignis.spi.PluginContext() {
+    Plugins plugins = Plugins.of(List.of(plugin), this::context);
+    Path kernel = Files.writeString(state.resolve("vmlinux"), "kernel");
+    Path initrd = Files.writeString(state.resolve("initrd"), "initrd");
+    boot = new BootSpec(kernel.toString(), initrd.toString(), "", "tcg");
+    VmGuest guest = new VmGuest(hypervisor, new ImageStore(state.resolve("images"), Optional.empty(), this::fakeRun,
+        System.err), new AccelProbe(hypervisor, state.resolve("probe")), new GuestLink(this::fakeRun), new GuestDhcp(this::fakeRun),
+        state.resolve("vms"), Duration.ofSeconds(5));
+    lifecycle = new VmLifecycle(store, netns, () -> plugins, guest, new HostPorts(this::fakeRun, state, mapping -> ""),
+        Clock.systemUTC());
+  }
+
+  /** The recording plugin's context: its calls time out after 1 s. */
+  private dev.ignis.spi.PluginContext context(String id) {
+    return new dev.ignis.spi.PluginContext() {
       @Override
       public Path stateDir() {
         return state.resolve("plugins").resolve(id);
@@ -61,15 +74,7 @@ class VmLifecycleTest {
 
       @Override
       public void notice(String message) {}
-    });
-    Path kernel = Files.writeString(state.resolve("vmlinux"), "kernel");
-    Path initrd = Files.writeString(state.resolve("initrd"), "initrd");
-    boot = new BootSpec(kernel.toString(), initrd.toString(), "", "tcg");
-    VmGuest guest = new VmGuest(hypervisor, new ImageStore(state.resolve("images"), Optional.empty(), this::fakeRun,
-        System.err), new AccelProbe(hypervisor, state.resolve("probe")), new GuestLink(this::fakeRun), new GuestDhcp(this::fakeRun),
-        state.resolve("vms"), Duration.ofSeconds(5));
-    lifecycle = new VmLifecycle(store, netns, () -> plugins, guest, new HostPorts(this::fakeRun, state, mapping -> ""),
-        Clock.systemUTC());
+    };
   }
 
   private CommandResult fakeRun(Command command) {
@@ -126,25 +131,7 @@ class VmLifecycleTest {
     Vm running = lifecycle.start("web", Optional.empty());
     hypervisor.alive.clear();
     assertThat(lifecycle.reconcile(running).status()).isEqualTo(VmStatus.EXITED);
-    Plugins plugins = Plugins.of(List.of(plugin), id -> new dev.ignis.spi.PluginContext() {
-      @Override
-      public Path stateDir() {
-        return state.resolve("plugins").resolve(id);
-      }
-
-      @Override
-      public Optional<String> setting(String key) {
-        return key.equals("call-timeout") ? Optional.of("1") : Optional.empty();
-      }
-
-      @Override
-      public dev.ignis.spi.CommandRunner commands() {
-        return VmLifecycleTest.this::fakeRun;
-      }
-
-      @Override
-      public void notice(String message) {}
-    });
+    Plugins plugins = Plugins.of(List.of(plugin), this::context);
     var report = new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
     assertThat(report.reclaimed()).singleElement().asString().contains("had exited");
     assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.STOPPED);
@@ -238,25 +225,7 @@ class VmLifecycleTest {
     Vm vm = lifecycle.create(spec("web"));
     store.save(vm.withStatus(VmStatus.STARTING).withNetns("ignis-" + vm.id()));
     netns.add("ignis-" + vm.id());
-    Plugins plugins = Plugins.of(List.of(plugin), id -> new dev.ignis.spi.PluginContext() {
-      @Override
-      public Path stateDir() {
-        return state.resolve("plugins").resolve(id);
-      }
-
-      @Override
-      public Optional<String> setting(String key) {
-        return key.equals("call-timeout") ? Optional.of("1") : Optional.empty();
-      }
-
-      @Override
-      public dev.ignis.spi.CommandRunner commands() {
-        return VmLifecycleTest.this::fakeRun;
-      }
-
-      @Override
-      public void notice(String message) {}
-    });
+    Plugins plugins = Plugins.of(List.of(plugin), this::context);
     var report = new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
     assertThat(report.reclaimed()).singleElement().asString().contains("interrupted start of VM 'web'");
     assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.STOPPED);
@@ -304,7 +273,7 @@ class VmLifecycleTest {
   void aRunningVmWhoseRecordCannotBeRead_isLeftAloneByGc_andRmForceStopsItsGuest() throws Exception {
     Vm vm = lifecycle.start(lifecycle.create(spec("web")).id(), Optional.empty());
     Files.writeString(state.resolve("vms").resolve(vm.id()).resolve("vm.json"), "{ not json");
-    Plugins plugins = Plugins.of(List.of(plugin), id -> null);
+    Plugins plugins = Plugins.of(List.of(plugin), this::context);
 
     var report = new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
 
