@@ -89,7 +89,9 @@ class DockerBridgeIT {
 
   @Test
   void vmOnTheDefaultBridge_getsDockersAddressGatewayAndPortMapping_andKeepsItsMacAcrossRestarts() throws Exception {
-    Ignis.Result run = db("run", "--name", "web", "-p", "18081:80");
+    int published = TestNetwork.freePort(); // never a fixed port: a user's VM may hold it on this host
+    int changed = TestNetwork.freePort();
+    Ignis.Result run = db("run", "--name", "web", "-p", published + ":80");
     assertThat(run.status()).as(run.err()).isZero();
     String id = run.out().strip();
     assertThat(run.err().lines().filter(l -> l.contains("deprecated"))).as("one deprecation line").hasSize(1);
@@ -98,7 +100,7 @@ class DockerBridgeIT {
     assertThat(docker.containers()).contains(container);
     assertThat(docker.docker("inspect", "-f", "{{index .Config.Labels \"dev.ignis.vm.id\"}}"
         + " {{index .Config.Labels \"dev.ignis.vm.name\"}}", container).text()).isEqualTo(id + " web");
-    assertThat(docker.fetch(18081, "/")).as("the VM's port 80 through Docker's port mapping").contains("<h1>web</h1>");
+    assertThat(docker.fetch(published, "/")).as("the VM's port 80 through Docker's port mapping").contains("<h1>web</h1>");
 
     String inspect = ignis.ok("inspect", "web");
     String bridgeGateway = docker.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", "bridge")
@@ -110,23 +112,23 @@ class DockerBridgeIT {
             .text() + "\"");
     String mac = field(inspect, "mac");
     assertThat(docker.docker("inspect", "-f", "{{.NetworkSettings.MacAddress}}", container).text()).isEqualTo(mac);
-    assertThat(docker.fetch(18081, "/cgi-bin/mac")).as("the guest's own MAC").contains(mac);
-    assertThat(docker.fetch(18081, "/cgi-bin/ping?" + bridgeGateway)).as("guest reaches Docker's gateway")
+    assertThat(docker.fetch(published, "/cgi-bin/mac")).as("the guest's own MAC").contains(mac);
+    assertThat(docker.fetch(published, "/cgi-bin/ping?" + bridgeGateway)).as("guest reaches Docker's gateway")
         .contains("1 packets received");
 
-    Ignis.Result change = ignis.run("port", "add", "web", "18082:80");
+    Ignis.Result change = ignis.run("port", "add", "web", changed + ":80");
     assertThat(change.status()).isEqualTo(103);
     assertThat(change.err().strip()).endsWith("docker-bridge cannot change ports of a running VM; stop and start it"
         + " ('runtime stop web', then 'runtime start web'), its new ports apply then");
-    assertThat(ignis.ok("port", "ls", "web")).contains("18081").doesNotContain("18082");
-    assertThat(ignis.run("port", "add", "web", "18081:80").status()).as("the same set is fine").isZero();
+    assertThat(ignis.ok("port", "ls", "web")).contains(String.valueOf(published)).doesNotContain(String.valueOf(changed));
+    assertThat(ignis.run("port", "add", "web", published + ":80").status()).as("the same set is fine").isZero();
 
     ignis.ok("stop", "web");
     assertThat(docker.containers()).doesNotContain(container);
-    ignis.ok("port", "add", "web", "18082:80");
+    ignis.ok("port", "add", "web", changed + ":80");
     ignis.ok("start", "web");
-    assertThat(docker.fetch(18082, "/")).contains("<h1>web</h1>");
-    assertThat(docker.fetch(18082, "/cgi-bin/mac")).as("same MAC after a restart").contains(mac);
+    assertThat(docker.fetch(changed, "/")).contains("<h1>web</h1>");
+    assertThat(docker.fetch(changed, "/cgi-bin/mac")).as("same MAC after a restart").contains(mac);
 
     ignis.ok("rm", "-f", "web");
     assertThat(docker.containers()).doesNotContain(container);
@@ -140,7 +142,8 @@ class DockerBridgeIT {
     assertThat(docker.docker("create", "--name", "other-install", "--label", "dev.ignis.owner=/elsewhere",
         "--label", "dev.ignis.vm.id=fedcba9876543210", "ignis/sandbox:1", "/bin/sleep", "9").status()).isZero();
     try {
-      Process start = ignis.spawn("--network-plugin", "docker-bridge", "run", "--name", "doomed", "-p", "18083:80");
+      Process start = ignis.spawn("--network-plugin", "docker-bridge", "run", "--name", "doomed", "-p",
+          TestNetwork.freePort() + ":80");
       String sandbox = awaitSandbox(start);
       start.descendants().forEach(ProcessHandle::destroyForcibly);
       start.destroyForcibly().waitFor();
@@ -204,11 +207,12 @@ class DockerBridgeIT {
     assertThat(staticIp.status()).isEqualTo(103);
     assertThat(staticIp.err()).contains("Docker's default bridge assigns addresses itself; use --network-plugin cni");
 
-    Process listener = docker.listen(18084);
+    int taken = TestNetwork.freePort();
+    Process listener = docker.listen(taken);
     try {
-      Ignis.Result busy = db("run", "--name", "e", "-p", "18084:80");
+      Ignis.Result busy = db("run", "--name", "e", "-p", taken + ":80");
       assertThat(busy.status()).isEqualTo(102);
-      assertThat(errorLine(busy)).isEqualTo("error: host port 18084 is already in use on this host; pick another"
+      assertThat(errorLine(busy)).isEqualTo("error: host port " + taken + " is already in use on this host; pick another"
           + " port for -p");
     } finally {
       listener.destroyForcibly().waitFor();

@@ -122,7 +122,8 @@ class SandboxLifecycleIT {
         .isEqualTo("error: unknown network plugin 'nope'; available: cni, docker-bridge, flannel, sandbox-only"
             + " (see 'runtime plugins')");
 
-    Ignis.Result ports = ignis.run("run", "--network-plugin", "sandbox-only", "--name", name("ports"), "-p", "18080:80");
+    Ignis.Result ports = ignis.run("run", "--network-plugin", "sandbox-only", "--name", name("ports"), "-p",
+        TestNetwork.freePort() + ":80");
     assertThat(ports.status()).isEqualTo(103);
     assertThat(ports.err()).contains("sandbox-only gives VMs no network, so it cannot publish ports");
     assertThat(ignis.ok("ps", "-a")).doesNotContain("ports-").contains(name);

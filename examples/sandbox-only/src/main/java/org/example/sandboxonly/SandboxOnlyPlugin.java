@@ -54,11 +54,17 @@ public final class SandboxOnlyPlugin implements NetworkPlugin {
         : Finding.problem("iproute2", "'ip' does not work; install the iproute2 package")));
   }
 
+  /** Refuses ports at create, before anything on the host changes (SPI 1.2.0; attach checks again). */
   @Override
-  public Attachment attach(AttachRequest request) {
+  public void validate(AttachRequest request) {
     if (!request.ports().isEmpty()) {
       throw noPorts();
     }
+  }
+
+  @Override
+  public Attachment attach(AttachRequest request) {
+    validate(request);
     if (request.netnsPath().isEmpty()) {
       throw new IgnisException(ErrorCode.INVALID_NETNS, "sandbox-only needs the runtime to make the sandbox netns");
     }
