@@ -27,16 +27,23 @@ public final class NetworkNamespaces {
 
   private final CommandRunner commands;
   private final Path journal;
+  private final Path netnsDir;
 
   /** Namespaces made with these commands, journalled in {@code journalDir}. */
   public NetworkNamespaces(CommandRunner commands, Path journalDir) {
+    this(commands, journalDir, NETNS_DIR);
+  }
+
+  /** The same with the pins in another directory than iproute2's (tests with fake commands). */
+  public NetworkNamespaces(CommandRunner commands, Path journalDir, Path netnsDir) {
     this.commands = commands;
     this.journal = journalDir;
+    this.netnsDir = netnsDir;
   }
 
   /** The path of a named namespace. */
   public Path pathOf(String name) {
-    return NETNS_DIR.resolve(name);
+    return netnsDir.resolve(name);
   }
 
   /** True if the named namespace exists. */
@@ -70,7 +77,7 @@ public final class NetworkNamespaces {
     Path pin = pathOf(name);
     Path source = Path.of("/proc", String.valueOf(pid), "ns", "net");
     try {
-      Files.createDirectories(NETNS_DIR);
+      Files.createDirectories(netnsDir);
       if (Files.notExists(pin)) {
         Files.createFile(pin);
       }

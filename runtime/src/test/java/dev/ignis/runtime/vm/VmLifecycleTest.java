@@ -42,7 +42,8 @@ class VmLifecycleTest {
   @BeforeEach
   void setUp() throws Exception {
     store = new VmStore(state.resolve("vms"));
-    netns = new NetworkNamespaces(this::fakeRun, state.resolve("netns"));
+    // Pins in the test's own dir: these fake namespaces must never touch the host's /run/netns.
+    netns = new NetworkNamespaces(this::fakeRun, state.resolve("netns"), state.resolve("run-netns"));
     Plugins plugins = Plugins.of(List.of(plugin), this::context);
     Path kernel = Files.writeString(state.resolve("vmlinux"), "kernel");
     Path initrd = Files.writeString(state.resolve("initrd"), "initrd");
@@ -97,8 +98,9 @@ class VmLifecycleTest {
     assertThat(store.load(vm.id())).isEqualTo(running);
     assertThat(netns.journalled()).containsExactly("ignis-" + vm.id());
     assertThat(hostCommands).contains("ip netns add ignis-" + vm.id());
-    assertThat(plugin.calls).containsExactly("attach web /run/netns/ignis-" + vm.id() + " 02:00:00:00:00:07");
-    String inSandbox = "[/run/netns/ignis-" + vm.id() + "] ";
+    String sandbox = netns.pathOf("ignis-" + vm.id()).toString();
+    assertThat(plugin.calls).containsExactly("attach web " + sandbox + " 02:00:00:00:00:07");
+    String inSandbox = "[" + sandbox + "] ";
     assertThat(hostCommands).contains(inSandbox + "ip -batch - <<tuntap add tap0 mode tap;link set tap0 up;");
     assertThat(hostCommands).as("the plugin's interface keeps its addresses").noneMatch(c -> c.contains("addr flush"));
     assertThat(hostCommands).anySatisfy(line -> assertThat(line).startsWith(inSandbox + "tc -batch - <<")
