@@ -26,15 +26,15 @@ final class AttachPlan {
 
   /** Throws, naming the problem and the fix, unless the network can give the VM what it asks. */
   static void validate(NetworkConfigList list, AttachRequest request) {
+    runtimeConf(list, request);
+  }
+
+  /** The call's runtime configuration, after the same checks as {@link #validate}. */
+  static RuntimeConf runtimeConf(NetworkConfigList list, AttachRequest request) {
     if (!request.ports().isEmpty() && !CniRuntime.declares(list, "portMappings")) {
       throw new IgnisException(ErrorCode.NOT_SUPPORTED, "network '" + list.name() + "' (" + list.origin()
           + ") has no plugin with the portMappings capability; drop -p or add portmap to the network");
     }
-    staticIps(list, request);
-  }
-
-  /** The call's runtime configuration; {@link #validate} first. */
-  static RuntimeConf runtimeConf(NetworkConfigList list, AttachRequest request) {
     List<List<String>> args = new ArrayList<>();
     args.add(List.of("IgnoreUnknown", "1"));
     ObjectNode capabilities = Json.MAPPER.createObjectNode();

@@ -83,10 +83,9 @@ public final class CniPlugin implements NetworkPlugin {
       throw new IgnisException(ErrorCode.INVALID_NETNS, "the cni plugin needs the VM's sandbox netns");
     }
     NetworkConfigList list = runtime.negotiated(network());
-    AttachPlan.validate(list, request);
+    RuntimeConf conf = AttachPlan.runtimeConf(list, request); // checks the request too
     list.binaries().forEach(type -> runtime.invoker().find(type, list.name()));
     runtime.status(list);
-    RuntimeConf conf = AttachPlan.runtimeConf(list, request);
     ResultCache.Entry intent = new ResultCache.Entry(list.name(), list.source(), conf, null);
     AttachmentJournal.Item item = AttachmentJournal.Item.of(intent);
     JsonNode result;
