@@ -5,6 +5,7 @@ import dev.ignis.runtime.exec.ProcessCommandRunner;
 import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.Command;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.PortMapping;
 import dev.ignis.spi.VmRef;
 import java.nio.file.Files;
@@ -59,8 +60,8 @@ public final class CniBench {
 
   private Attachment attach(String netns, List<PortMapping> ports) {
     String id = HexFormat.of().formatHex(RANDOM.generateSeed(8));
-    return plugin.attach(new AttachRequest(new VmRef(id, "bench"), "/run/netns/" + netns, "eth0", "", List.of(),
-        ports, Map.of()));
+    return plugin.attach(AttachRequest.builder(VmRef.of(id, "bench")).netnsPath("/run/netns/" + netns)
+        .ports(ports).build());
   }
 
   private String netns() {
@@ -86,7 +87,7 @@ public final class CniBench {
       long add = System.nanoTime() - start;
       long addPlugins = commands.takeNanos();
       start = System.nanoTime();
-      plugin.detach(attachment);
+      plugin.detach(attachment, DetachReason.REMOVE);
       long del = System.nanoTime() - start;
       long delPlugins = commands.takeNanos();
       addOverhead[i] = (double) (add - addPlugins) / addPlugins;
@@ -100,7 +101,7 @@ public final class CniBench {
   }
 
   private void attachDetach(String netns) {
-    plugin.detach(attach(netns, List.of()));
+    plugin.detach(attach(netns, List.of()), DetachReason.REMOVE);
   }
 
   private void concurrency(int count) throws Exception {
@@ -114,7 +115,7 @@ public final class CniBench {
       sequential.add(attach(netns, List.of()));
     }
     double sequentialSeconds = (System.nanoTime() - start) / 1e9;
-    sequential.forEach(plugin::detach);
+    sequential.forEach(a -> plugin.detach(a, DetachReason.REMOVE));
 
     ExecutorService pool = Executors.newFixedThreadPool(count);
     start = System.nanoTime();
@@ -132,7 +133,7 @@ public final class CniBench {
     }
     double concurrentSeconds = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
-    concurrent.forEach(plugin::detach);
+    concurrent.forEach(a -> plugin.detach(a, DetachReason.REMOVE));
     System.out.printf("%d sandboxes: one after another %.2f s, concurrently %.2f s: speed-up %.2fx, %d failures%n",
         count, sequentialSeconds, concurrentSeconds, sequentialSeconds / concurrentSeconds, failures);
   }
@@ -152,11 +153,11 @@ public final class CniBench {
         long start = System.nanoTime();
         Attachment attachment = attach(probe, List.of());
         samples[i] = (System.nanoTime() - start) / 1e6;
-        plugin.detach(attachment);
+        plugin.detach(attachment, DetachReason.REMOVE);
       }
       System.out.printf("ADD with %d VMs attached: median %.1f ms%n", target, median(samples));
     }
-    attached.forEach(plugin::detach);
+    attached.forEach(a -> plugin.detach(a, DetachReason.REMOVE));
   }
 
   private void cleanUp() {

@@ -6,6 +6,7 @@ import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.Command;
 import dev.ignis.spi.CommandResult;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.VmRef;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ public final class CniPeerBench {
   private void run(int rounds) {
     for (int i = 0; i < 5; i++) { // warm-up: the bridge's creation, class loading, JIT
       peerDel(peerAdd(netns()));
-      plugin.detach(attach(netns()));
+      plugin.detach(attach(netns()), DetachReason.REMOVE);
     }
     double[][] samples = new double[4][rounds];
     for (int i = 0; i < rounds; i++) {
@@ -70,7 +71,7 @@ public final class CniPeerBench {
         peerTimes[0] = time(() -> peerAdd(forPeer));
       }
       peerTimes[1] = time(() -> peerDel(forPeer));
-      ignisTimes[1] = time(() -> plugin.detach(last));
+      ignisTimes[1] = time(() -> plugin.detach(last, DetachReason.REMOVE));
       samples[0][i] = peerTimes[0] / 1e6;
       samples[1][i] = ignisTimes[0] / 1e6;
       samples[2][i] = peerTimes[1] / 1e6;
@@ -91,8 +92,7 @@ public final class CniPeerBench {
 
   private Attachment attach(String netns) {
     String id = HexFormat.of().formatHex(RANDOM.generateSeed(8));
-    return plugin.attach(new AttachRequest(new VmRef(id, "bench"), "/run/netns/" + netns, "eth0", "", List.of(),
-        List.of(), Map.of()));
+    return plugin.attach(AttachRequest.builder(VmRef.of(id, "bench")).netnsPath("/run/netns/" + netns).build());
   }
 
   private String peerAdd(String netns) {

@@ -7,6 +7,7 @@ import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.BootstrapRequest;
 import dev.ignis.spi.Command;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.NetworkPlugin;
 import dev.ignis.spi.PortMapping;
@@ -83,9 +84,9 @@ public final class DockerBridgeBench {
       netns = "/run/netns/ignis-bench-" + vm.id();
       RUNNER.run(Command.of("ip", "netns", "add", "ignis-bench-" + vm.id())).orThrow(ErrorCode.IO_FAILURE);
     }
-    Attachment attachment = plugin.attach(new AttachRequest(vm, netns, "eth0", "", List.of(), ports, Map.of()));
+    Attachment attachment = plugin.attach(AttachRequest.builder(vm).netnsPath(netns).ports(ports).build());
     long attached = System.nanoTime();
-    plugin.detach(attachment);
+    plugin.detach(attachment, DetachReason.REMOVE);
     if (!plugin.bringsOwnSandbox()) {
       RUNNER.run(Command.of("ip", "netns", "delete", "ignis-bench-" + vm.id())).orThrow(ErrorCode.IO_FAILURE);
     }

@@ -4,6 +4,7 @@ import dev.ignis.plugin.flannel.FlannelPlugin;
 import dev.ignis.runtime.exec.ProcessCommandRunner;
 import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.VmRef;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -30,12 +31,11 @@ public final class FlannelSandbox {
     plugin.init(new BenchContext(Path.of(System.getenv("IGNIS_STATE_DIR"), "plugins", "flannel"), settings,
         new ProcessCommandRunner()));
     VmRef vm = new VmRef(args[2], "bench");
-    AttachRequest request = new AttachRequest(vm, "/run/netns/" + args[1], "eth0", "", List.of(), List.of(), Map.of());
+    AttachRequest request = AttachRequest.builder(vm).netnsPath("/run/netns/" + args[1]).build();
     if (args[0].equals("attach")) {
       System.out.println(plugin.attach(request).ips().get(0).ip());
     } else {
-      plugin.detach(new Attachment("flannel", vm, "/run/netns/" + args[1], List.of(), List.of(), null, List.of(),
-          Map.of()));
+      plugin.detach(Attachment.builder("flannel", vm).netnsPath("/run/netns/" + args[1]).build(), DetachReason.REMOVE);
     }
   }
 }

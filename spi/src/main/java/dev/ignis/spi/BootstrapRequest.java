@@ -21,6 +21,11 @@ public record BootstrapRequest(String action, List<String> arguments) {
     arguments = arguments == null ? List.of() : List.copyOf(arguments);
   }
 
+  /** The action (empty for the default one) with its arguments. */
+  public static BootstrapRequest of(String action, List<String> arguments) {
+    return new BootstrapRequest(action, arguments);
+  }
+
   /** The default action with no arguments. */
   public static BootstrapRequest defaults() {
     return new BootstrapRequest("", List.of());

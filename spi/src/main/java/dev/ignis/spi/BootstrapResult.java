@@ -9,6 +9,11 @@ import java.util.List;
  */
 public record BootstrapResult(List<Finding> findings) {
 
+  /** The findings, in order. */
+  public static BootstrapResult of(List<Finding> findings) {
+    return new BootstrapResult(findings);
+  }
+
   /** Copies the list. */
   public BootstrapResult {
     findings = findings == null ? List.of() : List.copyOf(findings);

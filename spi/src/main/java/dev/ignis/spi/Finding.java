@@ -1,7 +1,8 @@
 package dev.ignis.spi;
 
 /**
- * One thing a plugin checked or changed while bootstrapping, for the user to read.
+ * One thing a plugin checked or changed while bootstrapping, for the user to read. Make one with
+ * {@link #ok} or {@link #problem}.
  *
  * @param subject what was looked at ({@code conf dir /etc/cni/net.d})
  * @param ok whether it is as required

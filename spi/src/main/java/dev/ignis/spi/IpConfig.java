@@ -3,7 +3,10 @@ package dev.ignis.spi;
 import java.util.Optional;
 
 /**
- * One IP address of an interface, in CIDR form, with its gateway.
+ * One IP address of an interface, in CIDR form, with its gateway; IPv4 or IPv6. Immutable.
+ *
+ * <p>Make one with {@link #of}; the canonical constructor is there for serialization and may gain
+ * components in a minor SPI version.
  *
  * @param address the address with prefix length, {@code 10.61.0.5/16}
  * @param gateway the gateway address, or empty when there is none
@@ -23,6 +26,21 @@ public record IpConfig(String address, String gateway) {
       throw Values.invalid("prefix length " + prefix + " of '" + address + "' is too long");
     }
     gateway = gateway == null || gateway.isBlank() ? "" : Values.ipLiteral(gateway, "gateway");
+  }
+
+  /** An address in CIDR form ({@code 10.61.0.5/16}, {@code fd00::5/64}) with no gateway. */
+  public static IpConfig of(String address) {
+    return new IpConfig(address, "");
+  }
+
+  /** An address in CIDR form with its gateway (empty for none). */
+  public static IpConfig of(String address, String gateway) {
+    return new IpConfig(address, gateway);
+  }
+
+  /** True for an IPv6 address. */
+  public boolean isIpv6() {
+    return address.contains(":");
   }
 
   /** The address without its prefix length. */
@@ -47,9 +65,7 @@ public record IpConfig(String address, String gateway) {
 
   /**
    * True for an IP literal, or one with a valid prefix length ({@code 10.61.0.5/16}), as
-   * {@link AttachRequest#staticIps()} takes them.
-   *
-   * @since SPI 1.2.0
+   * {@link AttachRequest#requestedIps()} takes them.
    */
   public static boolean isIpOrCidr(String text) {
     return Values.isIpOrCidr(text);

@@ -3,7 +3,8 @@ package dev.ignis.spi;
 /**
  * A VM port published on the host: traffic to {@code hostIp:hostPort} reaches {@code vmPort}.
  *
- * <p>Written as Docker and Ignite write it: {@code [hostIp:]hostPort:vmPort[/protocol]}, the
+ * <p>Make one with {@link #of}, {@link #tcp} or {@link #parse} (the canonical constructor may gain
+ * components in a minor SPI version). Written as Docker and Ignite write it: {@code [hostIp:]hostPort:vmPort[/protocol]}, the
  * protocol defaulting to tcp and the host IP to {@code 0.0.0.0} (every address).
  *
  * @param hostIp the host address to bind, {@code 0.0.0.0} for all
@@ -22,6 +23,11 @@ public record PortMapping(String hostIp, int hostPort, int vmPort, Protocol prot
     checkPort(hostPort, "host port");
     checkPort(vmPort, "VM port");
     Values.required(protocol, "protocol");
+  }
+
+  /** A mapping; a blank host IP means {@link #ANY_HOST_IP}. */
+  public static PortMapping of(String hostIp, int hostPort, int vmPort, Protocol protocol) {
+    return new PortMapping(hostIp, hostPort, vmPort, protocol);
   }
 
   /** A TCP mapping on every host address. */

@@ -4,14 +4,16 @@ package dev.ignis.spi;
  * The version of this SPI, in semantic-versioning form.
  *
  * <p>Plugin jars declare the range they need in their manifest ({@code Plugin-Requires:
- * >=1.0.0 & <2.0.0}); the runtime refuses a plugin whose range excludes {@link #CURRENT}. A
- * minor version adds {@code default} methods or optional record components; a major version
- * breaks plugins.
+ * >=2.0.0 & <3.0.0}); the runtime refuses a plugin whose range excludes {@link #CURRENT}. A minor
+ * version adds {@code default} methods, record components (reachable through builders and
+ * factories, which stay; canonical constructors change) and enum constants, so a plugin built
+ * against 2.0 that makes values only through builders and factories runs on every 2.x. A major
+ * version breaks plugins.
  */
 public final class SpiVersion {
 
   /** The SPI version this jar implements. */
-  public static final String CURRENT = "1.2.0";
+  public static final String CURRENT = "2.0.0";
 
   private SpiVersion() {}
 }

@@ -67,6 +67,16 @@ final class Values {
     return value;
   }
 
+  /** A Linux interface name: 1 to 15 characters, no slash, colon or white space, not . or ..  */
+  static String interfaceName(String name) {
+    nonBlank(name, "interface name");
+    if (name.length() > 15 || !name.matches("[^/:\\s]+") || name.equals(".") || name.equals("..")) {
+      throw invalid("interface name '" + name + "' is not a Linux interface name (1 to 15 characters, no '/', ':'"
+          + " or spaces)");
+    }
+    return name;
+  }
+
   static IgnisException invalid(String message) {
     return new IgnisException(ErrorCode.INVALID_ARGUMENT, message);
   }

@@ -3,7 +3,7 @@ package dev.ignis.spi;
 /**
  * Which VM a network call is about: its immutable id and its name.
  *
- * <p>The id is 16 lower-case hex digits and stays the same for the VM's whole life; plugins
+ * <p>Make one with {@link #of}. The id is 16 lower-case hex digits and stays the same for the VM's whole life; plugins
  * use it to name what they create (container ids, cache keys). The name is for messages.
  *
  * @param id the VM id, 16 lower-case hex digits
@@ -18,6 +18,11 @@ public record VmRef(String id, String name) {
       throw Values.invalid("VM id '" + id + "' is not 16 lower-case hex digits");
     }
     Values.nonBlank(name, "VM name");
+  }
+
+  /** The VM with the given id and name. */
+  public static VmRef of(String id, String name) {
+    return new VmRef(id, name);
   }
 
   @Override

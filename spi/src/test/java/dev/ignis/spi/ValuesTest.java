@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ValuesTest {
@@ -42,7 +43,7 @@ class ValuesTest {
   @Test
   void attachment_copiesItsCollections() {
     List<PortMapping> ports = new java.util.ArrayList<>(List.of(PortMapping.tcp(8080, 80)));
-    Attachment attachment = new Attachment("cni", VM, "/run/netns/x", null, null, null, ports, null);
+    Attachment attachment = Attachment.builder("cni", VM).netnsPath("/run/netns/x").ports(ports).build();
     ports.clear();
     assertThat(attachment.ports()).hasSize(1);
     assertThat(attachment.dns()).isEqualTo(Dns.NONE);
@@ -50,11 +51,43 @@ class ValuesTest {
   }
 
   @Test
-  void attachRequest_defaultsTheInterfaceAndChecksStaticIps() {
-    AttachRequest request = new AttachRequest(VM, "", null, null, null, null, Map.of());
+  void attachRequest_defaultsTheInterfaceAndChecksAddresses() {
+    AttachRequest request = AttachRequest.builder(VM).build();
     assertThat(request.interfaceName()).isEqualTo("eth0");
-    assertThatThrownBy(() -> new AttachRequest(VM, "", "eth0", "", List.of("not-an-ip"), List.of(), Map.of()))
+    assertThat(request.toBuilder().keptIps(List.of("fd00::5")).build().keptIps()).containsExactly("fd00::5");
+    assertThatThrownBy(() -> AttachRequest.builder(VM).requestedIps(List.of("not-an-ip")).build())
         .hasMessageContaining("static IP");
+    assertThatThrownBy(() -> AttachRequest.builder(VM).keptIps(List.of("10.0.0")).build())
+        .hasMessageContaining("kept IP");
+    assertThatThrownBy(() -> AttachRequest.builder(VM).interfaceName("a-name-far-too-long").build())
+        .hasMessageContaining("not a Linux interface name");
+  }
+
+  @Test
+  void attachment_namesItsGuestInterfaceAndFindsIt() {
+    NetInterface eth1 = NetInterface.of("eth1", "", "/run/netns/x", List.of(IpConfig.of("fd00::5/64")));
+    AttachRequest request = AttachRequest.builder(VM).netnsPath("/run/netns/x").interfaceName("eth1").build();
+    Attachment attachment = Attachment.builder("cni", request).addInterface(eth1).build();
+    assertThat(attachment.guestInterface()).isEqualTo("eth1");
+    assertThat(attachment.guestNic()).contains(eth1);
+    assertThat(attachment.toBuilder().guestInterface("eth9").build().guestNic()).isEmpty();
+    assertThat(Attachment.builder("cni", VM).build().guestNic()).isEmpty();
+  }
+
+  @Test
+  void route_takesBothFamiliesAndRefusesWhatIsNoCidr() {
+    assertThat(Route.defaultVia("fd00::1").destination()).isEqualTo("::/0");
+    assertThat(Route.defaultVia("10.0.0.1").isDefault()).isTrue();
+    assertThatThrownBy(() -> Route.of("10.0.0.0", "")).hasMessageContaining("CIDR");
+    assertThatThrownBy(() -> Route.of("10.0.0.0/8", "gw")).hasMessageContaining("route gateway");
+  }
+
+  @Test
+  void gcRequest_namesTheVmsHoldingNetwork() {
+    VmRef other = VmRef.of("00000000000000bb", "b");
+    GcRequest request = GcRequest.builder().existingVmIds(Set.of(VM.id(), other.id(), "00000000000000cc"))
+        .attachments(List.of(Attachment.builder("cni", VM).build())).busyVmIds(Set.of(other.id())).build();
+    assertThat(request.networkHoldingVmIds()).containsExactlyInAnyOrder(VM.id(), other.id());
   }
 
   @Test

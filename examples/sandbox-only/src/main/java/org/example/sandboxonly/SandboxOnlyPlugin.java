@@ -6,22 +6,21 @@ import dev.ignis.spi.BootstrapRequest;
 import dev.ignis.spi.BootstrapResult;
 import dev.ignis.spi.Command;
 import dev.ignis.spi.CommandResult;
-import dev.ignis.spi.Dns;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.Finding;
 import dev.ignis.spi.IgnisException;
-import dev.ignis.spi.IpConfig;
 import dev.ignis.spi.NetInterface;
 import dev.ignis.spi.NetworkPlugin;
 import dev.ignis.spi.PluginContext;
 import dev.ignis.spi.PortMapping;
 import java.util.List;
-import java.util.Map;
 
 /**
- * A network plugin that gives a VM an isolated sandbox with nothing but loopback: useful for
- * batch VMs that must not reach any network, and an example of a plugin built against the SPI
- * alone.
+ * A network plugin that gives a VM a network card that leads nowhere: one end of a veth pair
+ * whose other end stays in the same isolated sandbox, with no address and no route. Useful for batch VMs that must not reach any
+ * network, and the smallest example of a plugin built against the SPI alone (see the veth
+ * example for one with addresses and ports).
  */
 public final class SandboxOnlyPlugin implements NetworkPlugin {
 
@@ -34,7 +33,7 @@ public final class SandboxOnlyPlugin implements NetworkPlugin {
 
   @Override
   public String description() {
-    return "Isolated sandbox with loopback only; no ports, no outside traffic";
+    return "Isolated VM: a network card that leads nowhere; no addresses, no ports";
   }
 
   @Override
@@ -49,16 +48,22 @@ public final class SandboxOnlyPlugin implements NetworkPlugin {
           "sandbox-only has no bootstrap action '" + request.action() + "'; run 'bootstrap' without one");
     }
     CommandResult ip = context.commands().run(Command.of("ip", "-V"));
-    return new BootstrapResult(List.of(ip.succeeded()
+    return BootstrapResult.of(List.of(ip.succeeded()
         ? Finding.ok("iproute2", ip.stdout().strip())
         : Finding.problem("iproute2", "'ip' does not work; install the iproute2 package")));
   }
 
-  /** Refuses ports at create, before anything on the host changes (SPI 1.2.0; attach checks again). */
+  /** Refuses what it cannot give, at create, before anything on the host changes (attach checks again). */
   @Override
   public void validate(AttachRequest request) {
     if (!request.ports().isEmpty()) {
       throw noPorts();
+    }
+    if (!request.requestedIps().isEmpty()) {
+      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "sandbox-only gives VMs no addresses; drop --ip");
+    }
+    if (!request.options().isEmpty()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "sandbox-only takes no --net-opt options; drop them");
     }
   }
 
@@ -68,11 +73,21 @@ public final class SandboxOnlyPlugin implements NetworkPlugin {
     if (request.netnsPath().isEmpty()) {
       throw new IgnisException(ErrorCode.INVALID_NETNS, "sandbox-only needs the runtime to make the sandbox netns");
     }
-    context.commands().run(Command.of("ip", "link", "set", "lo", "up").inNetns(request.netnsPath()))
-        .orThrow(ErrorCode.INVALID_NETNS);
-    NetInterface loopback = new NetInterface("lo", "", request.netnsPath(), List.of(new IpConfig("127.0.0.1/8", "")));
-    return new Attachment(id(), request.vm(), request.netnsPath(), List.of(loopback), List.of(), Dns.NONE, List.of(),
-        Map.of());
+    String name = request.interfaceName();
+    // One ip command makes the pair with its MAC, or nothing (so nothing to undo when it fails);
+    // the peer's name only has to be unique inside this sandbox. Deleting one end deletes both.
+    String peer = ("v-" + name).substring(0, Math.min(15, name.length() + 2));
+    List<String> add = new java.util.ArrayList<>(List.of("ip", "link", "add", name));
+    if (!request.mac().isEmpty()) {
+      add.addAll(List.of("address", request.mac()));
+    }
+    add.addAll(List.of("type", "veth", "peer", "name", peer));
+    context.commands().run(Command.of(add).inNetns(request.netnsPath())).orThrow(ErrorCode.INVALID_NETNS);
+    context.commands().run(Command.of("ip", "-batch", "-").inNetns(request.netnsPath())
+        .withStdin("link set " + peer + " up\nlink set " + name + " up\n")).orThrow(ErrorCode.INVALID_NETNS);
+    return Attachment.builder(id(), request)
+        .addInterface(NetInterface.of(name, request.mac(), request.netnsPath(), List.of()))
+        .build();
   }
 
   @Override
@@ -84,8 +99,12 @@ public final class SandboxOnlyPlugin implements NetworkPlugin {
   }
 
   @Override
-  public void detach(Attachment attachment) {
-    // Loopback goes away with the sandbox netns, which the runtime removes.
+  public void detach(Attachment attachment, DetachReason reason) {
+    // Idempotent: a link already gone (or a sandbox already removed) is fine.
+    if (!attachment.guestInterface().isEmpty() && java.nio.file.Files.exists(java.nio.file.Path.of(attachment.netnsPath()))) {
+      context.commands().run(Command.of("ip", "link", "delete", attachment.guestInterface())
+          .inNetns(attachment.netnsPath()));
+    }
   }
 
   private static IgnisException noPorts() {

@@ -9,7 +9,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code runtime plugins}. */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
-    description = "List the network plugins found in the plugins dir, with skipped jars and why.")
+    description = "List the network plugins found in the plugins dir, with skipped jars and why"
+        + " (-o json adds each plugin's provider).")
 final class PluginsCommand implements Callable<Integer> {
 
   @ParentCommand RootCommand root;
@@ -23,10 +24,11 @@ final class PluginsCommand implements Callable<Integer> {
       return 0;
     }
     String defaultPlugin = root.settings().defaultPlugin();
-    Table table = new Table("ID", "VERSION", "PROVIDER", "REQUIRES SPI", "STATE", "JAR");
+    Table table = new Table("ID", "VERSION", "REQUIRES SPI", "STATE", "DESCRIPTION", "JAR");
     for (PluginInfo info : infos) {
       String id = info.id().equals(defaultPlugin) && info.isStarted() ? info.id() + " (default)" : info.id();
-      table.row(id.isEmpty() ? "-" : id, info.version(), info.provider(), info.requires(), info.state(), info.jar());
+      table.row(id.isEmpty() ? "-" : id, info.version(), info.requires(), info.state(),
+          info.description().isEmpty() ? "-" : info.description(), info.jar());
     }
     table.print(root.out);
     return 0;

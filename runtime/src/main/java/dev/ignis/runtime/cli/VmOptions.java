@@ -5,7 +5,9 @@ import dev.ignis.runtime.vm.MacAddress;
 import dev.ignis.runtime.vm.VmSpec;
 import dev.ignis.spi.PortMapping;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The options that describe a new VM, shared by {@code create} and {@code run}. */
@@ -52,10 +54,14 @@ final class VmOptions {
   @Option(names = "--network-plugin", paramLabel = "ID", description = "Network plugin for this VM.")
   String networkPlugin;
 
+  @Option(names = "--net-opt", paramLabel = "KEY=VALUE",
+      description = "An option for the network plugin (repeatable); 'runtime plugins' names the plugin's options.")
+  Map<String, String> netOptions = new LinkedHashMap<>();
+
   /** The spec; a missing name is left for the caller to fill in after the id is known. */
   VmSpec toSpec(String pluginId, String fallbackName) {
     BootSpec.checkCmdline(cmdline);
     return new VmSpec(name == null ? fallbackName : name, new BootSpec(kernel, initrd, cmdline, accel), cpus, memoryMib,
-        mac == null ? MacAddress.random().value() : mac, ips, ports, pluginId);
+        mac == null ? MacAddress.random().value() : mac, ips, ports, pluginId, netOptions);
   }
 }

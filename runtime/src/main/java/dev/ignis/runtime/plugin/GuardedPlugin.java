@@ -4,7 +4,9 @@ import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.BootstrapRequest;
 import dev.ignis.spi.BootstrapResult;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.GcRequest;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.NetInterface;
 import dev.ignis.spi.NetworkPlugin;
@@ -12,7 +14,7 @@ import dev.ignis.spi.PluginContext;
 import dev.ignis.spi.PortMapping;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,7 +104,7 @@ final class GuardedPlugin implements NetworkPlugin {
     if (problem != null) {
       if (attachment != null) {
         try {
-          detach(attachment);
+          detach(attachment, DetachReason.STOP);
         } catch (IgnisException undo) {
           IgnisException failure = failure("attach", problem);
           failure.addSuppressed(undo);
@@ -123,13 +125,16 @@ final class GuardedPlugin implements NetworkPlugin {
       return "it returned the attachment of " + attachment.pluginId() + "/" + attachment.vm() + " for VM "
           + request.vm();
     }
-    List<NetInterface> interfaces = attachment.interfaces();
-    if (interfaces.isEmpty()) {
-      return "it returned no interface for the guest";
+    if (attachment.guestInterface().isEmpty()) {
+      return "it named no interface for the guest (Attachment.guestInterface)";
     }
-    boolean addressed = interfaces.stream().filter(i -> !i.name().equals("lo")).anyMatch(i -> !i.ips().isEmpty());
-    if (!request.ports().isEmpty() && !addressed) {
-      return "ports are wanted, but it gave the VM no address to forward them to";
+    Optional<NetInterface> nic = attachment.guestNic();
+    if (nic.isEmpty() || nic.get().sandbox().isEmpty() || nic.get().name().equals("lo")) {
+      return "the guest interface '" + attachment.guestInterface() + "' it named is not an interface of the sandbox"
+          + " it returned (loopback cannot be one)";
+    }
+    if (!request.ports().isEmpty() && nic.get().ips().isEmpty()) {
+      return "ports are wanted, but it gave the guest interface no address to forward them to";
     }
     return null;
   }
@@ -140,9 +145,9 @@ final class GuardedPlugin implements NetworkPlugin {
   }
 
   @Override
-  public void detach(Attachment attachment) {
+  public void detach(Attachment attachment, DetachReason reason) {
     timed("detach", () -> {
-      plugin.detach(attachment);
+      plugin.detach(attachment, reason);
       return null;
     });
   }
@@ -161,8 +166,8 @@ final class GuardedPlugin implements NetworkPlugin {
   }
 
   @Override
-  public List<String> gc(Set<String> liveVmIds) {
-    return guard("gc", () -> plugin.gc(liveVmIds));
+  public List<String> gc(GcRequest request) {
+    return guard("gc", () -> plugin.gc(request));
   }
 
   /** The call on this thread; anything but an {@link IgnisException} becomes a plugin failure. */

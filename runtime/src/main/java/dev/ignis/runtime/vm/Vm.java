@@ -20,8 +20,8 @@ import java.util.List;
  * @param startedAt when it was last started, null if never
  * @param netns the name of its sandbox netns while it has one, else null
  * @param attachment its network as the plugin set it up, null while detached
- * @param keptIps the addresses it had when last attached, asked for again at the next start
- *     so that a VM keeps its IP across stop and start
+ * @param keptIps the addresses its guest interface had when last attached, asked for again at
+ *     the next start so that a VM keeps its IP across stop and start
  * @param guest its hypervisor process while it runs, else null
  * @param pending what the last stop could not undo (a network whose teardown failed), shown to
  *     users until a later stop, rm or gc finishes it; else null
@@ -52,6 +52,19 @@ public record Vm(
       throw new IgnisException(ErrorCode.DECODING_FAILURE, "VM " + id + " lacks spec, status or createdAt");
     }
     keptIps = keptIps == null ? List.of() : List.copyOf(keptIps);
+    attachment = namingGuestInterface(attachment);
+  }
+
+  /**
+   * Records written with SPI 1.x attachments name no guest interface: the runtime then gave the
+   * guest {@code eth0}, else the first interface.
+   */
+  private static Attachment namingGuestInterface(Attachment attachment) {
+    if (attachment == null || !attachment.guestInterface().isEmpty() || attachment.interfaces().isEmpty()) {
+      return attachment;
+    }
+    String name = attachment.interfaceNamed("eth0").orElse(attachment.interfaces().get(0)).name();
+    return attachment.toBuilder().guestInterface(name).build();
   }
 
   /** A new VM record, not yet started. */

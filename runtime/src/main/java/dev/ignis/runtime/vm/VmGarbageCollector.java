@@ -2,6 +2,8 @@ package dev.ignis.runtime.vm;
 
 import dev.ignis.runtime.netns.NetworkNamespaces;
 import dev.ignis.runtime.plugin.Plugins;
+import dev.ignis.spi.DetachReason;
+import dev.ignis.spi.GcRequest;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.NetworkPlugin;
 import java.nio.file.Path;
@@ -47,16 +49,20 @@ public final class VmGarbageCollector {
     List<Vm> vms = after.vms();
     // A VM another command is starting holds network before its attachment is recorded; one
     // whose record cannot be read may hold it too: never tear down what cannot be read.
-    Set<String> attached = vms.stream().filter(vm -> vm.attachment() != null || !store.isIdle(vm)).map(Vm::id)
-        .collect(Collectors.toSet());
-    attached.addAll(after.unreadableIds());
+    Set<String> existing = vms.stream().map(Vm::id).collect(Collectors.toSet());
+    existing.addAll(after.unreadableIds());
+    Set<String> busy = vms.stream().filter(vm -> !store.isIdle(vm)).map(Vm::id).collect(Collectors.toSet());
+    busy.addAll(after.unreadableIds());
     after.problems().forEach(problem -> problems.add(problem + " (gc leaves that VM alone)"));
     Set<String> teardownPending = new java.util.HashSet<>();
     List<String> loaded = plugins.get().ids();
     for (String id : loaded) {
       try { // one plugin at a time: one that fails (or cannot even start) does not stop the others
         NetworkPlugin plugin = plugins.get().get(id);
-        plugin.gc(attached).forEach(line -> reclaimed.add(id + ": " + line));
+        GcRequest request = GcRequest.builder().existingVmIds(existing).busyVmIds(busy)
+            .attachments(vms.stream().map(Vm::attachment).filter(a -> a != null && a.pluginId().equals(id)).toList())
+            .build();
+        plugin.gc(request).forEach(line -> reclaimed.add(id + ": " + line));
       } catch (IgnisException e) {
         problems.add(id + ": " + e.getMessage());
         teardownPending.add(id);
@@ -109,7 +115,7 @@ public final class VmGarbageCollector {
             + " finds its sandbox gone): detached and stopped";
     tryStep(() -> {
       try (FileLock lock = store.lock(current)) {
-        lifecycle.finishStop(store.load(current.id()), Duration.ZERO);
+        lifecycle.finishStop(store.load(current.id()), Duration.ZERO, DetachReason.STOP);
       }
     }, what, reclaimed, problems);
   }

@@ -48,11 +48,10 @@ public final class VmGuest {
     Path vmDir = vmsDir.resolve(vm.id());
     String accelerator = accel.resolve(vm.spec().boot().accel(), image.kernel(), image.initrd(),
         vmsDir.getParent().resolve("accel-probe-run"));
-    NetInterface nic = attachment.interfaceNamed("eth0").orElseGet(() -> attachment.interfaces().isEmpty()
-        ? null : attachment.interfaces().get(0));
+    NetInterface nic = attachment.guestNic().orElse(null);
     String tap = null;
     String mac = nic == null || nic.mac().isEmpty() ? vm.spec().mac() : nic.mac();
-    if (nic != null && !attachment.netnsPath().isEmpty() && !nic.name().equals("lo")) {
+    if (nic != null && !attachment.netnsPath().isEmpty()) {
       link.connect(attachment.netnsPath(), nic.name());
       tap = GuestLink.TAP;
       ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmDir, mac, ip, gatewayOf(ip, attachment),
@@ -99,7 +98,7 @@ public final class VmGuest {
     if (attachment == null || attachment.netnsPath().isEmpty() || !Files.exists(Path.of(attachment.netnsPath()))) {
       return;
     }
-    NetInterface nic = attachment.interfaceNamed("eth0").orElse(null);
+    NetInterface nic = attachment.guestNic().orElse(null);
     if (nic != null) {
       link.disconnect(attachment.netnsPath(), nic.name(),
           nic.ips().stream().map(IpConfig::address).toList());

@@ -4,6 +4,7 @@ import dev.ignis.runtime.netns.NetworkNamespaces;
 import dev.ignis.runtime.plugin.Plugins;
 import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.IpConfig;
@@ -13,10 +14,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * Creates, starts, stops and removes VMs.
@@ -63,15 +65,25 @@ public final class VmLifecycle {
       }
       Vm vm = Vm.create(spec, clock.instant());
       StaticIps.checkFree(vm, others);
-      plugin.validate(request(vm, "", spec.staticIps()));
+      plugin.validate(request(vm, ""));
       store.save(vm);
       return vm;
     }
   }
 
-  private static AttachRequest request(Vm vm, String netnsPath, List<String> ips) {
-    return new AttachRequest(vm.ref(), netnsPath, AttachRequest.DEFAULT_INTERFACE, vm.spec().mac(), ips,
-        vm.spec().ports(), Map.of());
+  /**
+   * The VM's request to its network: the user's {@code --ip} as requested addresses (get them or
+   * fail), and as kept ones those it had last time of an address family the user asked for none
+   * of (get them back if free), so that a VM keeps its addresses across stop and start.
+   */
+  private static AttachRequest request(Vm vm, String netnsPath) {
+    List<String> requested = vm.spec().staticIps();
+    Set<Boolean> requestedFamilies = requested.stream().map(ip -> ip.contains(":"))
+        .collect(Collectors.toSet());
+    List<String> kept = vm.keptIps().stream().filter(ip -> !requestedFamilies.contains(ip.contains(":"))).toList();
+    return AttachRequest.builder(vm.ref()).netnsPath(netnsPath).interfaceName(AttachRequest.FIRST_INTERFACE)
+        .mac(vm.spec().mac()).requestedIps(requested).keptIps(kept).ports(vm.spec().ports())
+        .options(vm.spec().netOptions()).build();
   }
 
   /** Starts a created or stopped VM, optionally with another network plugin from now on. */
@@ -83,14 +95,14 @@ public final class VmLifecycle {
         throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is already running");
       }
       if (vm.status().isTransitional() || vm.status() == VmStatus.EXITED) {
-        vm = finishStop(vm, Duration.ZERO);
+        vm = finishStop(vm, Duration.ZERO, DetachReason.STOP);
       }
       if (pluginOverride.isPresent()) {
         vm = vm.withSpec(vm.spec().withNetworkPlugin(pluginOverride.get()));
       }
       NetworkPlugin plugin = plugins.get().get(vm.spec().networkPlugin());
       StaticIps.checkFree(vm, store.list().vms());
-      plugin.validate(request(vm, "", vm.spec().staticIps()));
+      plugin.validate(request(vm, ""));
       return attach(vm, plugin);
     }
   }
@@ -110,8 +122,9 @@ public final class VmLifecycle {
       try (portsLock) {
         store.save(vm);
         String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns(), plugin.id()).toString();
-        Attachment attachment = attachNetwork(vm, plugin, netnsPath, vm.spec().staticIps());
-        vm = vm.withAttachment(attachment).keepingIps(attachment.ips().stream().map(IpConfig::ip).toList());
+        Attachment attachment = plugin.attach(request(vm, netnsPath));
+        vm = vm.withAttachment(attachment).keepingIps(attachment.guestNic().map(nic -> nic.ips().stream()
+            .map(IpConfig::ip).toList()).orElse(List.of()));
         store.save(vm);
         if (!new HashSet<>(attachment.ports()).equals(new HashSet<>(vm.spec().ports()))) {
           List<PortMapping> ports = plugin.mapPorts(attachment, vm.spec().ports());
@@ -139,25 +152,6 @@ public final class VmLifecycle {
   }
 
   /**
-   * Attaches the network, asking for the user's static IPs, else for the addresses the VM had
-   * last time, so that it keeps its IP across stop and start; if those are gone (another
-   * subnet, taken meanwhile) it takes new ones. A failed attach has undone itself (SPI).
-   */
-  private Attachment attachNetwork(Vm vm, NetworkPlugin plugin, String netnsPath, List<String> staticIps) {
-    boolean reuse = staticIps.isEmpty() && !vm.keptIps().isEmpty();
-    List<String> ips = reuse ? vm.keptIps() : staticIps;
-    try {
-      return plugin.attach(request(vm, netnsPath, ips));
-    } catch (IgnisException e) {
-      if (!reuse) {
-        throw e;
-      }
-      log.debug("VM {}: its previous address is not available ({}); taking a new one", vm.name(), e.getMessage());
-      return plugin.attach(request(vm, netnsPath, List.of()));
-    }
-  }
-
-  /**
    * Changes a VM's port mappings: a running VM's live through its plugin, after checking that
    * no other VM maps the same host ports; a stopped one's for its next start.
    */
@@ -171,7 +165,7 @@ public final class VmLifecycle {
           throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
               + "; wait for it or run 'runtime gc'");
         }
-        plugins.get().get(changed.spec().networkPlugin()).validate(request(changed, "", changed.spec().staticIps()));
+        plugins.get().get(changed.spec().networkPlugin()).validate(request(changed, ""));
         store.save(changed);
         return changed;
       }
@@ -200,7 +194,7 @@ public final class VmLifecycle {
       if (vm.status() == VmStatus.CREATED || vm.status() == VmStatus.STOPPED) {
         return new StopResult(vm, false);
       }
-      return new StopResult(finishStop(vm, grace), true);
+      return new StopResult(finishStop(vm, grace, DetachReason.STOP), true);
     }
   }
 
@@ -263,7 +257,7 @@ public final class VmLifecycle {
       Optional<String> leftBehind = Optional.empty();
       if (vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED) {
         try {
-          finishStop(vm, Duration.ZERO);
+          finishStop(vm, Duration.ZERO, DetachReason.REMOVE);
         } catch (IgnisException e) {
           if (!force) {
             throw e;
@@ -281,7 +275,7 @@ public final class VmLifecycle {
    * network's teardown fails, the record stays {@code STOPPING} with the attachment and sandbox
    * (so a later stop, rm or gc can retry it) and notes what is pending.
    */
-  Vm finishStop(Vm vm, Duration grace) {
+  Vm finishStop(Vm vm, Duration grace, DetachReason reason) {
     repinSandbox(vm); // the plugin's DEL needs the sandbox (the bridge plugin finds its rules through it)
     Vm stopping = vm.withStatus(VmStatus.STOPPING);
     store.save(stopping);
@@ -289,7 +283,7 @@ public final class VmLifecycle {
     guest.kill(stopping);
     guest.unlink(stopping, stopping.attachment());
     try {
-      detach(stopping);
+      detach(stopping, reason);
     } catch (IgnisException e) {
       store.save(stopping.withGuest(null).withPending(e.getMessage()));
       throw new IgnisException(e.code(), "VM '" + vm.name() + "' is stopped, but its network is not detached: "
@@ -318,18 +312,18 @@ public final class VmLifecycle {
   private void teardown(Vm vm) {
     guest.kill(vm);
     guest.unlink(vm, vm.attachment());
-    detach(vm);
+    detach(vm, DetachReason.STOP);
   }
 
   /** Detaches the network (from the record, or as the plugin finds it by VM id), then removes the netns. */
-  private void detach(Vm vm) {
+  private void detach(Vm vm, DetachReason reason) {
     Attachment attachment = vm.attachment();
     String pluginId = attachment != null ? attachment.pluginId() : vm.spec().networkPlugin();
-    if (attachment == null) {
+    if (attachment == null) { // a crash before the attachment was recorded: the plugin finds it by VM id
       String path = vm.netns() == null ? "" : netns.pathOf(vm.netns()).toString();
-      attachment = new Attachment(pluginId, vm.ref(), path, List.of(), List.of(), null, List.of(), Map.of());
+      attachment = Attachment.builder(pluginId, vm.ref()).netnsPath(path).build();
     }
-    plugins.get().get(pluginId).detach(attachment);
+    plugins.get().get(pluginId).detach(attachment, reason);
     if (vm.netns() != null) {
       netns.delete(vm.netns());
     }

@@ -5,6 +5,8 @@ import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.IpConfig;
 import dev.ignis.spi.PortMapping;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +21,8 @@ import java.util.regex.Pattern;
  * @param staticIps addresses the user asked for (with a prefix length where they gave one), possibly empty
  * @param ports host port mappings
  * @param networkPlugin the id of the network plugin
+ * @param netOptions options for the network plugin ({@code --net-opt key=value}), passed to it as
+ *     they are
  */
 public record VmSpec(
     String name,
@@ -28,7 +32,10 @@ public record VmSpec(
     String mac,
     List<String> staticIps,
     List<PortMapping> ports,
-    String networkPlugin) {
+    String networkPlugin,
+    Map<String, String> netOptions) {
+
+  private static final Pattern NET_OPTION_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -58,16 +65,34 @@ public record VmSpec(
     if (networkPlugin == null || !networkPlugin.matches("[a-z0-9][a-z0-9._-]*")) {
       throw invalid("network plugin id '" + networkPlugin + "' is not valid; see 'runtime plugins'");
     }
+    netOptions = netOptions == null ? Map.of() : Map.copyOf(new TreeMap<>(netOptions));
+    netOptions.forEach(VmSpec::checkNetOption);
+  }
+
+  /** A spec without network plugin options. */
+  public VmSpec(String name, BootSpec boot, int cpus, int memoryMib, String mac, List<String> staticIps,
+      List<PortMapping> ports, String networkPlugin) {
+    this(name, boot, cpus, memoryMib, mac, staticIps, ports, networkPlugin, Map.of());
+  }
+
+  private static void checkNetOption(String key, String value) {
+    if (!NET_OPTION_KEY.matcher(key).matches()) {
+      throw invalid("--net-opt key '" + key + "' is not valid; use letters, digits, '.', '_' and '-' (key=value)");
+    }
+    if (value.length() > 1024 || value.chars().anyMatch(Character::isISOControl)) {
+      throw invalid("--net-opt " + key + " has a value with control characters or over 1024 characters; give one"
+          + " plain line");
+    }
   }
 
   /** This spec with another network plugin. */
   public VmSpec withNetworkPlugin(String pluginId) {
-    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, ports, pluginId);
+    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, ports, pluginId, netOptions);
   }
 
   /** This spec with other ports. */
   public VmSpec withPorts(List<PortMapping> newPorts) {
-    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, newPorts, networkPlugin);
+    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, newPorts, networkPlugin, netOptions);
   }
 
   /** Throws unless the name is a valid VM name. */

@@ -102,7 +102,7 @@ class CliTest {
   void plugins_listsEveryJarAsJson() {
     assertThat(run("plugins", "-o", "json")).isZero();
     assertThat(out()).contains("\"id\" : \"recording\"").contains("\"state\" : \"started\"")
-        .contains("\"requires\" : \">=1.0.0 & <2.0.0\"");
+        .contains("\"requires\" : \">=2.0.0 & <3.0.0\"");
   }
 
   @Test

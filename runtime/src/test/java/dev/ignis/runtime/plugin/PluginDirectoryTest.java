@@ -31,7 +31,7 @@ class PluginDirectoryTest {
     assertThat(plugins.infos()).singleElement().satisfies(info -> {
       assertThat(info.state()).isEqualTo("started");
       assertThat(info.version()).isEqualTo("1.2.3");
-      assertThat(info.requires()).isEqualTo(">=1.0.0 & <2.0.0");
+      assertThat(info.requires()).isEqualTo(">=2.0.0 & <3.0.0");
     });
     assertThat(plugins.warnings()).isEmpty();
   }
@@ -59,7 +59,7 @@ class PluginDirectoryTest {
     Files.write(dir.resolve("b-corrupt.jar"), new byte[] {1, 2, 3, 4});
     PluginJars.write(dir.resolve("c-duplicate.jar"), PluginJars.descriptor("recording"), true);
     Map<String, String> future = PluginJars.descriptor("future");
-    future.put("Plugin-Requires", ">=2.0.0");
+    future.put("Plugin-Requires", ">=3.0.0");
     PluginJars.write(dir.resolve("d-future.jar"), future, true);
     PluginJars.write(dir.resolve("e-no-manifest.jar"), null, true);
     PluginJars.write(dir.resolve("f-no-service.jar"), PluginJars.descriptor("quiet"), false);
@@ -74,7 +74,7 @@ class PluginDirectoryTest {
         .contains("b-corrupt.jar: it is not a readable jar")
         .contains("c-duplicate.jar: plugin id 'recording' is also claimed by a-good.jar, which comes first by file name;"
             + " remove one of the two jars")
-        .contains("d-future.jar: it requires SPI >=2.0.0 but this runtime provides SPI 1.2.0")
+        .contains("d-future.jar: it requires SPI >=3.0.0 but this runtime provides SPI 2.0.0")
         .contains("e-no-manifest.jar: it has no META-INF/MANIFEST.MF")
         .contains("f-no-service.jar: it declares no network plugin")
         .contains("g-wrong-id.jar: its NetworkPlugin.id() is 'recording' but its Plugin-Id is 'other-name'");

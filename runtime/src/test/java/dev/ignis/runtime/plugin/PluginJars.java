@@ -25,7 +25,7 @@ public final class PluginJars {
     attributes.put("Plugin-Id", id);
     attributes.put("Plugin-Version", "1.2.3");
     attributes.put("Plugin-Provider", "Tests");
-    attributes.put("Plugin-Requires", ">=1.0.0 & <2.0.0");
+    attributes.put("Plugin-Requires", ">=2.0.0 & <3.0.0");
     return attributes;
   }
 

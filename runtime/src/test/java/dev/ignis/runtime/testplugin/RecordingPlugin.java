@@ -4,8 +4,10 @@ import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.BootstrapRequest;
 import dev.ignis.spi.BootstrapResult;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.Finding;
+import dev.ignis.spi.GcRequest;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.IpConfig;
 import dev.ignis.spi.NetInterface;
@@ -13,7 +15,6 @@ import dev.ignis.spi.NetworkPlugin;
 import dev.ignis.spi.PortMapping;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A hand-written fake network plugin for unit tests of the runtime's own logic: it records
@@ -25,8 +26,12 @@ public class RecordingPlugin implements NetworkPlugin {
   public final List<String> calls = new ArrayList<>();
   public boolean failAttach;
   public boolean failMapPorts;
-  /** What attach does instead of its work: "throw" (a bug), "hang", "no-interface". */
+  /** What attach does instead of its work: "throw" (a bug), "hang", "no-interface", "loopback-guest". */
   public String misbehave = "";
+  /** The requests attach got, in order. */
+  public final List<AttachRequest> requests = new ArrayList<>();
+  /** The requests gc got, in order. */
+  public final List<GcRequest> gcRequests = new ArrayList<>();
 
   @Override
   public String id() {
@@ -46,12 +51,13 @@ public class RecordingPlugin implements NetworkPlugin {
   @Override
   public BootstrapResult bootstrap(BootstrapRequest request) {
     calls.add("bootstrap " + request.action());
-    return new BootstrapResult(List.of(Finding.ok("nothing", "to do")));
+    return BootstrapResult.of(List.of(Finding.ok("nothing", "to do")));
   }
 
   @Override
   public Attachment attach(AttachRequest request) {
     calls.add("attach " + request.vm().name() + " " + request.netnsPath() + " " + request.mac());
+    requests.add(request);
     if (failAttach) {
       throw new IgnisException(ErrorCode.PLUGIN_FAILED, "attach failed on purpose");
     }
@@ -65,14 +71,19 @@ public class RecordingPlugin implements NetworkPlugin {
         }
       }
       case "no-interface" -> {
-        return new Attachment(id(), request.vm(), request.netnsPath(), List.of(), List.of(), null, List.of(), Map.of());
+        return Attachment.builder(id(), request).guestInterface("").build();
+      }
+      case "loopback-guest" -> {
+        return Attachment.builder(id(), request).guestInterface("lo")
+            .addInterface(NetInterface.of("lo", "", request.netnsPath(), List.of(IpConfig.of("127.0.0.1/8")))).build();
       }
       default -> { }
     }
-    NetInterface eth0 = new NetInterface("eth0", request.mac(), request.netnsPath(),
-        List.of(new IpConfig("10.99.0.2/24", "10.99.0.1")));
-    return new Attachment(id(), request.vm(), request.netnsPath(), List.of(eth0), List.of(), null, List.of(),
-        Map.of("note", "kept"));
+    NetInterface nic = NetInterface.of(request.interfaceName(), request.mac(), request.netnsPath(),
+        List.of(IpConfig.of("10.99.0.2/24", "10.99.0.1")));
+    NetInterface hostSide = NetInterface.of("veth-host", "", "", List.of(IpConfig.of("10.99.0.1/24")));
+    return Attachment.builder(id(), request).ports(List.of()).addInterface(hostSide).addInterface(nic)
+        .putPluginState("note", "kept").build();
   }
 
   @Override
@@ -85,7 +96,13 @@ public class RecordingPlugin implements NetworkPlugin {
   }
 
   @Override
-  public void detach(Attachment attachment) {
-    calls.add("detach " + attachment.vm().name() + " " + attachment.pluginState());
+  public void detach(Attachment attachment, DetachReason reason) {
+    calls.add("detach " + attachment.vm().name() + " " + attachment.pluginState() + " " + reason);
+  }
+
+  @Override
+  public List<String> gc(GcRequest request) {
+    gcRequests.add(request);
+    return List.of();
   }
 }

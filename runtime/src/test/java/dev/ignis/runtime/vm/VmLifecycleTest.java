@@ -3,6 +3,10 @@ package dev.ignis.runtime.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ignis.runtime.guest.GuestDhcp;
+import dev.ignis.runtime.guest.GuestLink;
+import dev.ignis.runtime.hypervisor.AccelProbe;
+import dev.ignis.runtime.image.ImageStore;
 import dev.ignis.runtime.netns.NetworkNamespaces;
 import dev.ignis.runtime.plugin.Plugins;
 import dev.ignis.runtime.testplugin.RecordingPlugin;
@@ -11,14 +15,10 @@ import dev.ignis.spi.CommandResult;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.PortMapping;
-import dev.ignis.runtime.guest.GuestDhcp;
-import dev.ignis.runtime.guest.GuestLink;
-import dev.ignis.runtime.hypervisor.AccelProbe;
-import dev.ignis.runtime.image.ImageStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -176,11 +176,65 @@ class VmLifecycleTest {
     assertThat(stopped.wasRunning()).isTrue();
     assertThat(stopped.vm().status()).isEqualTo(VmStatus.STOPPED);
     assertThat(hypervisor.calls).contains("stop 1000");
-    assertThat(plugin.calls).last().asString().isEqualTo("detach web {note=kept}");
+    assertThat(plugin.calls).last().asString().isEqualTo("detach web {note=kept} STOP");
     Vm again = lifecycle.start("web", Optional.empty());
-    assertThat(again.attachment().interfaces().get(0).mac()).isEqualTo("02:00:00:00:00:07");
+    assertThat(again.attachment().guestNic().orElseThrow().mac()).isEqualTo("02:00:00:00:00:07");
+    assertThat(plugin.requests).last().satisfies(request -> {
+      assertThat(request.keptIps()).as("the guest interface's address, not the host side's").containsExactly("10.99.0.2");
+      assertThat(request.requestedIps()).isEmpty();
+    });
     assertThat(lifecycle.stop("web", Duration.ofSeconds(1)).wasRunning()).isTrue();
     assertThat(lifecycle.stop("web", Duration.ofSeconds(1)).wasRunning()).isFalse();
+    lifecycle.remove("web", false);
+    assertThat(plugin.calls).filteredOn(call -> call.startsWith("detach")).last().asString().endsWith(" STOP");
+  }
+
+  @Test
+  void rmOfARunningVm_detachesForRemoval_andAFailedAttachIsNeverRetried() {
+    lifecycle.create(spec("web"));
+    lifecycle.start("web", Optional.empty());
+    lifecycle.remove("web", true);
+    assertThat(plugin.calls).last().asString().isEqualTo("detach web {note=kept} REMOVE");
+    lifecycle.create(spec("two"));
+    lifecycle.start("two", Optional.empty());
+    lifecycle.stop("two", Duration.ZERO);
+    plugin.failAttach = true;
+    plugin.calls.clear();
+    assertThatThrownBy(() -> lifecycle.start("two", Optional.empty())).hasMessageContaining("attach failed on purpose");
+    assertThat(plugin.calls).filteredOn(call -> call.startsWith("attach")).hasSize(1);
+  }
+
+  @Test
+  void netOptions_reachThePlugin_atValidateAndAttach() {
+    VmSpec spec = spec("web");
+    lifecycle.create(new VmSpec(spec.name(), spec.boot(), spec.cpus(), spec.memoryMib(), spec.mac(), spec.staticIps(),
+        spec.ports(), spec.networkPlugin(), java.util.Map.of("mode", "fast")));
+    lifecycle.start("web", Optional.empty());
+    assertThat(plugin.requests).last().satisfies(r -> assertThat(r.options()).containsEntry("mode", "fast"));
+  }
+
+  @Test
+  void gc_tellsThePluginWhichVmsExist_andWhichHoldItsNetwork() {
+    Vm stopped = lifecycle.create(spec("stopped"));
+    Vm running = lifecycle.create(spec("running"));
+    lifecycle.start("running", Optional.empty());
+    Plugins plugins = Plugins.of(List.of(plugin), this::context);
+    new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
+    assertThat(plugin.gcRequests).singleElement().satisfies(request -> {
+      assertThat(request.existingVmIds()).containsExactlyInAnyOrder(stopped.id(), running.id());
+      assertThat(request.networkHoldingVmIds()).containsExactly(running.id());
+      assertThat(request.attachments()).singleElement().satisfies(a -> assertThat(a.vm().id()).isEqualTo(running.id()));
+    });
+  }
+
+  @Test
+  void anAttachmentGivingTheGuestLoopback_isUndoneAndRefused() {
+    Vm vm = lifecycle.create(spec("web"));
+    plugin.misbehave = "loopback-guest";
+    assertThatThrownBy(() -> lifecycle.start("web", Optional.empty()))
+        .hasMessageContaining("the guest interface 'lo' it named is not an interface of the sandbox");
+    assertThat(plugin.calls).last().asString().startsWith("detach web");
+    assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.CREATED);
   }
 
   @Test
@@ -232,7 +286,7 @@ class VmLifecycleTest {
     assertThat(report.reclaimed()).singleElement().asString().contains("interrupted start of VM 'web'");
     assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.STOPPED);
     assertThat(netns.journalled()).isEmpty();
-    assertThat(plugin.calls).containsExactly("detach web {}");
+    assertThat(plugin.calls).containsExactly("detach web {} STOP");
   }
 
   @Test
@@ -252,7 +306,8 @@ class VmLifecycleTest {
     Vm vm = lifecycle.create(spec("web"));
     plugin.misbehave = "no-interface";
     assertThatThrownBy(() -> lifecycle.start("web", Optional.empty()))
-        .hasMessage("network plugin 'recording' failed (attach): it returned no interface for the guest");
+        .hasMessage("network plugin 'recording' failed (attach): it named no interface for the guest"
+            + " (Attachment.guestInterface)");
     assertThat(plugin.calls).anyMatch(call -> call.startsWith("detach web"));
     assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.CREATED);
     assertThat(hypervisor.started).isEmpty();

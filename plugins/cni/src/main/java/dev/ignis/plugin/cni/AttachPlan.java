@@ -9,16 +9,20 @@ import dev.ignis.spi.PortMapping;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What one attach asks of a network, checked against the network before anything on the host
  * changes, and turned into the call's {@link RuntimeConf}: static addresses as CONVENTIONS'
  * {@code ips} capability wants them (CIDR, with the prefix of the range they fall in) or as
  * {@code CNI_ARGS IP=} (one plain address) where no plugin declares it; the MAC likewise
- * ({@code mac} or {@code CNI_ARGS MAC=}); ports through {@code portMappings}.
+ * ({@code mac} or {@code CNI_ARGS MAC=}); ports through {@code portMappings}; the user's
+ * {@code --net-opt} pairs as more {@code CNI_ARGS}. Addresses the VM had last time are asked for
+ * again where host-local still has them free; else IPAM picks new ones.
  */
 final class AttachPlan {
 
@@ -37,6 +41,7 @@ final class AttachPlan {
     }
     List<List<String>> args = new ArrayList<>();
     args.add(List.of("IgnoreUnknown", "1"));
+    request.options().forEach((key, value) -> args.add(List.of(checkedArgKey(key), checkedArgValue(key, value))));
     ObjectNode capabilities = Json.MAPPER.createObjectNode();
     capabilities.set("portMappings", portMappingsJson(request.ports()));
     List<String> cidrs = staticIps(list, request);
@@ -72,11 +77,60 @@ final class AttachPlan {
     return array;
   }
 
-  /** The static addresses in CIDR form, each checked against the network's ranges and leases. */
+  /** CNI_ARGS keys Ignis sets itself, or that CNI reserves. */
+  private static final Set<String> RESERVED_ARGS = Set.of("IgnoreUnknown", "IP", "MAC");
+
+  private static String checkedArgKey(String key) {
+    if (!key.matches("[A-Za-z0-9_]+") || RESERVED_ARGS.contains(key)) {
+      throw invalid("--net-opt " + key + ": the cni plugin passes each --net-opt to the network's plugins as a CNI_ARGS"
+          + " pair, whose key is letters, digits and '_' and not one of " + RESERVED_ARGS + " (use --ip and --mac)");
+    }
+    return key;
+  }
+
+  private static String checkedArgValue(String key, String value) {
+    if (value.contains(";") || value.contains("=")) {
+      throw invalid("--net-opt " + key + " has ';' or '=' in its value, which CNI_ARGS cannot carry; leave them out");
+    }
+    return value;
+  }
+
+  /**
+   * The addresses to ask for in CIDR form: the requested ones, each checked against the
+   * network's ranges and leases (a problem fails the attach), then the kept ones that still fit
+   * and are free (the others are left to IPAM).
+   */
   private static List<String> staticIps(NetworkConfigList list, AttachRequest request) {
-    List<String> wanted = request.staticIps();
+    List<String> cidrs = requestedIps(list, request);
+    cidrs.addAll(keptIps(list, request, cidrs));
+    return cidrs;
+  }
+
+  private static List<String> keptIps(NetworkConfigList list, AttachRequest request, List<String> requested) {
+    IpamRanges ranges = IpamRanges.of(list);
+    boolean capability = CniRuntime.declares(list, "ips");
+    Set<Integer> setsTaken = new HashSet<>();
+    requested.forEach(cidr -> ranges.rangeOf(IpamRanges.address(plain(cidr))).ifPresent(r -> setsTaken.add(ranges.setOf(r))));
+    List<String> kept = new ArrayList<>();
+    for (String ip : request.keptIps()) {
+      InetAddress address = IpamRanges.address(plain(ip));
+      Optional<IpamRanges.Range> range = ranges.rangeOf(address);
+      boolean fits = range.isPresent() && range.get().allocates(address) && !range.get().isNetworkAddress(address)
+          && !range.get().isBroadcast(address) && !address.equals(range.get().gateway());
+      boolean free = ranges.leaseHolder(address).map(holder -> holder.equals(request.vm().id())).orElse(true);
+      boolean room = capability || requested.size() + kept.size() == 0;
+      if (fits && free && room && setsTaken.add(ranges.setOf(range.get()))) {
+        kept.add(plain(ip) + "/" + range.get().prefix());
+      }
+    }
+    return kept;
+  }
+
+  /** The requested addresses in CIDR form, each checked against the network's ranges and leases. */
+  private static List<String> requestedIps(NetworkConfigList list, AttachRequest request) {
+    List<String> wanted = request.requestedIps();
     if (wanted.isEmpty()) {
-      return List.of();
+      return new ArrayList<>();
     }
     boolean capability = CniRuntime.declares(list, "ips");
     if (!capability && wanted.size() > 1) {

@@ -6,7 +6,9 @@ import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.BootstrapRequest;
 import dev.ignis.spi.BootstrapResult;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.GcRequest;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.NetworkPlugin;
 import dev.ignis.spi.PluginContext;
@@ -98,8 +100,9 @@ public final class CniPlugin implements NetworkPlugin {
       throw e;
     }
     CniResults parsed = CniResults.parse(result, conf.ifName(), request.netnsPath());
-    return new Attachment(id(), request.vm(), request.netnsPath(), parsed.interfaces(), parsed.routes(), parsed.dns(),
-        request.ports(), Map.of(NETWORK, list.name(), IF_NAME, conf.ifName()));
+    return Attachment.builder(id(), request).guestInterface(conf.ifName()).interfaces(parsed.interfaces())
+        .routes(parsed.routes()).dns(parsed.dns()).putPluginState(NETWORK, list.name())
+        .putPluginState(IF_NAME, conf.ifName()).build();
   }
 
   @Override
@@ -137,7 +140,8 @@ public final class CniPlugin implements NetworkPlugin {
   }
 
   @Override
-  public void detach(Attachment attachment) {
+  public void detach(Attachment attachment, DetachReason reason) {
+    // CNI knows no stop: a stopped VM asks host-local for its addresses again (AttachRequest.keptIps).
     Optional<AttachmentJournal.Item> journalled = itemOf(attachment);
     if (journalled.isEmpty()) {
       return; // never attached: the journal entry is written before anything changes
@@ -170,8 +174,9 @@ public final class CniPlugin implements NetworkPlugin {
   }
 
   @Override
-  public List<String> gc(Set<String> liveVmIds) {
-    return new CniGarbageCollector(attachments, cache, runtime, configs, settings.network()).collect(liveVmIds);
+  public List<String> gc(GcRequest request) {
+    return new CniGarbageCollector(attachments, cache, runtime, configs, settings.network())
+        .collect(request.networkHoldingVmIds());
   }
 
   /** The network, installing the default one first into an empty conf dir. */
@@ -186,7 +191,7 @@ public final class CniPlugin implements NetworkPlugin {
   private Optional<AttachmentJournal.Item> itemOf(Attachment attachment) {
     String network = attachment.pluginState().get(NETWORK);
     if (network != null) {
-      String ifName = attachment.pluginState().getOrDefault(IF_NAME, AttachRequest.DEFAULT_INTERFACE);
+      String ifName = attachment.pluginState().getOrDefault(IF_NAME, AttachRequest.FIRST_INTERFACE);
       return Optional.of(new AttachmentJournal.Item(network, attachment.vm().id(), ifName));
     }
     return journal.items().stream().filter(i -> i.containerId().equals(attachment.vm().id())).findFirst();

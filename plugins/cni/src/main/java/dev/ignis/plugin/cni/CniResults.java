@@ -27,7 +27,7 @@ record CniResults(List<NetInterface> interfaces, List<Route> routes, Dns dns) {
     interfaces.forEach(i -> ipsByInterface.add(new ArrayList<>()));
     List<IpConfig> unassigned = new ArrayList<>();
     for (JsonNode ip : result.path("ips")) {
-      IpConfig config = new IpConfig(Json.text(ip, "address"), Json.text(ip, "gateway"));
+      IpConfig config = IpConfig.of(Json.text(ip, "address"), Json.text(ip, "gateway"));
       int index = ip.has("interface") ? ip.get("interface").asInt(-1) : -1;
       if (index >= 0 && index < interfaces.size()) {
         ipsByInterface.get(index).add(config);
@@ -47,18 +47,18 @@ record CniResults(List<NetInterface> interfaces, List<Route> routes, Dns dns) {
         ips.addAll(unassigned);
         unassigned.clear();
       }
-      inSandbox.add(new NetInterface(Json.text(node, "name"), Json.text(node, "mac"), sandbox, ips));
+      inSandbox.add(NetInterface.of(Json.text(node, "name"), Json.text(node, "mac"), sandbox, ips));
     }
     if (inSandbox.isEmpty() && !unassigned.isEmpty()) {
-      inSandbox.add(new NetInterface(ifName, "", netnsPath, unassigned));
+      inSandbox.add(NetInterface.of(ifName, "", netnsPath, unassigned));
     }
     List<Route> routes = new ArrayList<>();
-    result.path("routes").forEach(r -> routes.add(new Route(Json.text(r, "dst"), Json.text(r, "gw"))));
+    result.path("routes").forEach(r -> routes.add(Route.of(Json.text(r, "dst"), Json.text(r, "gw"))));
     JsonNode dnsNode = result.path("dns");
     List<String> nameservers = new ArrayList<>();
     dnsNode.path("nameservers").forEach(n -> nameservers.add(n.asText()));
     List<String> search = new ArrayList<>();
     dnsNode.path("search").forEach(n -> search.add(n.asText()));
-    return new CniResults(inSandbox, routes, new Dns(nameservers, Json.text(dnsNode, "domain"), search));
+    return new CniResults(inSandbox, routes, Dns.of(nameservers, Json.text(dnsNode, "domain"), search));
   }
 }

@@ -34,8 +34,12 @@ class AttachPlanTest {
   }
 
   private static AttachRequest request(String... ips) {
-    return new AttachRequest(new VmRef("0123456789abcdef", "web"), "", null, "02:00:00:00:00:07", List.of(ips),
-        List.of(), null);
+    return AttachRequest.builder(VmRef.of("0123456789abcdef", "web")).mac("02:00:00:00:00:07")
+        .requestedIps(List.of(ips)).build();
+  }
+
+  private static AttachRequest keeping(String... ips) {
+    return AttachRequest.builder(VmRef.of("0123456789abcdef", "web")).keptIps(List.of(ips)).build();
   }
 
   private static void assertRefused(NetworkConfigList list, AttachRequest request, ErrorCode code, String message) {
@@ -83,6 +87,37 @@ class AttachPlanTest {
   }
 
   @Test
+  void keptAddresses_areAskedForWhereStillFreeAndFitting_andOthersAreLeftToIpam() throws Exception {
+    Files.createDirectories(dir.resolve("net1"));
+    Files.writeString(dir.resolve("net1/10.61.0.9"), "cafe0000cafe0000\r\neth0");
+    NetworkConfigList list = hostLocal("\"capabilities\":{\"ips\":true},");
+    assertThat(AttachPlan.runtimeConf(list, keeping("10.61.0.8", "10.62.0.15")).capabilityArgs().get("ips").toString())
+        .isEqualTo("[\"10.61.0.8/16\",\"10.62.0.15/24\"]");
+    assertThat(AttachPlan.runtimeConf(list, keeping("10.61.0.9", "192.0.2.10", "10.61.0.1")).capabilityArgs().has("ips"))
+        .as("leased to another, outside, the gateway: none is asked for, and nothing fails").isFalse();
+    RuntimeConf mixed = AttachPlan.runtimeConf(list, request("10.61.0.7").toBuilder().keptIps(List.of("10.61.0.8",
+        "10.62.0.15")).build());
+    assertThat(mixed.capabilityArgs().get("ips").toString())
+        .as("a requested address wins its range; a kept one fills another").isEqualTo("[\"10.61.0.7/16\",\"10.62.0.15/24\"]");
+    assertThat(AttachPlan.runtimeConf(hostLocal(""), keeping("10.61.0.8", "10.62.0.15")).argsText())
+        .as("CNI_ARGS holds one address").contains("IP=10.61.0.8").doesNotContain("10.62.0.15");
+  }
+
+  @Test
+  void netOptions_becomeCniArgs_butNotReservedOrMalformedOnes() {
+    NetworkConfigList list = hostLocal("");
+    AttachRequest base = request();
+    assertThat(AttachPlan.runtimeConf(list, base.toBuilder().options(java.util.Map.of("K8S_POD_NAME", "web")).build())
+        .argsText()).contains("K8S_POD_NAME=web");
+    assertRefused(list, base.toBuilder().options(java.util.Map.of("IP", "10.61.0.5")).build(),
+        ErrorCode.INVALID_ARGUMENT, "use --ip and --mac");
+    assertRefused(list, base.toBuilder().options(java.util.Map.of("a.b", "x")).build(),
+        ErrorCode.INVALID_ARGUMENT, "letters, digits and '_'");
+    assertRefused(list, base.toBuilder().options(java.util.Map.of("k", "x;y")).build(),
+        ErrorCode.INVALID_ARGUMENT, "CNI_ARGS cannot carry");
+  }
+
+  @Test
   void aNetworkWithoutRanges_needsThePrefixFromTheUser_forTheIpsCapability() {
     NetworkConfigList list = network("\"capabilities\":{\"ips\":true},", "{\"type\":\"static\"}");
     assertRefused(list, request("10.70.0.5"), ErrorCode.INVALID_ARGUMENT, "give it: --ip 10.70.0.5/24");
@@ -94,8 +129,8 @@ class AttachPlanTest {
   void ports_needAPluginWithThePortMappingsCapability() {
     NetworkConfigList list = NetworkConfigList.parseList(
         "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"ptp\"}]}", "test");
-    AttachRequest withPorts = new AttachRequest(new VmRef("0123456789abcdef", "web"), "", null, null, null,
-        List.of(PortMapping.tcp(8080, 80)), null);
+    AttachRequest withPorts = AttachRequest.builder(VmRef.of("0123456789abcdef", "web"))
+        .ports(List.of(PortMapping.tcp(8080, 80))).build();
     assertRefused(list, withPorts, ErrorCode.NOT_SUPPORTED, "has no plugin with the portMappings capability");
   }
 

@@ -6,7 +6,9 @@ import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.BootstrapRequest;
 import dev.ignis.spi.BootstrapResult;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.GcRequest;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.NetworkPlugin;
 import dev.ignis.spi.PluginContext;
@@ -69,14 +71,27 @@ public final class DockerBridgePlugin implements NetworkPlugin {
     return new DockerBootstrap(settings, image).run();
   }
 
+  /**
+   * Refuses what Docker's default bridge cannot do, at create: static addresses and options.
+   * Addresses kept from last time are not asked for: Docker assigns them itself.
+   */
+  @Override
+  public void validate(AttachRequest request) {
+    if (!request.requestedIps().isEmpty()) {
+      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "docker-bridge cannot give VM '" + request.vm().name()
+          + "' the address " + String.join(", ", request.requestedIps()) + ": Docker's default bridge assigns"
+          + " addresses itself; use --network-plugin cni for static IPs");
+    }
+    if (!request.options().isEmpty()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "docker-bridge takes no --net-opt options (got "
+          + String.join(", ", request.options().keySet()) + "); drop them");
+    }
+  }
+
   @Override
   public Attachment attach(AttachRequest request) {
     deprecationNotice();
-    if (!request.staticIps().isEmpty()) {
-      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "docker-bridge cannot give VM '" + request.vm().name()
-          + "' the address " + String.join(", ", request.staticIps()) + ": Docker's default bridge assigns addresses"
-          + " itself; use --network-plugin cni for static IPs");
-    }
+    validate(request);
     try (DockerEngine engine = DockerEngine.connect(settings)) {
       image.ensure(engine);
       records.add(request.vm().id());
@@ -117,7 +132,7 @@ public final class DockerBridgePlugin implements NetworkPlugin {
 
   /** Removes the VM's sandbox container; one already gone, or never made, is fine. */
   @Override
-  public void detach(Attachment attachment) {
+  public void detach(Attachment attachment, DetachReason reason) {
     String vmId = attachment.vm().id();
     if (!records.contains(vmId)) {
       return; // no sandbox was ever made for it, or it is gone already
@@ -150,7 +165,8 @@ public final class DockerBridgePlugin implements NetworkPlugin {
    * touched. Does not ask Docker at all when no sandbox was ever recorded.
    */
   @Override
-  public List<String> gc(Set<String> liveVmIds) {
+  public List<String> gc(GcRequest request) {
+    Set<String> liveVmIds = request.networkHoldingVmIds();
     List<String> recorded = records.vmIds();
     if (recorded.isEmpty()) {
       return List.of();

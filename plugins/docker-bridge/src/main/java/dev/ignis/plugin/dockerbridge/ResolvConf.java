@@ -25,6 +25,6 @@ final class ResolvConf {
         default -> { }
       }
     }
-    return new Dns(nameservers, domain, search);
+    return Dns.of(nameservers, domain, search);
   }
 }

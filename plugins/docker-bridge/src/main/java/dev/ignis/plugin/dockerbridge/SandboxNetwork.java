@@ -48,12 +48,14 @@ final class SandboxNetwork {
           + " this host; docker-bridge needs the Docker Engine of this machine");
     }
     String gateway = bridge.getGateway() == null ? "" : bridge.getGateway();
-    IpConfig ip = new IpConfig(bridge.getIpAddress() + "/" + bridge.getIpPrefixLen(), gateway);
-    NetInterface eth0 = new NetInterface("eth0", bridge.getMacAddress(), netns, List.of(ip));
-    List<Route> routes = gateway.isEmpty() ? List.of() : List.of(new Route("0.0.0.0/0", gateway));
+    IpConfig ip = IpConfig.of(bridge.getIpAddress() + "/" + bridge.getIpPrefixLen(), gateway);
+    // Docker names the container's interface eth0 in the sandbox it makes (bringsOwnSandbox).
+    NetInterface eth0 = NetInterface.of("eth0", bridge.getMacAddress(), netns, List.of(ip));
+    List<Route> routes = gateway.isEmpty() ? List.of() : List.of(Route.defaultVia(gateway));
     checkBound(name, settings.getPorts(), wanted);
-    return new Attachment(pluginId, vm, netns, List.of(eth0), routes, dns(container.getResolvConfPath()), wanted,
-        Map.of("container", container.getId(), "name", name));
+    return Attachment.builder(pluginId, vm).netnsPath(netns).guestInterface(eth0.name()).addInterface(eth0)
+        .routes(routes).dns(dns(container.getResolvConfPath())).ports(wanted)
+        .putPluginState("container", container.getId()).putPluginState("name", name).build();
   }
 
   /** Every wanted mapping must be one of Docker's bindings, or the VM would silently miss a port. */

@@ -6,7 +6,9 @@ import dev.ignis.spi.Attachment;
 import dev.ignis.spi.BootstrapRequest;
 import dev.ignis.spi.BootstrapResult;
 import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.GcRequest;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.NetworkPlugin;
 import dev.ignis.spi.PluginContext;
@@ -79,8 +81,8 @@ public final class FlannelPlugin implements NetworkPlugin {
   }
 
   @Override
-  public void detach(Attachment attachment) {
-    cni.detach(rebrand(attachment, cni.id()));
+  public void detach(Attachment attachment, DetachReason reason) {
+    cni.detach(rebrand(attachment, cni.id()), reason);
   }
 
   @Override
@@ -94,13 +96,15 @@ public final class FlannelPlugin implements NetworkPlugin {
   }
 
   @Override
-  public List<String> gc(Set<String> liveVmIds) {
-    return cni.gc(liveVmIds);
+  public List<String> gc(GcRequest request) {
+    return cni.gc(request.toBuilder().attachments(request.attachments().stream().map(a -> rebrand(a, cni.id())).toList())
+        .build());
   }
 
   private static Attachment rebrand(Attachment attachment, String pluginId) {
-    return new Attachment(pluginId, attachment.vm(), attachment.netnsPath(), attachment.interfaces(),
-        attachment.routes(), attachment.dns(), attachment.ports(), attachment.pluginState());
+    return Attachment.builder(pluginId, attachment.vm()).netnsPath(attachment.netnsPath())
+        .guestInterface(attachment.guestInterface()).interfaces(attachment.interfaces()).routes(attachment.routes())
+        .dns(attachment.dns()).ports(attachment.ports()).pluginState(attachment.pluginState()).build();
   }
 
   /**
