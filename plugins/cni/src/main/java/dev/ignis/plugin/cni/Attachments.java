@@ -16,11 +16,13 @@ final class Attachments {
   private final AttachmentJournal journal;
   private final ResultCache cache;
   private final CniRuntime runtime;
+  private final MasqueradeLeftovers leftovers;
 
-  Attachments(AttachmentJournal journal, ResultCache cache, CniRuntime runtime) {
+  Attachments(AttachmentJournal journal, ResultCache cache, CniRuntime runtime, MasqueradeLeftovers leftovers) {
     this.journal = journal;
     this.cache = cache;
     this.runtime = runtime;
+    this.leftovers = leftovers;
   }
 
   List<AttachmentJournal.Item> items() {
@@ -45,12 +47,16 @@ final class Attachments {
     return runtime.negotiated(NetworkConfigList.parseList(entry.config(), cache.pathOf(item.key()).toString()));
   }
 
-  /** DEL of a journalled attachment; the journal entry goes only once the DEL succeeded. */
+  /**
+   * DEL of a journalled attachment, then what the bridge plugin's DEL could not find of its
+   * masquerade rules; the journal entry goes only once both succeeded.
+   */
   void delete(AttachmentJournal.Item item) {
     Optional<ResultCache.Entry> entry = entryOf(item);
     if (entry.isPresent()) {
       runtime.del(networkOf(item, entry.get()), withLiveNetns(entry.get().runtime()), entry.get().result());
     }
+    leftovers.remove(item.network(), item.containerId());
     journal.forget(item);
   }
 

@@ -62,7 +62,7 @@ public final class CniPlugin implements NetworkPlugin {
     this.cache = new ResultCache(settings.cacheDir());
     this.runtime = new CniRuntime(new CniInvoker(pluginContext.commands(), settings), cache);
     this.journal = new AttachmentJournal(pluginContext.stateDir());
-    this.attachments = new Attachments(journal, cache, runtime);
+    this.attachments = new Attachments(journal, cache, runtime, new MasqueradeLeftovers(pluginContext.commands()));
   }
 
   @Override

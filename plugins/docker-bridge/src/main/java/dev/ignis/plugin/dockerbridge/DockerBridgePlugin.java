@@ -6,6 +6,7 @@ import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.BootstrapRequest;
 import dev.ignis.spi.BootstrapResult;
+import dev.ignis.spi.Command;
 import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.GcRequest;
@@ -147,16 +148,20 @@ public final class DockerBridgePlugin implements NetworkPlugin {
     records.remove(vmId);
   }
 
-  /** True while the VM's sandbox container is there and running. */
+  /** True while the VM's sandbox container is there and running, with the guest's interface in it. */
   @Override
   public boolean isIntact(Attachment attachment) {
+    boolean running;
     try (DockerEngine engine = DockerEngine.connect(settings)) {
       SandboxContainers sandboxes = new SandboxContainers(engine, owner);
-      return sandboxes.inspect(SandboxContainers.nameOf(attachment.vm()))
+      running = sandboxes.inspect(SandboxContainers.nameOf(attachment.vm()))
           .filter(container -> sandboxes.isOurs(container, attachment.vm().id()))
           .map(container -> container.getState() != null && Boolean.TRUE.equals(container.getState().getRunning()))
           .orElse(false);
     }
+    return running && !attachment.guestInterface().isEmpty() && context.commands()
+        .run(Command.of("ip", "link", "show", "dev", attachment.guestInterface()).inNetns(attachment.netnsPath()))
+        .succeeded();
   }
 
   /**
