@@ -1,21 +1,27 @@
 package dev.ignis.runtime.cli;
 
 import java.io.PrintStream;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Shows that a long command is still working: on a terminal, "starting web... 4s" on standard
- * error, redrawn every half second and cleared at the end; elsewhere (pipes, tests) nothing.
+ * Shows that a long command is still working: on a terminal, "starting VM web... 4s" on standard
+ * error, with what it waits on when it waits on a network plugin ("starting VM web... 14s,
+ * waiting for network plugin 'cni' (attach, 13 s of at most 300 s)"), redrawn every half second
+ * and cleared at the end; elsewhere (pipes, tests) nothing.
  */
 final class Progress implements AutoCloseable {
 
   private final PrintStream err;
   private final String what;
+  private final Supplier<Optional<String>> waitingOn;
   private final Thread ticker;
   private volatile boolean done;
 
-  private Progress(PrintStream err, String what, boolean terminal) {
+  private Progress(PrintStream err, String what, Supplier<Optional<String>> waitingOn, boolean terminal) {
     this.err = err;
     this.what = what;
+    this.waitingOn = waitingOn;
     this.ticker = terminal ? new Thread(this::tick, "progress") : null;
     if (ticker != null) {
       ticker.setDaemon(true);
@@ -25,7 +31,17 @@ final class Progress implements AutoCloseable {
 
   /** Progress for {@code what} on the given stream, shown only when it is this process's terminal. */
   static Progress of(PrintStream err, String what) {
-    return new Progress(err, what, err == System.err && System.console() != null);
+    return of(err, what, Optional::empty);
+  }
+
+  /** Progress that also names what the command waits on ({@link dev.ignis.runtime.plugin.Plugins#waitingOn}). */
+  static Progress of(PrintStream err, String what, Supplier<Optional<String>> waitingOn) {
+    return new Progress(err, what, waitingOn, err == System.err && System.console() != null);
+  }
+
+  /** Progress drawn on any stream, as on a terminal (tests). */
+  static Progress onTerminal(PrintStream err, String what, Supplier<Optional<String>> waitingOn) {
+    return new Progress(err, what, waitingOn, true);
   }
 
   private void tick() {
@@ -33,7 +49,8 @@ final class Progress implements AutoCloseable {
     try {
       Thread.sleep(1000); // quick commands show nothing
       while (!done) {
-        err.print("\r" + what + "... " + (System.nanoTime() - start) / 1_000_000_000 + "s ");
+        String waiting = waitingOn.get().map(call -> ", waiting for " + call).orElse("");
+        err.print("\r\033[K" + what + "... " + (System.nanoTime() - start) / 1_000_000_000 + "s" + waiting + " ");
         err.flush();
         Thread.sleep(500);
       }

@@ -22,7 +22,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     Vm vm = CreateCommand.create(root, options);
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    try (Progress progress = Progress.of(root.err, "starting VM " + vm.name())) {
+    try (Progress progress = Progress.of(root.err, "starting VM " + vm.name(), root.plugins()::waitingOn)) {
       lifecycle.start(vm.id(), Optional.empty());
     } catch (IgnisException e) {
       // A VM that never ran is not worth keeping: nothing half-made stays behind.

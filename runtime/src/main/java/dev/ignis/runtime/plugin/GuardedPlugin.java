@@ -14,13 +14,16 @@ import dev.ignis.spi.PluginContext;
 import dev.ignis.spi.PortMapping;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +47,11 @@ final class GuardedPlugin implements NetworkPlugin {
 
   private final NetworkPlugin plugin;
   private Duration timeout = Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
+  /** The timed calls running now: operation, and when it began (nanoTime). */
+  private final Map<Long, Call> inFlight = new ConcurrentHashMap<>();
+  private final AtomicLong callIds = new AtomicLong();
+
+  private record Call(String operation, long startNanos) {}
 
   GuardedPlugin(NetworkPlugin plugin) {
     this.plugin = plugin;
@@ -181,8 +189,30 @@ final class GuardedPlugin implements NetworkPlugin {
     }
   }
 
+  /**
+   * The longest timed call running now for at least {@code atLeast}, as "network plugin 'cni'
+   * (attach, 12 s)", for progress shown while the runtime waits.
+   */
+  Optional<String> waitingOn(Duration atLeast) {
+    long now = System.nanoTime();
+    return inFlight.values().stream().filter(c -> now - c.startNanos() >= atLeast.toNanos())
+        .min(java.util.Comparator.comparingLong(Call::startNanos))
+        .map(c -> "network plugin '" + id() + "' (" + c.operation() + ", " + (now - c.startNanos()) / 1_000_000_000
+            + " s of at most " + timeout.toSeconds() + " s)");
+  }
+
   /** The call on a thread of its own, given up after the timeout (interrupted, then left behind). */
   private <T> T timed(String operation, Supplier<T> call) {
+    long callId = callIds.incrementAndGet();
+    inFlight.put(callId, new Call(operation, System.nanoTime()));
+    try {
+      return timedCall(operation, call);
+    } finally {
+      inFlight.remove(callId);
+    }
+  }
+
+  private <T> T timedCall(String operation, Supplier<T> call) {
     Future<T> future = CALLS.submit(() -> guard(operation, call));
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

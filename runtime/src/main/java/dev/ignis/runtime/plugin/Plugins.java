@@ -4,10 +4,12 @@ import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.NetworkPlugin;
 import dev.ignis.spi.PluginContext;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -61,6 +63,15 @@ public final class Plugins {
   /** The usable plugins, initialised. */
   public Collection<NetworkPlugin> all() {
     return ids().stream().map(this::get).toList();
+  }
+
+  /**
+   * What the runtime has been waiting on for over a second, if anything: the longest-running call
+   * into a plugin, as "network plugin 'cni' (attach, 12 s of at most 300 s)".
+   */
+  public Optional<String> waitingOn() {
+    return byId.values().stream().map(p -> ((GuardedPlugin) p).waitingOn(Duration.ofSeconds(1)))
+        .flatMap(Optional::stream).findFirst();
   }
 
   /** The plugin with this id, initialised; a clear error naming the ids there are if none. */

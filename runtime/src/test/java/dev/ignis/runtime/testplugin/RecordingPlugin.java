@@ -26,7 +26,7 @@ public class RecordingPlugin implements NetworkPlugin {
   public final List<String> calls = new ArrayList<>();
   public boolean failAttach;
   public boolean failMapPorts;
-  /** What attach does instead of its work: "throw" (a bug), "hang", "no-interface", "loopback-guest". */
+  /** What attach does instead of its work: "throw" (a bug), "hang", "slow" (2.5 s), "no-interface", "loopback-guest". */
   public String misbehave = "";
   /** The requests attach got, in order. */
   public final List<AttachRequest> requests = new ArrayList<>();
@@ -66,6 +66,13 @@ public class RecordingPlugin implements NetworkPlugin {
       case "hang" -> {
         try {
           Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      case "slow" -> {
+        try {
+          Thread.sleep(2_500);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
