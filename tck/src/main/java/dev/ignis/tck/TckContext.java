@@ -17,12 +17,16 @@ final class TckContext implements PluginContext {
 
   private final Path stateDir;
   private final Map<String, String> settings;
-  private final CommandRunner commands = new ProcessCommandRunner();
+  private final CommandRunner commands;
   final List<String> notices = new CopyOnWriteArrayList<>();
 
-  TckContext(Path stateDir, Map<String, String> settings) {
+  /** A context whose host commands run in {@code hostNetns} (empty: on the real host). */
+  TckContext(Path stateDir, Map<String, String> settings, String hostNetns) {
     this.stateDir = stateDir;
     this.settings = settings;
+    CommandRunner processes = new ProcessCommandRunner();
+    this.commands = hostNetns.isEmpty() ? processes
+        : command -> processes.run(command.netnsPath().isEmpty() ? command.inNetns(hostNetns) : command);
   }
 
   @Override

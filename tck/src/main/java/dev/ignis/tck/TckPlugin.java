@@ -2,10 +2,12 @@ package dev.ignis.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ignis.runtime.exec.ProcessCommandRunner;
 import dev.ignis.runtime.guest.GuestLink;
 import dev.ignis.spi.AttachRequest;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.Command;
+import dev.ignis.spi.CommandRunner;
 import dev.ignis.spi.DetachReason;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
@@ -32,13 +34,15 @@ final class TckPlugin implements AutoCloseable {
   private final Sandboxes sandboxes;
   private final GuestLink link;
   private final Map<String, Attachment> live = new ConcurrentHashMap<>();
+  /** The kit's own commands, on the real host (the plugin's may run on a test node). */
+  private final CommandRunner commands = new ProcessCommandRunner();
 
   TckPlugin(NetworkPlugin plugin, TckTarget target, TckContext context) {
     this.plugin = plugin;
     this.target = target;
     this.context = context;
-    this.sandboxes = new Sandboxes(context.commands());
-    this.link = new GuestLink(context.commands());
+    this.sandboxes = new Sandboxes(commands);
+    this.link = new GuestLink(commands);
   }
 
   /** A request for a new VM, in a new sandbox unless the plugin brings its own. */
@@ -118,6 +122,9 @@ final class TckPlugin implements AutoCloseable {
   boolean isPublished(PortMapping port) {
     List<String> places = new ArrayList<>(List.of(""));
     places.addAll(target.observedNetns());
+    if (!target.hostNetns().isEmpty()) {
+      places.add(target.hostNetns());
+    }
     for (String netns : places) {
       String rules = output(netns, "iptables-save", "-t", "nat") + output(netns, "ip6tables-save", "-t", "nat");
       if (rules.contains("--dport " + port.hostPort() + " ") || rules.contains("--dport " + port.hostPort() + "\n")) {
@@ -147,14 +154,18 @@ final class TckPlugin implements AutoCloseable {
   }
 
   void deleteGuestInterface(Attachment attachment) {
-    context.commands().run(Command.of("ip", "link", "delete", attachment.guestInterface())
+    commands.run(Command.of("ip", "link", "delete", attachment.guestInterface())
         .inNetns(attachment.netnsPath())).orThrow(ErrorCode.INVALID_NETNS);
   }
 
   HostState state() {
     List<Path> dirs = new ArrayList<>(target.observedDirs());
     dirs.add(context.stateDir());
-    return HostState.capture(context.commands(), target.observedNetns(), dirs);
+    List<String> places = new ArrayList<>(target.observedNetns());
+    if (!target.hostNetns().isEmpty()) {
+      places.add(target.hostNetns());
+    }
+    return HostState.capture(commands, places, dirs);
   }
 
   /** Detaches what a failed check left attached, and removes its sandboxes. */
@@ -176,7 +187,7 @@ final class TckPlugin implements AutoCloseable {
 
   private String output(String netns, String... argv) {
     Command command = Command.of(argv);
-    var result = context.commands().run(netns.isEmpty() ? command : command.inNetns(netns));
+    var result = commands.run(netns.isEmpty() ? command : command.inNetns(netns));
     return result.succeeded() ? result.stdout() : "";
   }
 }

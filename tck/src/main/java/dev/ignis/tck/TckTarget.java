@@ -28,6 +28,10 @@ import java.util.function.UnaryOperator;
  * @param failingAttach turns a good request into one whose attach fails after it changed the
  *     host (empty: the kit uses a sandbox path where there is no network namespace, which fits
  *     a plugin that does not bring its own sandbox, but fails before much has changed)
+ * @param hostNetns the netns the plugin's host commands run in, for a plugin whose "host" is a
+ *     test node in a namespace of its own; empty for the real host
+ * @param bootstrapped true if the target prepared the host itself (the kit then skips the
+ *     default bootstrap, which may need services only the node reaches)
  */
 public record TckTarget(
     Supplier<NetworkPlugin> plugin,
@@ -36,7 +40,9 @@ public record TckTarget(
     List<Path> observedDirs,
     boolean publishesPorts,
     boolean keepsAddresses,
-    Optional<UnaryOperator<AttachRequest>> failingAttach) {
+    Optional<UnaryOperator<AttachRequest>> failingAttach,
+    String hostNetns,
+    boolean bootstrapped) {
 
   /** Copies the collections. */
   public TckTarget {
@@ -47,43 +53,60 @@ public record TckTarget(
 
   /** The plugin with no settings, publishing ports, not promising to keep addresses. */
   public static TckTarget of(Supplier<NetworkPlugin> plugin) {
-    return new TckTarget(plugin, Map.of(), List.of(), List.of(), true, false, Optional.empty());
+    return new TckTarget(plugin, Map.of(), List.of(), List.of(), true, false, Optional.empty(), "", false);
   }
 
   /** With one more plugin setting. */
   public TckTarget withSetting(String key, String value) {
     Map<String, String> more = new LinkedHashMap<>(settings);
     more.put(key, value);
-    return new TckTarget(plugin, more, observedNetns, observedDirs, publishesPorts, keepsAddresses, failingAttach);
+    return new TckTarget(plugin, more, observedNetns, observedDirs, publishesPorts, keepsAddresses, failingAttach,
+        hostNetns, bootstrapped);
   }
 
   /** With one more netns to observe. */
   public TckTarget observingNetns(String path) {
     List<String> more = new ArrayList<>(observedNetns);
     more.add(path);
-    return new TckTarget(plugin, settings, more, observedDirs, publishesPorts, keepsAddresses, failingAttach);
+    return new TckTarget(plugin, settings, more, observedDirs, publishesPorts, keepsAddresses, failingAttach,
+        hostNetns, bootstrapped);
   }
 
   /** With one more directory to observe. */
   public TckTarget observingDir(Path dir) {
     List<Path> more = new ArrayList<>(observedDirs);
     more.add(dir);
-    return new TckTarget(plugin, settings, observedNetns, more, publishesPorts, keepsAddresses, failingAttach);
+    return new TckTarget(plugin, settings, observedNetns, more, publishesPorts, keepsAddresses, failingAttach,
+        hostNetns, bootstrapped);
   }
 
   /** For a plugin that publishes no ports. */
   public TckTarget withoutPorts() {
-    return new TckTarget(plugin, settings, observedNetns, observedDirs, false, keepsAddresses, failingAttach);
+    return new TckTarget(plugin, settings, observedNetns, observedDirs, false, keepsAddresses, failingAttach,
+        hostNetns, bootstrapped);
   }
 
   /** For a plugin that gives a VM its kept addresses back after a stop. */
   public TckTarget keepingAddresses() {
-    return new TckTarget(plugin, settings, observedNetns, observedDirs, publishesPorts, true, failingAttach);
+    return new TckTarget(plugin, settings, observedNetns, observedDirs, publishesPorts, true, failingAttach,
+        hostNetns, bootstrapped);
+  }
+
+  /** For a plugin whose host is a test node: its host commands run in that netns, which the kit observes too. */
+  public TckTarget onNode(String netnsPath) {
+    return new TckTarget(plugin, settings, observedNetns, observedDirs, publishesPorts, keepsAddresses, failingAttach,
+        netnsPath, bootstrapped);
+  }
+
+  /** For a target that bootstrapped the host itself; the kit does not run the default bootstrap. */
+  public TckTarget alreadyBootstrapped() {
+    return new TckTarget(plugin, settings, observedNetns, observedDirs, publishesPorts, keepsAddresses, failingAttach,
+        hostNetns, true);
   }
 
   /** With the way to make an attach fail half-way. */
   public TckTarget failingAttachBy(UnaryOperator<AttachRequest> change) {
     return new TckTarget(plugin, settings, observedNetns, observedDirs, publishesPorts, keepsAddresses,
-        Optional.of(change));
+        Optional.of(change), hostNetns, bootstrapped);
   }
 }

@@ -28,7 +28,9 @@ record VmView(
 
   static VmView of(Vm vm, boolean interrupted) {
     var attachment = vm.attachment();
-    List<String> ips = attachment == null ? List.of() : attachment.ips().stream().map(IpConfig::address).toList();
+    // The VM's own addresses: its guest interface's, not the host end's a plugin also reports.
+    List<String> ips = attachment == null ? List.of() : attachment.guestNic().map(nic -> nic.ips())
+        .orElse(attachment.ips()).stream().map(IpConfig::address).toList();
     List<PortMapping> ports = attachment == null ? vm.spec().ports() : attachment.ports();
     String netns = attachment != null && !attachment.netnsPath().isEmpty() ? attachment.netnsPath() : null;
     String note = vm.pending() != null

@@ -29,13 +29,16 @@ final class NodeNetworkFiles {
         + "FLANNEL_MTU=" + mtu + "\n"
         + "FLANNEL_IPMASQ=false\n");
     String dataDir = settings.ipamDir().map(dir -> ",\"dataDir\":\"" + dir + "\"").orElse("");
+    // The route to the flannel network names its gateway: the bridge plugin installs it via the
+    // gateway anyway, and its CHECK before plugins 1.3.0 (Debian 12 has 1.1.1) cannot find a
+    // route whose gw the result leaves out (containernetworking/plugins#886).
     writeAtomically(settings.conflist(), """
         {"cniVersion":"0.4.0","name":"%s","plugins":[
           {"type":"bridge","bridge":"%s","isGateway":true,"isDefaultGateway":true,"hairpinMode":true,"ipMasq":false,
-           "mtu":%d,"ipam":{"type":"host-local","subnet":"%s","routes":[{"dst":"%s"}]%s}},
+           "mtu":%d,"ipam":{"type":"host-local","subnet":"%s","routes":[{"dst":"%s","gw":"%s"}]%s}},
           {"type":"portmap","capabilities":{"portMappings":true}},
           {"type":"firewall"}]}
-        """.formatted(FlannelSettings.NETWORK_NAME, settings.bridge(), mtu, subnet, config.network(), dataDir));
+        """.formatted(FlannelSettings.NETWORK_NAME, settings.bridge(), mtu, subnet, config.network(), gateway, dataDir));
   }
 
   boolean present() {
