@@ -112,7 +112,7 @@ class CniLikeLibcniIT extends NetworkedVmTest {
     Path log = work.resolve("rec.log");
     net.plugin("rec", """
         input=$(cat)
-        echo "$CNI_COMMAND $CNI_CONTAINERID $input" >> %s
+        echo "$CNI_COMMAND $CNI_CONTAINERID args=$CNI_ARGS $input" >> %s
         case "$CNI_COMMAND" in
           VERSION) echo '{"cniVersion":"1.1.0","supportedVersions":["0.4.0","1.0.0","1.1.0"]}'; exit 0 ;;
           GC|STATUS) exit 0 ;;
@@ -149,6 +149,20 @@ class CniLikeLibcniIT extends NetworkedVmTest {
     ignis.ok("gc");
     assertThat(Files.readString(log).lines().filter(l -> l.startsWith("GC")).reduce((a, b) -> b).orElseThrow())
         .contains("\"cni.dev/valid-attachments\":[]");
+  }
+
+  @Test
+  void netOpts_reachThePluginsAsCniArgs_andOnesCniCannotCarryAreRefusedAtCreate() throws Exception {
+    Path log = recorder();
+    net.write(recorderNetwork("", ""));
+    ignis.ok("run", "--name", "web", "--net-opt", "K8S_POD_NAMESPACE=lab", "--net-opt", "K8S_POD_NAME=web");
+    assertThat(Files.readString(log).lines().filter(l -> l.startsWith("ADD"))).singleElement().asString()
+        .contains("K8S_POD_NAMESPACE=lab").contains("K8S_POD_NAME=web").contains("IgnoreUnknown=1");
+    assertThat(ignis.ok("inspect", "web", "-o", "json")).contains("\"K8S_POD_NAME\" : \"web\"");
+    assertRefused(ignis.run("create", "--name", "bad", "--net-opt", "IP=10.0.0.5"), 100, "(use --ip and --mac)");
+    assertRefused(ignis.run("create", "--name", "bad", "--net-opt", "k=a;b"), 100, "which CNI_ARGS cannot carry");
+    assertThat(ignis.ok("ps", "-a")).doesNotContain("bad");
+    ignis.ok("rm", "-f", "web");
   }
 
   @Test

@@ -106,6 +106,13 @@ class CliTest {
   }
 
   @Test
+  void plugins_table_showsWhatEachPluginDoes() {
+    assertThat(run("plugins")).isZero();
+    assertThat(out().lines().findFirst().orElseThrow()).contains("DESCRIPTION");
+    assertThat(out()).contains("recording (default)").contains("isolated");
+  }
+
+  @Test
   void missingPluginsDir_isOneLineNamingTheFlag() throws Exception {
     Files.delete(dir.resolve("plugins/recording.jar"));
     Files.delete(dir.resolve("plugins"));
