@@ -43,6 +43,8 @@ class PluginTckSelfIT {
         .anyMatch(failure -> String.valueOf(failure.getException().getMessage()).contains("+ host route blackhole 198.18."));
     assertThat(COMMANDS.run(Command.of("ip", "route", "show", "table", LeakyPlugin.TABLE)).stdout())
         .as("routes the kit's target left").isBlank();
+    assertThat(COMMANDS.run(Command.of("ip", "-o", "link", "show")).stdout()).as("links the kit's target left")
+        .doesNotContain(LeakyPlugin.PREFIX);
   }
 
   /** The kit pointed at the leaky plugin; run by the test above, not by failsafe itself. */
@@ -55,6 +57,10 @@ class PluginTckSelfIT {
     @Override
     protected void tearDownTarget() {
       COMMANDS.run(Command.of("ip", "route", "flush", "table", LeakyPlugin.TABLE));
+      // Its attach into a missing sandbox leaves the pair on the host, before the kit's eyes.
+      COMMANDS.run(Command.of("ip", "-o", "link", "show")).stdout().lines()
+          .map(l -> l.replaceFirst("^\\d+: ([^:@ ]+).*", "$1")).filter(name -> name.startsWith(LeakyPlugin.PREFIX))
+          .forEach(name -> COMMANDS.run(Command.of("ip", "link", "delete", name)));
     }
   }
 
