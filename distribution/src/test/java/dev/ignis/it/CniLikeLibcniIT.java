@@ -152,6 +152,21 @@ class CniLikeLibcniIT extends NetworkedVmTest {
   }
 
   @Test
+  void aForeignNetworkWhoseRoutesNameNoGateway_passesCheck_andGcKeepsItsVmRunning() throws Exception {
+    // As flanneld's and many hand-written conflists do; bridge 1.1.1's CHECK alone would call it broken.
+    net.write("""
+        {"cniVersion":"0.4.0","name":"%s","plugins":[
+          {"type":"bridge","bridge":"%s","isGateway":true,
+           "ipam":{"type":"host-local","subnet":"%s","dataDir":"%s","routes":[{"dst":"10.0.0.0/8"}]}}]}
+        """.formatted(net.name, net.bridge, net.subnet(), net.ipamDir));
+    ignis.ok("run", "--name", "web");
+    assertThat(ignis.ok("check", "web")).isEqualTo("web: ok\n");
+    assertThat(ignis.ok("gc")).doesNotContain("lost its network");
+    assertThat(ignis.ok("ps")).contains("web").contains("up ");
+    ignis.ok("rm", "-f", "web");
+  }
+
+  @Test
   void netOpts_reachThePluginsAsCniArgs_andOnesCniCannotCarryAreRefusedAtCreate() throws Exception {
     Path log = recorder();
     net.write(recorderNetwork("", ""));

@@ -120,17 +120,19 @@ class CniRuntime {
   }
 
   /**
-   * CHECK (spec 0.4.0 and later) with the cached result. portmap's CHECK of plugins 1.1.1
-   * fails for every IPv4-only container (containernetworking/plugins issue 819); such a
-   * failure is logged, not reported.
+   * CHECK (spec 0.4.0 and later) with the cached result, its gateway-less routes named as ADD
+   * installed them ({@link CheckedRoutes}). portmap's CHECK of plugins 1.1.1 fails for every
+   * IPv4-only container (containernetworking/plugins issue 819); such a failure is logged, not
+   * reported.
    */
   void check(NetworkConfigList list, RuntimeConf runtime, JsonNode cachedResult) {
     if (!list.versionAtLeast("0.4.0") || list.checkDisabled()) {
       return;
     }
+    JsonNode checked = CheckedRoutes.withGateways(cachedResult);
     for (ObjectNode plugin : list.plugins()) {
       try {
-        invoker.invoke("CHECK", pluginConfig(list, plugin, runtime, cachedResult), runtime, list.name());
+        invoker.invoke("CHECK", pluginConfig(list, plugin, runtime, checked), runtime, list.name());
       } catch (IgnisException e) {
         if (!"portmap".equals(plugin.get("type").asText())) {
           throw e;
