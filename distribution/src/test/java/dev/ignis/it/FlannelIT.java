@@ -225,6 +225,70 @@ class FlannelIT {
     assertNothingLeft(n1);
   }
 
+  @Test
+  void aNodeBackAfterItsLeaseWasTaken_leasesAnotherSubnet_insteadOfFightingForIt() throws Exception {
+    TestNodes.Node n1 = nodes.add();
+    TestNodes.Node n2 = nodes.add();
+    TestNodes.Node n3 = nodes.add();
+    String etcd = "http://" + n1.ip + ":2379";
+    n1.ok("--network-plugin", "flannel", "bootstrap", "init", "--insecure", "--network", network);
+    n2.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
+    String taken = subnetOf(n2);
+    String key = "/coreos.com/network/subnets/" + taken.replace('/', '-');
+
+    // Node 2's agent dies and its etcd lease expires (revoked here, as a TTL would); node 3 takes the subnet.
+    long agentPid = Long.parseLong(Files.readString(n2.dir.resolve("state/plugins/flannel/agent.pid")).strip());
+    ProcessHandle.of(agentPid).ifPresent(p -> {
+      p.destroyForcibly();
+      p.onExit().join();
+    });
+    Matcher lease = Pattern.compile("\"lease\":(\\d+)").matcher(n1.sh("etcdctl", "--endpoints", etcd, "get", key,
+        "-w", "json"));
+    assertThat(lease.find()).isTrue();
+    n1.sh("etcdctl", "--endpoints", etcd, "lease", "revoke", Long.toHexString(Long.parseLong(lease.group(1))));
+    n3.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
+    assertThat(subnetOf(n3)).as("the freed subnet goes to the new node").isEqualTo(taken);
+
+    // Node 2 comes back: it leases another subnet and re-points its node network; node 3 keeps its lease.
+    n2.ok("--network-plugin", "flannel", "bootstrap", "start");
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (subnetOf(n2).equals(taken) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    String moved = subnetOf(n2);
+    assertThat(moved).as("node 2's subnet after its return").isNotEqualTo(taken);
+    for (int i = 0; i < 5; i++) {
+      assertThat(n1.sh("etcdctl", "--endpoints", etcd, "get", key, "--print-value-only"))
+          .as("the taken subnet's lease stays node 3's").contains("\"PublicIP\":\"" + n3.ip + "\"");
+      Thread.sleep(400);
+    }
+    assertThat(n1.sh("etcdctl", "--endpoints", etcd, "get", "/coreos.com/network/subnets/" + moved.replace('/', '-'),
+        "--print-value-only")).contains("\"PublicIP\":\"" + n2.ip + "\"");
+    assertThat(Files.readString(n2.dir.resolve("state/plugins/flannel/agent.log")))
+        .contains("subnet " + taken + " is held by node " + n3.ip + " now; leasing " + moved + " instead");
+    assertThat(Files.readString(n3.dir.resolve("state/plugins/flannel/agent.log"))).doesNotContain("missing or changed");
+    assertThat(Files.readString(n2.dir.resolve("subnet.env"))).contains("FLANNEL_SUBNET="
+        + moved.substring(0, moved.lastIndexOf('.')) + ".1/");
+    assertThat(n2.ok("--network-plugin", "flannel", "bootstrap", "status")).contains("subnet: moved from " + taken
+        + " to " + moved);
+    assertThat(n1.sh("etcdctl", "--endpoints", etcd, "lease", "list")).as("etcd leases: one per node")
+        .startsWith("found 3 leases");
+
+    n3.ok("--network-plugin", "flannel", "bootstrap", "cleanup");
+    n2.ok("--network-plugin", "flannel", "bootstrap", "cleanup");
+    n1.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
+    for (TestNodes.Node node : new TestNodes.Node[] {n1, n2, n3}) {
+      assertNothingLeft(node);
+    }
+  }
+
+  private static String subnetOf(TestNodes.Node node) throws Exception {
+    Matcher matcher = Pattern.compile("\"subnet\" : \"([0-9./]+)\"")
+        .matcher(Files.readString(node.dir.resolve("state/plugins/flannel/node.json")));
+    assertThat(matcher.find()).as("subnet in node.json of " + node.netns).isTrue();
+    return matcher.group(1);
+  }
+
   private static String ipOf(TestNodes.Node node, String vm) throws Exception {
     Matcher matcher = Pattern.compile("\"address\" : \"([0-9.]+)/").matcher(node.ok("inspect", vm));
     assertThat(matcher.find()).isTrue();

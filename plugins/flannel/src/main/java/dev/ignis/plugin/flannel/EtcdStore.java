@@ -115,6 +115,48 @@ final class EtcdStore implements AutoCloseable {
     return leases;
   }
 
+  /** A subnet key as etcd holds it: its lease attributes (null if another tool wrote something else), revision and etcd lease. */
+  record Held(SubnetLease.Attrs attrs, long modRevision, long leaseId) {}
+
+  /** Who holds the subnet's key now, if anyone. */
+  Optional<Held> held(Ipv4Net subnet) {
+    String key = SubnetLease.PREFIX + subnet.keyForm();
+    List<KeyValue> kvs = await("read the lease of " + subnet, client.getKVClient().get(bytes(key))).getKvs();
+    if (kvs.isEmpty()) {
+      return Optional.empty();
+    }
+    KeyValue kv = kvs.get(0);
+    SubnetLease.Attrs attrs;
+    try {
+      attrs = JSON.readValue(text(kv.getValue()), SubnetLease.Attrs.class);
+    } catch (IOException e) {
+      attrs = null;
+    }
+    return Optional.of(new Held(attrs, kv.getModRevision(), kv.getLease()));
+  }
+
+  /** Rebinds the key to a new etcd lease only if no one changed it since {@code modRevision}; true if it did. */
+  boolean replace(Ipv4Net subnet, SubnetLease.Attrs attrs, long leaseId, long modRevision) {
+    ByteSequence key = bytes(new SubnetLease(subnet, attrs).key());
+    return await("renew the lease of " + subnet, client.getKVClient().txn()
+        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
+        .Then(Op.put(key, bytes(write(attrs)), PutOption.builder().withLeaseId(leaseId).build()))
+        .commit()).isSucceeded();
+  }
+
+  /**
+   * Revokes an etcd lease (its keys go with it); returns false if that failed (gone already, or
+   * etcd unreachable): it then expires at its TTL.
+   */
+  boolean revoke(long leaseId) {
+    try {
+      await("revoke etcd lease " + Long.toHexString(leaseId), client.getLeaseClient().revoke(leaseId));
+      return true;
+    } catch (IgnisException e) {
+      return false;
+    }
+  }
+
   long grant(Duration ttl) {
     return await("grant an etcd lease", client.getLeaseClient().grant(ttl.toSeconds())).getID();
   }
@@ -126,12 +168,6 @@ final class EtcdStore implements AutoCloseable {
         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
         .Then(Op.put(key, bytes(write(attrs)), PutOption.builder().withLeaseId(leaseId).build()))
         .commit()).isSucceeded();
-  }
-
-  /** Writes (or rewrites) this node's lease, bound to the etcd lease. */
-  void put(Ipv4Net subnet, SubnetLease.Attrs attrs, long leaseId) {
-    await("write the lease of " + subnet, client.getKVClient().put(bytes(new SubnetLease(subnet, attrs).key()),
-        bytes(write(attrs)), PutOption.builder().withLeaseId(leaseId).build()));
   }
 
   void delete(Ipv4Net subnet) {

@@ -179,7 +179,15 @@ final class FlannelBootstrap {
     leased.save(stateDir);
     DataPlane plane = DataPlane.of(config.backend().type(), config, leased, commands);
     SubnetLease.Attrs attrs = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
-    etcd.put(subnet, attrs, claim);
+    // The backend data goes in only while the key is still ours (or free): never over another node's lease.
+    Ipv4Net chosen = subnet;
+    subnet = OwnLease.hold(etcd, config, chosen, attrs, CLAIM_TTL,
+        line -> findings.add(Finding.ok("lease", line))).subnet();
+    etcd.revoke(claim);
+    if (!subnet.equals(chosen)) {
+      leased = node.withSubnet(subnet);
+      leased.save(stateDir);
+    }
     findings.add(Finding.ok("subnet", subnet + " leased to " + node.publicIp() + " (" + config.backend().type()
         + (node.device() == null ? "" : " on " + node.device()) + ")"));
     new FlannelIptables(commands).apply(config.network());
@@ -201,7 +209,7 @@ final class FlannelBootstrap {
     };
     NodeState node = new NodeState(endpoints, tls, runsEtcd, self.ip(), self.iface(), null,
         settings.subnetFile().toString(), settings.conflist().toString(), settings.bridge(), config.backend().type(),
-        device);
+        device, settings.ipamDir().orElse(null));
     node.save(stateDir);
     return node;
   }

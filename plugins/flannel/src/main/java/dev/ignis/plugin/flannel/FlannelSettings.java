@@ -46,6 +46,12 @@ record FlannelSettings(Path subnetFile, Path cniConfDir, Path cniCacheDir, Optio
         Duration.ofSeconds(Integer.parseInt(timeout)));
   }
 
+  /** The settings a node was set up with, as its state records them (for the agent, which has no plugin context). */
+  static FlannelSettings ofNode(NodeState node, Duration timeout) {
+    return new FlannelSettings(Path.of(node.subnetFile()), Path.of(node.conflist()).getParent(), Path.of("/var/lib/cni"),
+        Optional.empty(), Optional.ofNullable(node.ipamDir()), node.bridge(), timeout);
+  }
+
   Path conflist() {
     return cniConfDir.resolve(CONFLIST);
   }

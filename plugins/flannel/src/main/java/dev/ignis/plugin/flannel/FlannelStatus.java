@@ -30,6 +30,11 @@ final class FlannelStatus {
     }
     findings.add(Finding.ok("node", node.publicIp() + " on " + node.iface() + ", subnet " + node.subnet() + ", backend "
         + node.backend() + (node.runsEtcd() ? ", runs etcd" : "")));
+    SubnetMove.load(stateDir).ifPresent(move -> {
+      java.util.List<String> stale = move.staleVms(node);
+      findings.add(stale.isEmpty() ? Finding.ok("subnet", move.describe(stale))
+          : Finding.problem("subnet", move.describe(stale)));
+    });
     try (EtcdStore etcd = EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), settings.timeout())) {
       findings.add(Finding.ok("etcd", "healthy at " + etcd.endpoints() + (node.tls() ? " (TLS)" : " (plain HTTP)")));
       etcd.config().ifPresent(config -> findings.add(Finding.ok("network config", EtcdStore.write(config))));

@@ -76,9 +76,13 @@ public final class NodeAgent {
         plane = DataPlane.of(config.backend().type(), config, node, commands); // kept: udp's forwarder holds the TUN
       }
       SubnetLease.Attrs mine = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
-      Ipv4Net subnet = Ipv4Net.parse(node.subnet());
-      long lease = etcd.grant(LEASE_TTL);
-      etcd.put(subnet, mine, lease);
+      Ipv4Net wanted = Ipv4Net.parse(node.subnet());
+      OwnLease.Holding holding = OwnLease.hold(etcd, config, wanted, mine, LEASE_TTL, NodeAgent::log);
+      Ipv4Net subnet = holding.subnet();
+      long lease = holding.leaseId();
+      if (!subnet.equals(wanted)) {
+        moveTo(node, wanted, subnet, config);
+      }
       log("holding lease " + subnet + " (etcd lease " + Long.toHexString(lease) + ", TTL " + LEASE_TTL.toHours() + " h)");
       AtomicBoolean broken = new AtomicBoolean();
       try (CloseableClient keepAlive = etcd.keepAlive(lease, e -> fail(broken, "lease keep-alive", e));
@@ -86,10 +90,11 @@ public final class NodeAgent {
         while (!stopping.get() && !broken.get()) {
           Map<Ipv4Net, SubnetLease.Attrs> all = etcd.leases(NodeAgent::log);
           if (!mine.equals(all.get(subnet))) {
-            log("own lease " + subnet + " missing or changed in etcd; writing it again");
-            lease = etcd.grant(LEASE_TTL);
-            etcd.put(subnet, mine, lease);
-            broken.set(true); // a new session keeps the new lease alive
+            // Never written over: the next session claims it again if it is free, else leases another.
+            log("own lease " + subnet + " missing or changed in etcd; holding it again if it is still ours");
+            etcd.revoke(lease); // bound to nothing of ours any more
+            broken.set(true);
+            continue;
           }
           Map<Ipv4Net, SubnetLease.Attrs> others = new LinkedHashMap<>(all);
           others.remove(subnet);
@@ -103,6 +108,20 @@ public final class NodeAgent {
         }
       }
     }
+  }
+
+  /** Points the node network at the subnet this node holds now, and records the move for status. */
+  private void moveTo(NodeState node, Ipv4Net from, Ipv4Net to, FlannelConfig config) {
+    NodeState moved = node.withSubnet(to);
+    moved.save(stateDir);
+    new NodeNetworkFiles(FlannelSettings.ofNode(moved, Duration.ofSeconds(10))).write(config, to, plane.mtu());
+    SubnetMove move = new SubnetMove(from, to, Instant.now());
+    try {
+      move.save(stateDir);
+    } catch (java.io.IOException e) {
+      log("cannot write " + stateDir.resolve(SubnetMove.FILE) + ": " + e.getMessage());
+    }
+    log("subnet " + move.describe(move.staleVms(moved)));
   }
 
   private void fail(AtomicBoolean broken, String what, Throwable e) {

@@ -27,9 +27,10 @@ import java.util.Optional;
  * @param bridge the VM bridge of the node network
  * @param backend the backend type
  * @param device the backend's device, if it has one ({@code flannel.1})
+ * @param ipamDir host-local's data dir for the node network, or null for its default
  */
 record NodeState(List<String> endpoints, boolean tls, boolean runsEtcd, String publicIp, String iface, String subnet,
-    String subnetFile, String conflist, String bridge, String backend, String device) {
+    String subnetFile, String conflist, String bridge, String backend, String device, String ipamDir) {
 
   static final String FILE = "node.json";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -68,7 +69,7 @@ record NodeState(List<String> endpoints, boolean tls, boolean runsEtcd, String p
 
   NodeState withSubnet(Ipv4Net leased) {
     return new NodeState(endpoints, tls, runsEtcd, publicIp, iface, leased.toString(), subnetFile, conflist, bridge,
-        backend, device);
+        backend, device, ipamDir);
   }
 
   /** The etcd client TLS material of this node, or null on an insecure network. */
