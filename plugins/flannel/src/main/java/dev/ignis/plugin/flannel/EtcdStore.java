@@ -170,8 +170,13 @@ final class EtcdStore implements AutoCloseable {
         .commit()).isSucceeded();
   }
 
-  void delete(Ipv4Net subnet) {
-    await("release the lease of " + subnet, client.getKVClient().delete(bytes(SubnetLease.PREFIX + subnet.keyForm())));
+  /** Deletes the subnet's key only if no one changed it since {@code modRevision}; true if it did. */
+  boolean deleteIfUnchanged(Ipv4Net subnet, long modRevision) {
+    ByteSequence key = bytes(SubnetLease.PREFIX + subnet.keyForm());
+    return await("release the lease of " + subnet, client.getKVClient().txn()
+        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
+        .Then(Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT))
+        .commit()).isSucceeded();
   }
 
   /** Keeps the etcd lease alive (jetcd renews at a third of the TTL) until closed. */

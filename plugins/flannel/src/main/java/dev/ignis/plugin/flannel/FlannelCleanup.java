@@ -66,7 +66,13 @@ final class FlannelCleanup {
     if (purge) {
       deleteTree(etcd.dataDir());
       delete(stateDir.resolve(EtcdCertificates.BUNDLE));
+      // host-local's leases and last reserved address of the node network: a new network starts afresh.
+      Path ipam = Path.of(node != null && node.ipamDir() != null ? node.ipamDir()
+          : settings.ipamDir().orElse("/var/lib/cni/networks")).resolve(FlannelSettings.NETWORK_NAME);
+      deleteTree(ipam);
+      findings.add(Finding.ok("node network IPAM", "removed " + ipam));
     }
+    delete(stateDir.resolve(SubnetMove.FILE));
     delete(stateDir.resolve(NodeAgent.HEARTBEAT));
     NodeState.delete(stateDir);
   }
@@ -74,11 +80,8 @@ final class FlannelCleanup {
   private void releaseLease(NodeState node) {
     try (EtcdStore etcd = EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), Duration.ofSeconds(3))) {
       Ipv4Net subnet = Ipv4Net.parse(node.subnet());
-      SubnetLease.Attrs held = etcd.leases(warning -> { }).get(subnet);
-      if (held != null && node.publicIp().equals(held.publicIp())) {
-        etcd.delete(subnet);
-      }
-      findings.add(Finding.ok("lease", "released " + subnet));
+      findings.add(Finding.ok("lease", OwnLease.release(etcd, subnet, node.publicIp()) ? "released " + subnet
+          + " (its etcd lease revoked)" : subnet + " is not this node's in etcd any more; left alone"));
     } catch (IgnisException e) {
       findings.add(Finding.ok("lease", "not released (" + e.getMessage() + "); it expires within 24 h"));
     }

@@ -5,11 +5,19 @@ import dev.ignis.spi.IgnisException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code bootstrap status}: this node, etcd's health, the network config, every lease, the agent. */
 final class FlannelStatus {
+
+  /** How long status waits for etcd. */
+  static final Duration STATUS_TIMEOUT = Duration.ofMillis(1500);
+  /** An agent synchronises every 5 s; one silent for longer than this is stuck. */
+  private static final Duration STALE_SYNC = Duration.ofSeconds(20);
 
   private final FlannelSettings settings;
   private final Path stateDir;
@@ -35,7 +43,9 @@ final class FlannelStatus {
       findings.add(stale.isEmpty() ? Finding.ok("subnet", move.describe(stale))
           : Finding.problem("subnet", move.describe(stale)));
     });
-    try (EtcdStore etcd = EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), settings.timeout())) {
+    // A status answers quickly also with etcd down: a healthy etcd answers a read in milliseconds.
+    Duration budget = settings.timeout().compareTo(STATUS_TIMEOUT) < 0 ? settings.timeout() : STATUS_TIMEOUT;
+    try (EtcdStore etcd = EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), budget)) {
       findings.add(Finding.ok("etcd", "healthy at " + etcd.endpoints() + (node.tls() ? " (TLS)" : " (plain HTTP)")));
       etcd.config().ifPresent(config -> findings.add(Finding.ok("network config", EtcdStore.write(config))));
       Map<Ipv4Net, SubnetLease.Attrs> leases = etcd.leases(warning -> findings.add(Finding.ok("lease skipped", warning)));
@@ -52,16 +62,25 @@ final class FlannelStatus {
       findings.add(Finding.problem("etcd", e.getMessage()));
     }
     AgentProcess agent = new AgentProcess(stateDir);
-    findings.add(agent.running().map(process -> Finding.ok("agent", "running, pid " + process.pid() + lastSync()))
+    findings.add(agent.running().map(process -> agentFinding(process.pid()))
         .orElseGet(() -> Finding.problem("agent", "not running; last log lines: " + agent.lastLogLines()
             + " (run 'bootstrap start')")));
   }
 
-  private String lastSync() {
+  /** A running agent is fine only if it synchronised with etcd lately (it does every few seconds). */
+  private Finding agentFinding(long pid) {
+    Optional<Instant> last;
     try {
-      return ", last synchronised " + Files.readString(stateDir.resolve(NodeAgent.HEARTBEAT)).strip();
-    } catch (IOException e) {
-      return ", not synchronised yet";
+      last = Optional.of(Instant.parse(Files.readString(stateDir.resolve(NodeAgent.HEARTBEAT)).strip()));
+    } catch (IOException | RuntimeException e) {
+      last = Optional.empty();
     }
+    if (last.isEmpty()) {
+      return Finding.problem("agent", "running, pid " + pid + ", but not synchronised with etcd yet");
+    }
+    long age = Math.max(0, Duration.between(last.get(), Instant.now()).toSeconds());
+    String text = "running, pid " + pid + ", last synchronised with etcd " + age + " s ago (" + last.get() + ")";
+    return age <= STALE_SYNC.toSeconds() ? Finding.ok("agent", text)
+        : Finding.problem("agent", text + "; it cannot reach etcd, see its log " + stateDir.resolve("agent.log"));
   }
 }

@@ -27,7 +27,9 @@ final class NodeNetworkFiles {
     writeAtomically(settings.subnetFile(), "FLANNEL_NETWORK=" + config.network() + "\n"
         + "FLANNEL_SUBNET=" + gateway + "/" + subnet.prefix() + "\n"
         + "FLANNEL_MTU=" + mtu + "\n"
-        + "FLANNEL_IPMASQ=false\n");
+        // True, as flanneld writes it with --ip-masq: this node masquerades traffic leaving the network
+        // (FlannelIptables), so tools that read subnet.env (flannel's CNI plugin) must not add their own.
+        + "FLANNEL_IPMASQ=true\n");
     String dataDir = settings.ipamDir().map(dir -> ",\"dataDir\":\"" + dir + "\"").orElse("");
     // The route to the flannel network names its gateway: the bridge plugin installs it via the
     // gateway anyway, and its CHECK before plugins 1.3.0 (Debian 12 has 1.1.1) cannot find a

@@ -23,6 +23,20 @@ final class OwnLease {
 
   private OwnLease() {}
 
+  /**
+   * Gives the subnet up if this node still holds it: revokes the etcd lease it is bound to (the
+   * key goes with it, and no orphan lease stays), or deletes an unbound key if it is unchanged.
+   * Returns false if another node holds it (left alone) or it is gone already.
+   */
+  static boolean release(EtcdStore etcd, Ipv4Net subnet, String publicIp) {
+    Optional<EtcdStore.Held> held = etcd.held(subnet);
+    if (held.isEmpty() || held.get().attrs() == null || !publicIp.equals(held.get().attrs().publicIp())) {
+      return false;
+    }
+    return held.get().leaseId() != 0 ? etcd.revoke(held.get().leaseId())
+        : etcd.deleteIfUnchanged(subnet, held.get().modRevision());
+  }
+
   /** Holds {@code wanted} if it is free or still this node's, else another free subnet. */
   static Holding hold(EtcdStore etcd, FlannelConfig config, Ipv4Net wanted, SubnetLease.Attrs mine, Duration ttl,
       Consumer<String> log) {

@@ -4,6 +4,7 @@ import dev.ignis.spi.Command;
 import dev.ignis.spi.CommandRunner;
 import dev.ignis.spi.ErrorCode;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -51,11 +52,15 @@ final class VxlanDataPlane implements DataPlane {
   @Override
   public void reconcile(Map<Ipv4Net, SubnetLease.Attrs> others) {
     Set<String> wanted = new HashSet<>();
+    Set<String> wantedMacs = new HashSet<>();
+    Set<String> wantedNeighbours = new HashSet<>();
     for (Map.Entry<Ipv4Net, SubnetLease.Attrs> lease : others.entrySet()) {
       SubnetLease.Attrs attrs = lease.getValue();
       if (!"vxlan".equals(attrs.backendType()) || attrs.vtepMac().isEmpty()) {
         continue;
       }
+      wantedMacs.add(attrs.vtepMac().toLowerCase(Locale.ROOT));
+      wantedNeighbours.add(Ipv4Net.dotted(lease.getKey().address()));
       String gateway = Ipv4Net.dotted(lease.getKey().address());
       run("ip", "neigh", "replace", gateway, "lladdr", attrs.vtepMac(), "dev", device, "nud", "permanent");
       run("bridge", "fdb", "replace", attrs.vtepMac(), "dev", device, "dst", attrs.publicIp(), "self", "permanent");
@@ -68,6 +73,28 @@ final class VxlanDataPlane implements DataPlane {
         String gateway = route.substring(0, route.indexOf('/'));
         commands.run(Command.of("ip", "route", "del", route, "dev", device));
         commands.run(Command.of("ip", "neigh", "del", gateway, "dev", device));
+      }
+    }
+    removeUnbacked(wantedMacs, wantedNeighbours);
+  }
+
+  /**
+   * Forwarding and neighbour entries on our device that no lease backs any more (a node that
+   * left, or changed its VTEP MAC): the device is ours, so everything on it is too.
+   */
+  private void removeUnbacked(Set<String> wantedMacs, Set<String> wantedNeighbours) {
+    // "aa:bb:cc:dd:ee:ff dst 192.168.1.2 self permanent"
+    for (String line : commands.run(Command.of("bridge", "fdb", "show", "dev", device)).stdout().lines().toList()) {
+      String[] words = line.trim().split("\\s+");
+      if (words.length >= 3 && words[1].equals("dst") && !wantedMacs.contains(words[0].toLowerCase(Locale.ROOT))) {
+        commands.run(Command.of("bridge", "fdb", "del", words[0], "dev", device, "dst", words[2], "self"));
+      }
+    }
+    // "10.50.2.0 lladdr aa:bb:cc:dd:ee:ff PERMANENT"
+    for (String line : commands.run(Command.of("ip", "neigh", "show", "dev", device)).stdout().lines().toList()) {
+      String address = line.trim().split("\\s+")[0];
+      if (!address.isEmpty() && !wantedNeighbours.contains(address)) {
+        commands.run(Command.of("ip", "neigh", "del", address, "dev", device));
       }
     }
   }
