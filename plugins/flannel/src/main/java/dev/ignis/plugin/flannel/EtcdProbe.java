@@ -37,14 +37,19 @@ final class EtcdProbe {
   private EtcdProbe() {}
 
   static void check(List<String> endpoints, EtcdTls tls) {
+    check(endpoints, tls, TIMEOUT_MILLIS);
+  }
+
+  /** The same, giving a silent address at most {@code timeoutMillis} to accept the connection. */
+  static void check(List<String> endpoints, EtcdTls tls, int timeoutMillis) {
     URI uri = URI.create(endpoints.get(0));
     String where = uri.getHost() + ":" + uri.getPort();
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), TIMEOUT_MILLIS);
+      socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), timeoutMillis);
     } catch (ConnectException e) {
       throw unreachable(where, "connection refused: nothing listens there");
     } catch (SocketTimeoutException e) {
-      throw unreachable(where, "no answer within " + TIMEOUT_MILLIS / 1000 + " s");
+      throw unreachable(where, "no answer within " + timeoutMillis + " ms");
     } catch (IOException e) {
       throw unreachable(where, e.getMessage());
     }

@@ -45,7 +45,7 @@ final class FlannelStatus {
     });
     // A status answers quickly also with etcd down: a healthy etcd answers a read in milliseconds.
     Duration budget = settings.timeout().compareTo(STATUS_TIMEOUT) < 0 ? settings.timeout() : STATUS_TIMEOUT;
-    try (EtcdStore etcd = EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), budget)) {
+    try (EtcdStore etcd = connect(node, budget)) {
       findings.add(Finding.ok("etcd", "healthy at " + etcd.endpoints() + (node.tls() ? " (TLS)" : " (plain HTTP)")));
       etcd.config().ifPresent(config -> findings.add(Finding.ok("network config", EtcdStore.write(config))));
       Map<Ipv4Net, SubnetLease.Attrs> leases = etcd.leases(warning -> findings.add(Finding.ok("lease skipped", warning)));
@@ -65,6 +65,12 @@ final class FlannelStatus {
     findings.add(agent.running().map(process -> agentFinding(process.pid()))
         .orElseGet(() -> Finding.problem("agent", "not running; last log lines: " + agent.lastLogLines()
             + " (run 'bootstrap start')")));
+  }
+
+  /** etcd, after a plain connect that tells a refused or silent port at once (the client would retry until its timeout). */
+  private EtcdStore connect(NodeState node, Duration budget) {
+    EtcdProbe.check(node.endpoints(), node.etcdTls(stateDir), (int) budget.toMillis() / 2);
+    return EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), budget);
   }
 
   /** A running agent is fine only if it synchronised with etcd lately (it does every few seconds). */
