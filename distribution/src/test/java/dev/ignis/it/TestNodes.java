@@ -139,6 +139,17 @@ final class TestNodes implements AutoCloseable {
   public void close() throws Exception {
     Ignis.killProcessesNaming(work);
     for (Node node : nodes) {
+      // A test that failed before 'rm' leaves its VMs' sandbox pins in the shared /run/netns.
+      Path vms = node.dir.resolve("state/vms");
+      if (Files.isDirectory(vms)) {
+        try (var ids = Files.list(vms)) {
+          for (Path vm : ids.toList()) {
+            if (Files.exists(Path.of("/run/netns/ignis-" + vm.getFileName()))) {
+              new ProcessBuilder("ip", "netns", "delete", "ignis-" + vm.getFileName()).start().waitFor();
+            }
+          }
+        }
+      }
       new ProcessBuilder("ip", "netns", "delete", node.netns).start().waitFor();
     }
     new ProcessBuilder("ip", "netns", "delete", underlay).start().waitFor();
