@@ -77,7 +77,8 @@ final class HostState {
     return line.replaceAll(" linkdown", "").replaceAll(" expires \\S+", "").strip();
   }
 
-  private static String output(CommandRunner commands, String netns, String... argv) {
+  /** A command's standard output, on the host or in a netns; empty if it failed or is not installed. */
+  static String output(CommandRunner commands, String netns, String... argv) {
     Command command = Command.of(argv);
     CommandResult result = commands.run(netns.isEmpty() ? command : command.inNetns(netns));
     return result.succeeded() ? result.stdout() : "";

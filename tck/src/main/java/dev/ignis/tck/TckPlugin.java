@@ -186,8 +186,6 @@ final class TckPlugin implements AutoCloseable {
   }
 
   private String output(String netns, String... argv) {
-    Command command = Command.of(argv);
-    var result = commands.run(netns.isEmpty() ? command : command.inNetns(netns));
-    return result.succeeded() ? result.stdout() : "";
+    return HostState.output(commands, netns, argv);
   }
 }
