@@ -69,8 +69,8 @@ class FlannelIT {
 
     String a = n1.ok("--network-plugin", "flannel", "run", "--name", "a", "-p", "18080:80").strip();
     String b = n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip();
-    String aIp = ipOf(n1, a);
-    String bIp = ipOf(n2, b);
+    String aIp = FlannelChecks.ipOf(n1, a);
+    String bIp = FlannelChecks.ipOf(n2, b);
     assertThat(aIp).startsWith(prefix + ".1.");
     assertThat(bIp).startsWith(prefix + ".2.");
     assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + bIp)).as("VM a pings VM b across nodes").contains("1 packets received");
@@ -98,7 +98,7 @@ class FlannelIT {
     String cleanup = n1.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
     assertThat(cleanup).contains("ok    lease: released " + prefix + ".1.0/24").contains("ok    etcd: stopped");
     for (TestNodes.Node node : new TestNodes.Node[] {n1, n2}) {
-      assertNothingLeft(node);
+      FlannelChecks.assertNothingLeft(node);
     }
   }
 
@@ -108,8 +108,8 @@ class FlannelIT {
     TestNodes.Node n2 = nodes.add();
     n1.ok("--network-plugin", "flannel", "bootstrap", "init", "--insecure", "--backend", "host-gw", "--network", network);
     n2.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
-    String aIp = ipOf(n1, n1.ok("--network-plugin", "flannel", "run", "--name", "a").strip());
-    String bIp = ipOf(n2, n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip());
+    String aIp = FlannelChecks.ipOf(n1, n1.ok("--network-plugin", "flannel", "run", "--name", "a").strip());
+    String bIp = FlannelChecks.ipOf(n2, n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip());
     assertThat(n1.sh("ip", "route", "show", "proto", "73")).as("host-gw route on n1")
         .contains(prefix + ".2.0/24 via " + n2.ip + " dev eth0");
     assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + bIp)).contains("1 packets received");
@@ -131,7 +131,7 @@ class FlannelIT {
     // A third node joins late: the agents of the first two, recovered, route to it.
     TestNodes.Node n3 = nodes.add();
     n3.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
-    String cIp = ipOf(n3, n3.ok("--network-plugin", "flannel", "run", "--name", "c").strip());
+    String cIp = FlannelChecks.ipOf(n3, n3.ok("--network-plugin", "flannel", "run", "--name", "c").strip());
     assertThat(n3.fetch(cIp, "/cgi-bin/ping?" + aIp)).as("late node to node 1").contains("1 packets received");
     assertThat(n3.fetch(cIp, "/cgi-bin/fetch?" + bIp)).as("late node to node 2").contains("<h1>b</h1>");
 
@@ -140,7 +140,7 @@ class FlannelIT {
     n3.ok("rm", "-f", "c");
     for (TestNodes.Node node : new TestNodes.Node[] {n3, n2, n1}) {
       node.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
-      assertNothingLeft(node);
+      FlannelChecks.assertNothingLeft(node);
     }
   }
 
@@ -152,8 +152,8 @@ class FlannelIT {
         network)).contains("(udp on flannel0)").contains("and 8285/udp (udp) between the nodes");
     n2.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
     assertThat(n2.sh("ip", "-o", "addr", "show", "dev", "flannel0")).contains(prefix + ".2.0/16");
-    String aIp = ipOf(n1, n1.ok("--network-plugin", "flannel", "run", "--name", "a").strip());
-    String bIp = ipOf(n2, n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip());
+    String aIp = FlannelChecks.ipOf(n1, n1.ok("--network-plugin", "flannel", "run", "--name", "a").strip());
+    String bIp = FlannelChecks.ipOf(n2, n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip());
     assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + bIp)).contains("1 packets received");
     assertThat(n2.fetch(bIp, "/cgi-bin/fetch?" + aIp)).contains("<h1>a</h1>");
 
@@ -172,8 +172,8 @@ class FlannelIT {
     n2.ok("rm", "-f", "b");
     n2.ok("--network-plugin", "flannel", "bootstrap", "cleanup");
     n1.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
-    assertNothingLeft(n1);
-    assertNothingLeft(n2);
+    FlannelChecks.assertNothingLeft(n1);
+    FlannelChecks.assertNothingLeft(n2);
   }
 
   @Test
@@ -186,7 +186,7 @@ class FlannelIT {
     assertThat(overlap.err().strip()).isEqualTo("error: network " + nodes.prefix + "0/25 overlaps this node's address "
         + n1.ip + "/24 on eth0; pick another --network");
     Ignis.Result backend = n1.flannel("bootstrap", "init", "--insecure", "--backend", "ipsec");
-    assertThat(backend.err().strip()).isEqualTo("error: backend 'ipsec' is not one of vxlan, host-gw, udp");
+    assertThat(backend.err().strip()).isEqualTo("error: backend type 'ipsec' is not one of vxlan, host-gw, udp");
     Ignis.Result unreachable = n2.flannel("bootstrap", "join", nodes.prefix + "9", "--insecure");
     assertThat(unreachable.status()).isEqualTo(103);
     assertThat(unreachable.err()).contains("error: cannot reach etcd at " + nodes.prefix + "9:2379 (")
@@ -195,7 +195,7 @@ class FlannelIT {
     assertThat(noBundle.status()).isEqualTo(100);
     assertThat(noBundle.err()).contains("pass --bundle FILE (the flannel-join-bundle.pem that init printed) or --insecure");
     for (TestNodes.Node node : new TestNodes.Node[] {n1, n2}) {
-      assertNothingLeft(node);
+      FlannelChecks.assertNothingLeft(node);
     }
 
     // One subnet in the pool: the second node finds none.
@@ -209,7 +209,7 @@ class FlannelIT {
     assertThat(exhausted.err().strip()).isEqualTo("error: no free /24 left in " + network + " between " + prefix
         + ".7.0 and " + prefix + ".7.0 (1 leased); widen --subnet-min/--subnet-max on init, or clean up nodes that are"
         + " gone");
-    assertNothingLeft(n2);
+    FlannelChecks.assertNothingLeft(n2);
     Ignis.Result otherNetwork = n2.flannel("bootstrap", "init", "--insecure", "--etcd-endpoints", "http://" + n1.ip
         + ":2379", "--network", "10.77.0.0/16");
     assertThat(otherNetwork.status()).isEqualTo(102);
@@ -217,7 +217,7 @@ class FlannelIT {
         + " network ({\"Network\":\"" + network + "\"");
     Ignis.Result noBundle2 = n2.flannel("bootstrap", "init", "--etcd-endpoints", "https://" + n1.ip + ":2379");
     assertThat(noBundle2.err()).contains("with --etcd-endpoints, pass --bundle FILE");
-    assertNothingLeft(n2);
+    FlannelChecks.assertNothingLeft(n2);
 
     // A lease value another tool wrote that is not a flannel lease: skipped with a warning.
     n1.sh("etcdctl", "--endpoints", "http://" + n1.ip + ":2379", "put", "/coreos.com/network/subnets/" + prefix
@@ -227,7 +227,7 @@ class FlannelIT {
             + " flannel lease")
         .contains("lease " + prefix + ".7.0/24: node " + n1.ip);
     n1.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
-    assertNothingLeft(n1);
+    FlannelChecks.assertNothingLeft(n1);
   }
 
   @Test
@@ -238,7 +238,7 @@ class FlannelIT {
     String etcd = "http://" + n1.ip + ":2379";
     n1.ok("--network-plugin", "flannel", "bootstrap", "init", "--insecure", "--network", network);
     n2.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
-    String taken = subnetOf(n2);
+    String taken = FlannelChecks.subnetOf(n2);
     String key = "/coreos.com/network/subnets/" + taken.replace('/', '-');
     String a = n1.ok("--network-plugin", "flannel", "run", "--name", "a").strip();
     String b = n2.ok("--network-plugin", "flannel", "run", "--name", "b").strip();
@@ -254,15 +254,15 @@ class FlannelIT {
     assertThat(lease.find()).isTrue();
     n1.sh("etcdctl", "--endpoints", etcd, "lease", "revoke", Long.toHexString(Long.parseLong(lease.group(1))));
     n3.ok("--network-plugin", "flannel", "bootstrap", "join", n1.ip, "--insecure");
-    assertThat(subnetOf(n3)).as("the freed subnet goes to the new node").isEqualTo(taken);
+    assertThat(FlannelChecks.subnetOf(n3)).as("the freed subnet goes to the new node").isEqualTo(taken);
 
     // Node 2 comes back: it leases another subnet and re-points its node network; node 3 keeps its lease.
     n2.ok("--network-plugin", "flannel", "bootstrap", "start");
     long deadline = System.nanoTime() + 20_000_000_000L;
-    while (subnetOf(n2).equals(taken) && System.nanoTime() < deadline) {
+    while (FlannelChecks.subnetOf(n2).equals(taken) && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
-    String moved = subnetOf(n2);
+    String moved = FlannelChecks.subnetOf(n2);
     assertThat(moved).as("node 2's subnet after its return").isNotEqualTo(taken);
     for (int i = 0; i < 5; i++) {
       assertThat(n1.sh("etcdctl", "--endpoints", etcd, "get", key, "--print-value-only"))
@@ -305,32 +305,7 @@ class FlannelIT {
     n1.ok("--network-plugin", "flannel", "bootstrap", "cleanup", "--purge");
     assertThat(n1.dir.resolve("ipam/ignis-flannel")).as("the node network's IPAM dir after --purge").doesNotExist();
     for (TestNodes.Node node : new TestNodes.Node[] {n1, n2, n3}) {
-      assertNothingLeft(node);
+      FlannelChecks.assertNothingLeft(node);
     }
-  }
-
-  private static String subnetOf(TestNodes.Node node) throws Exception {
-    Matcher matcher = Pattern.compile("\"subnet\" : \"([0-9./]+)\"")
-        .matcher(Files.readString(node.dir.resolve("state/plugins/flannel/node.json")));
-    assertThat(matcher.find()).as("subnet in node.json of " + node.netns).isTrue();
-    return matcher.group(1);
-  }
-
-  private static String ipOf(TestNodes.Node node, String vm) throws Exception {
-    Matcher matcher = Pattern.compile("\"address\" : \"([0-9.]+)/").matcher(node.ok("inspect", vm));
-    assertThat(matcher.find()).isTrue();
-    return matcher.group(1);
-  }
-
-  private void assertNothingLeft(TestNodes.Node node) throws Exception {
-    assertThat(node.sh("ip", "-o", "link", "show")).as("links on " + node.netns).doesNotContain("flannel")
-        .doesNotContain("ignis-flannel0");
-    assertThat(node.sh("ip", "route", "show", "proto", "73")).as("flannel routes").isBlank();
-    assertThat(node.sh("iptables-save")).as("iptables of " + node.netns).doesNotContain("IGNIS-FLANNEL")
-        .doesNotContain("CNI-");
-    assertThat(node.dir.resolve("subnet.env")).doesNotExist();
-    assertThat(node.dir.resolve("net.d/10-ignis-flannel.conflist")).doesNotExist();
-    assertThat(node.dir.resolve("state/plugins/flannel/node.json")).doesNotExist();
-    assertThat(Ignis.sh("ps", "-eo", "args")).as("etcd or agent of " + node.netns).doesNotContain(node.dir.toString());
   }
 }

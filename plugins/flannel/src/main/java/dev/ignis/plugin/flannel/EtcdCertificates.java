@@ -14,13 +14,18 @@ import java.util.List;
 /**
  * The network's TLS material, made by {@code init} with openssl in {@code <state>/tls}: a CA
  * (P-256, ten years), a certificate for etcd's client and peer ports (its SANs are the node's
- * public IP and 127.0.0.1) and a client certificate for the nodes. The join bundle is one PEM
- * file with the CA certificate and the client certificate and key; {@code join --bundle}
- * unpacks it into the joining node's {@code tls} dir ({@link EtcdTls}).
+ * public IP and 127.0.0.1) and a client certificate for the nodes. The join material comes two
+ * ways: one PEM file (the bundle: CA certificate, client certificate and key) and a directory
+ * with the same as three files ({@code ca.crt}, {@code client.crt}, {@code client.key}), which
+ * flanneld takes as {@code --etcd-cafile}, {@code --etcd-certfile} and {@code --etcd-keyfile}.
+ * {@code join --bundle} takes either and copies it into the joining node's {@code tls} dir
+ * ({@link EtcdTls}).
  */
 final class EtcdCertificates {
 
   static final String BUNDLE = "flannel-join-bundle.pem";
+  static final String JOIN_DIR = "flannel-join";
+  private static final List<String> FILES = List.of("ca.crt", "client.crt", "client.key");
 
   private final Path dir;
   private final CommandRunner commands;
@@ -63,21 +68,32 @@ final class EtcdCertificates {
         file("server.key"), "--peer-client-cert-auth", "--peer-trusted-ca-file", file("ca.crt"));
   }
 
-  /** Writes the join bundle next to the TLS dir and returns its path. */
+  /** Writes the join bundle and the join directory next to the TLS dir and returns the bundle's path. */
   Path writeBundle() {
     Path bundle = dir.resolveSibling(BUNDLE);
+    Path separate = dir.resolveSibling(JOIN_DIR);
     try {
       Files.writeString(bundle, Files.readString(dir.resolve("ca.crt")) + Files.readString(dir.resolve("client.crt"))
           + Files.readString(dir.resolve("client.key")));
       Files.setPosixFilePermissions(bundle, PosixFilePermissions.fromString("rw-------"));
+      Files.createDirectories(separate);
+      Files.setPosixFilePermissions(separate, PosixFilePermissions.fromString("rwx------"));
+      for (String file : FILES) {
+        Files.copy(dir.resolve(file), separate.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(separate.resolve(file), PosixFilePermissions.fromString("rw-------"));
+      }
       return bundle;
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write the join bundle " + bundle + ": " + e.getMessage(), e);
     }
   }
 
-  /** Unpacks a join bundle into {@code tlsDir} as {@link EtcdTls} expects it. */
+  /** Unpacks a join bundle, or copies a join directory, into {@code tlsDir} as {@link EtcdTls} expects it. */
   static void unpackBundle(Path bundle, Path tlsDir) {
+    if (Files.isDirectory(bundle)) {
+      copyJoinDir(bundle, tlsDir);
+      return;
+    }
     List<String> certificates = new ArrayList<>();
     String key = null;
     try {
@@ -105,6 +121,24 @@ final class EtcdCertificates {
           + " from the first node's flannel state dir", e);
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read " + bundle + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void copyJoinDir(Path source, Path tlsDir) {
+    for (String file : FILES) {
+      if (!Files.isReadable(source.resolve(file))) {
+        throw new IgnisException(ErrorCode.INVALID_ARGUMENT, source + " is not a flannel join directory (it needs "
+            + String.join(", ", FILES) + "); copy " + JOIN_DIR + " or " + BUNDLE + " from the first node");
+      }
+    }
+    try {
+      Files.createDirectories(tlsDir);
+      Files.setPosixFilePermissions(tlsDir, PosixFilePermissions.fromString("rwx------"));
+      for (String file : FILES) {
+        Files.copy(source.resolve(file), tlsDir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot copy " + source + " to " + tlsDir + ": " + e.getMessage(), e);
     }
   }
 

@@ -238,7 +238,7 @@ final class EtcdStore implements AutoCloseable {
         + " secure network, http with --insecure)?");
   }
 
-  private static <T> T read(String value, Class<T> type, String key) {
+  static <T> T read(String value, Class<T> type, String key) {
     try {
       return JSON.readValue(value, type);
     } catch (IOException e) {

@@ -24,7 +24,8 @@ final class FlannelBootstrap {
 
   static final String INIT_USAGE = "bootstrap init [--network CIDR] [--subnet-len N] [--subnet-min IP --subnet-max IP]"
       + " [--backend vxlan|host-gw|udp] [--etcd-endpoints URLS [--bundle FILE]] [--public-ip IP] [--insecure]";
-  static final String JOIN_USAGE = "bootstrap join NODE1 [--bundle FILE | --insecure] [--public-ip IP]";
+  static final String JOIN_USAGE = "bootstrap join NODE1 [--bundle FILE|DIR | --insecure] [--public-ip IP], or bootstrap"
+      + " join --agent external (a flanneld on this host holds the lease)";
   /** How long a claimed subnet lives before the agent takes it over with its own 24 h lease. */
   private static final Duration CLAIM_TTL = Duration.ofSeconds(120);
 
@@ -45,12 +46,22 @@ final class FlannelBootstrap {
           "--subnet-min", "--subnet-max", "--backend", "--etcd-endpoints", "--bundle", "--public-ip"),
           Set.of("--insecure"), 0,
           INIT_USAGE));
-      case "join" -> join(BootstrapArgs.parse("join", request.arguments(), Set.of("--bundle", "--public-ip"),
-          Set.of("--insecure"), 1, JOIN_USAGE));
+      case "join" -> {
+        if (request.arguments().stream().anyMatch(a -> a.equals("--agent") || a.startsWith("--agent="))) {
+          joinExternal(BootstrapArgs.parse("join", request.arguments(), Set.of("--agent"), Set.of(), 0, JOIN_USAGE));
+        } else {
+          join(BootstrapArgs.parse("join", request.arguments(), Set.of("--bundle", "--public-ip"), Set.of("--insecure"),
+              1, JOIN_USAGE));
+        }
+      }
       case "cleanup" -> cleanup(BootstrapArgs.parse("cleanup", request.arguments(), Set.of(), Set.of("--purge"), 0,
           "bootstrap cleanup [--purge]"));
-      case "start" -> start(BootstrapArgs.parse("start", request.arguments(), Set.of(), Set.of(), 0, "bootstrap start"));
-      case "stop" -> stop(BootstrapArgs.parse("stop", request.arguments(), Set.of(), Set.of(), 0, "bootstrap stop"));
+      case "start" -> {
+        BootstrapArgs.parse("start", request.arguments(), Set.of(), Set.of(), 0, "bootstrap start");
+        services().start();
+      }
+      case "stop" -> services().stop(BootstrapArgs.parse("stop", request.arguments(), Set.of(), Set.of("--keep-lease"),
+          0, "bootstrap stop [--keep-lease]").flag("--keep-lease"));
       case "status", "" -> new FlannelStatus(settings, stateDir, findings).report();
       default -> throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "the flannel plugin has no bootstrap action '"
           + request.action() + "'; use init, join NODE1, start, stop, cleanup or status");
@@ -93,7 +104,7 @@ final class FlannelBootstrap {
         findings.add(Finding.ok("etcd", "started on " + endpoints.get(0) + " (peers :" + EtcdServer.PEER_PORT
             + "), data in " + server.dataDir()));
       }
-      try (EtcdStore etcd = connectWithRetry(node, runsEtcd ? Duration.ofSeconds(20) : Duration.ZERO)) {
+      try (EtcdStore etcd = services().connectWithRetry(node, runsEtcd ? Duration.ofSeconds(20) : Duration.ZERO)) {
         FlannelConfig existing = etcd.config().map(FlannelConfig::normalised).orElse(null);
         if (existing == null) {
           etcd.putConfig(config);
@@ -108,6 +119,10 @@ final class FlannelBootstrap {
         Path bundle = certificates.writeBundle();
         findings.add(Finding.ok("join", "copy " + bundle + " to each other node, then run there: runtime"
             + " --network-plugin flannel bootstrap join " + self.ip() + " --bundle " + bundle.getFileName()));
+        Path separate = bundle.resolveSibling(EtcdCertificates.JOIN_DIR);
+        findings.add(Finding.ok("join flanneld", "a real flanneld node takes the same as files in " + separate + ":"
+            + " flanneld --etcd-endpoints " + endpoints.get(0) + " --etcd-cafile ca.crt --etcd-certfile client.crt"
+            + " --etcd-keyfile client.key --ip-masq"));
       } else if (runsEtcd) {
         findings.add(Finding.ok("join", "on each other node run: runtime --network-plugin flannel bootstrap join "
             + self.ip() + " --insecure (plain HTTP: anyone on the network can change it)"));
@@ -157,36 +172,60 @@ final class FlannelBootstrap {
     }
   }
 
+  /** Joins through the host's flanneld: its subnet.env, no agent or etcd client of ours. */
+  private void joinExternal(BootstrapArgs args) {
+    refuseIfMember();
+    if (!args.option("--agent").orElse("").equals("external")) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "bootstrap join: --agent takes only 'external' (a flanneld"
+          + " on this host holds the lease and writes " + settings.subnetFile() + "); without --agent, Ignis runs its own"
+          + " agent: join NODE1");
+    }
+    try {
+      new ExternalAgentNode(settings, stateDir, commands).join(findings);
+    } catch (RuntimeException e) {
+      if (NodeState.load(stateDir).isPresent()) {
+        undo(e);
+      }
+      throw e;
+    }
+  }
+
   /** Leases a subnet, brings up the data plane, writes the node's files and starts the agent. */
   private void lease(EtcdStore etcd, FlannelConfig config, NodeState node) {
     Map<Ipv4Net, SubnetLease.Attrs> leases = etcd.leases(warning -> findings.add(Finding.ok("lease skipped", warning)));
     Ipv4Net subnet = new SubnetChoice(config, leases).previousOf(node.publicIp()).orElse(null);
     long claim = etcd.grant(CLAIM_TTL);
-    if (subnet == null) {
-      for (Ipv4Net candidate : new SubnetChoice(config, leases).free()) {
-        if (etcd.claim(candidate, new SubnetLease.Attrs(node.publicIp(), config.backend().type(), Map.of()), claim)) {
-          subnet = candidate;
-          break;
+    NodeState leased;
+    DataPlane plane;
+    try {
+      if (subnet == null) {
+        for (Ipv4Net candidate : new SubnetChoice(config, leases).free()) {
+          if (etcd.claim(candidate, new SubnetLease.Attrs(node.publicIp(), config.backend().type(), Map.of()), claim)) {
+            subnet = candidate;
+            break;
+          }
+        }
+        if (subnet == null) {
+          throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "no free /" + config.subnetLen() + " left in "
+              + config.network() + " between " + config.subnetMin() + " and " + config.subnetMax() + " ("
+              + etcd.leases(warning -> { }).size() + " leased); widen --subnet-min/--subnet-max on init, or clean up"
+              + " nodes that are gone");
         }
       }
-      if (subnet == null) {
-        throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "no free /" + config.subnetLen() + " left in "
-            + config.network() + " between " + config.subnetMin() + " and " + config.subnetMax() + " (" + leases.size()
-            + " leased); widen --subnet-min/--subnet-max on init, or clean up nodes that are gone");
-      }
-    }
-    NodeState leased = node.withSubnet(subnet);
-    leased.save(stateDir);
-    DataPlane plane = DataPlane.of(config.backend().type(), config, leased, commands);
-    SubnetLease.Attrs attrs = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
-    // The backend data goes in only while the key is still ours (or free): never over another node's lease.
-    Ipv4Net chosen = subnet;
-    subnet = OwnLease.hold(etcd, config, chosen, attrs, CLAIM_TTL,
-        line -> findings.add(Finding.ok("lease", line))).subnet();
-    etcd.revoke(claim);
-    if (!subnet.equals(chosen)) {
       leased = node.withSubnet(subnet);
       leased.save(stateDir);
+      plane = DataPlane.of(config.backend().type(), config, leased, commands);
+      SubnetLease.Attrs attrs = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
+      // The backend data goes in only while the key is still ours (or free): never over another node's lease.
+      Ipv4Net chosen = subnet;
+      subnet = OwnLease.hold(etcd, config, chosen, attrs, CLAIM_TTL,
+          line -> findings.add(Finding.ok("lease", line))).subnet();
+      if (!subnet.equals(chosen)) {
+        leased = node.withSubnet(subnet);
+        leased.save(stateDir);
+      }
+    } finally {
+      etcd.revoke(claim); // held now under a lease of its own, or given up: no orphan lease either way
     }
     findings.add(Finding.ok("subnet", subnet + " leased to " + node.publicIp() + " (" + config.backend().type()
         + (node.device() == null ? "" : " on " + node.device()) + ")"));
@@ -209,7 +248,7 @@ final class FlannelBootstrap {
     };
     NodeState node = new NodeState(endpoints, tls, runsEtcd, self.ip(), self.iface(), null,
         settings.subnetFile().toString(), settings.conflist().toString(), settings.bridge(), config.backend().type(),
-        device, settings.ipamDir().orElse(null));
+        device, settings.ipamDir().orElse(null), false);
     node.save(stateDir);
     return node;
   }
@@ -221,26 +260,6 @@ final class FlannelBootstrap {
     });
   }
 
-  private EtcdStore connectWithRetry(NodeState node, Duration patience) {
-    long deadline = System.nanoTime() + patience.toNanos();
-    while (true) {
-      try {
-        return EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), settings.timeout());
-      } catch (IgnisException e) {
-        if (System.nanoTime() > deadline) {
-          String log = node.runsEtcd() ? " (etcd log: " + new EtcdServer(stateDir).lastLogLines() + ")" : "";
-          throw new IgnisException(e.code(), e.getMessage() + log, e);
-        }
-        try {
-          Thread.sleep(250);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
-  }
-
   private void undo(RuntimeException failure) {
     try {
       new FlannelCleanup(settings, stateDir, commands, new ArrayList<>()).run(false);
@@ -249,36 +268,8 @@ final class FlannelBootstrap {
     }
   }
 
-  /** Starts this node's etcd (first node) and agent again, e.g. after a reboot; what runs is left alone. */
-  private void start(BootstrapArgs args) {
-    NodeState node = member();
-    if (node.runsEtcd()) {
-      EtcdServer server = new EtcdServer(stateDir);
-      boolean wasRunning = server.running();
-      server.start(node.publicIp(), node.tls() ? new EtcdCertificates(stateDir.resolve("tls"), commands) : null);
-      connectWithRetry(node, Duration.ofSeconds(20)).close();
-      findings.add(Finding.ok("etcd", (wasRunning ? "was running" : "started") + " on " + node.endpoints().get(0)));
-    }
-    AgentProcess agent = new AgentProcess(stateDir);
-    findings.add(Finding.ok("agent", agent.running().map(p -> "was running, pid " + p.pid())
-        .orElseGet(() -> "started, pid " + agent.start())));
-  }
-
-  /** Stops the agent and etcd but keeps the lease, data plane and files: traffic keeps flowing meanwhile. */
-  private void stop(BootstrapArgs args) {
-    NodeState node = member();
-    new AgentProcess(stateDir).stop();
-    findings.add(Finding.ok("agent", "stopped"));
-    if (node.runsEtcd()) {
-      new EtcdServer(stateDir).stop();
-      findings.add(Finding.ok("etcd", "stopped"));
-    }
-  }
-
-  private NodeState member() {
-    return NodeState.load(stateDir).filter(n -> n.subnet() != null).orElseThrow(() -> new IgnisException(
-        ErrorCode.INVALID_STATE, "this node is not in a flannel network; run 'bootstrap init' on the first node or"
-        + " 'bootstrap join NODE1' here"));
+  private NodeServices services() {
+    return new NodeServices(settings, stateDir, commands, findings);
   }
 
   private void cleanup(BootstrapArgs args) {

@@ -8,7 +8,6 @@ import dev.ignis.spi.IgnisException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -37,8 +36,8 @@ final class FlannelCleanup {
     refuseWhileVmsAttached();
     new AgentProcess(stateDir).stop();
     findings.add(Finding.ok("agent", "stopped"));
-    if (node != null && node.subnet() != null) {
-      releaseLease(node);
+    if (node != null && node.subnet() != null && !node.externalAgent()) {
+      findings.add(NodeServices.release(node, stateDir));
     }
     commands.run(Command.of("ip", "route", "flush", "proto", String.valueOf(DataPlane.ROUTE_PROTO)));
     if (node != null && node.device() != null) {
@@ -51,10 +50,13 @@ final class FlannelCleanup {
     commands.run(Command.of("ip", "link", "delete", bridge));
     findings.add(Finding.ok("data plane", "removed " + (node != null && node.device() != null ? node.device() + ", " : "")
         + "bridge " + bridge + ", flannel routes and iptables chains"));
-    delete(node != null ? Path.of(node.subnetFile()) : settings.subnetFile());
+    boolean external = node != null && node.externalAgent();
+    if (!external) {
+      delete(node != null ? Path.of(node.subnetFile()) : settings.subnetFile());
+    }
     delete(node != null ? Path.of(node.conflist()) : settings.conflist());
-    findings.add(Finding.ok("node network", "removed subnet.env and " + FlannelSettings.CONFLIST
-        + " (the cni plugin's default network applies again)"));
+    findings.add(Finding.ok("node network", "removed " + (external ? "" : "subnet.env and ") + FlannelSettings.CONFLIST
+        + " (the cni plugin's default network applies again)" + (external ? "; flanneld's subnet.env left alone" : "")));
     EtcdServer etcd = new EtcdServer(stateDir);
     if (node != null && node.runsEtcd() || etcd.running()) {
       etcd.stop();
@@ -66,6 +68,7 @@ final class FlannelCleanup {
     if (purge) {
       deleteTree(etcd.dataDir());
       delete(stateDir.resolve(EtcdCertificates.BUNDLE));
+      deleteTree(stateDir.resolve(EtcdCertificates.JOIN_DIR));
       // host-local's leases and last reserved address of the node network: a new network starts afresh.
       Path ipam = Path.of(node != null && node.ipamDir() != null ? node.ipamDir()
           : settings.ipamDir().orElse("/var/lib/cni/networks")).resolve(FlannelSettings.NETWORK_NAME);
@@ -75,16 +78,6 @@ final class FlannelCleanup {
     delete(stateDir.resolve(SubnetMove.FILE));
     delete(stateDir.resolve(NodeAgent.HEARTBEAT));
     NodeState.delete(stateDir);
-  }
-
-  private void releaseLease(NodeState node) {
-    try (EtcdStore etcd = EtcdStore.connect(node.endpoints(), node.etcdTls(stateDir), Duration.ofSeconds(3))) {
-      Ipv4Net subnet = Ipv4Net.parse(node.subnet());
-      findings.add(Finding.ok("lease", OwnLease.release(etcd, subnet, node.publicIp()) ? "released " + subnet
-          + " (its etcd lease revoked)" : subnet + " is not this node's in etcd any more; left alone"));
-    } catch (IgnisException e) {
-      findings.add(Finding.ok("lease", "not released (" + e.getMessage() + "); it expires within 24 h"));
-    }
   }
 
   /** VMs on the node network hold entries in the CNI result cache; removing the network under them would strand them. */

@@ -28,6 +28,11 @@ final class FlannelIptables {
     chain("nat", NAT_CHAIN, "POSTROUTING");
     run("iptables", "-t", "nat", "-A", NAT_CHAIN, "-s", network, "-d", network, "-j", "RETURN");
     run("iptables", "-t", "nat", "-A", NAT_CHAIN, "-s", network, "!", "-d", "224.0.0.0/4", "-j", "MASQUERADE");
+    applyForwarding(network);
+  }
+
+  /** Only the forward chain: where flanneld (or the bridge) masquerades. Idempotent. */
+  void applyForwarding(String network) {
     chain("filter", FORWARD_CHAIN, "FORWARD");
     run("iptables", "-A", FORWARD_CHAIN, "-s", network, "-j", "ACCEPT");
     run("iptables", "-A", FORWARD_CHAIN, "-d", network, "-j", "ACCEPT");

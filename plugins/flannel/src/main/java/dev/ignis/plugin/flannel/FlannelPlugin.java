@@ -31,6 +31,7 @@ public final class FlannelPlugin implements NetworkPlugin {
   private FlannelSettings settings;
   private Path stateDir;
   private CommandRunner commands;
+  private java.util.function.Consumer<String> notices;
   private CniPlugin cni;
 
   @Override
@@ -40,7 +41,7 @@ public final class FlannelPlugin implements NetworkPlugin {
 
   @Override
   public String description() {
-    return "Multi-node overlay (flannel leases in etcd: vxlan, host-gw), VMs attached through cni";
+    return "Multi-node overlay (flannel leases in etcd: vxlan, host-gw, udp; or a host's flanneld), VMs attached through cni";
   }
 
   @Override
@@ -48,6 +49,7 @@ public final class FlannelPlugin implements NetworkPlugin {
     this.settings = FlannelSettings.from(context);
     this.stateDir = context.stateDir();
     this.commands = context.commands();
+    this.notices = context::notice;
     this.cni = new CniPlugin();
     cni.init(new NodeNetworkContext(context, settings));
   }
@@ -72,6 +74,9 @@ public final class FlannelPlugin implements NetworkPlugin {
           + settings.conflist() + " is missing); run 'runtime --network-plugin flannel bootstrap init' on the first"
           + " node or 'bootstrap join NODE1' here");
     }
+    NodeState.load(stateDir).filter(NodeState::externalAgent).ifPresent(node ->
+        new ExternalAgentNode(settings, stateDir, commands).follow(node).ifPresent(move ->
+            notices.accept("flannel: " + move.describe(move.staleVms(node)))));
     return rebrand(cni.attach(request), ID);
   }
 

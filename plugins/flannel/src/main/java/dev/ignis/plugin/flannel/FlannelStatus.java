@@ -36,6 +36,10 @@ final class FlannelStatus {
           + " 'bootstrap join NODE1' here"));
       return;
     }
+    if (node.externalAgent()) {
+      ExternalAgentNode.report(node, findings);
+      return;
+    }
     findings.add(Finding.ok("node", node.publicIp() + " on " + node.iface() + ", subnet " + node.subnet() + ", backend "
         + node.backend() + (node.runsEtcd() ? ", runs etcd" : "")));
     SubnetMove.load(stateDir).ifPresent(move -> {

@@ -28,9 +28,12 @@ import java.util.Optional;
  * @param backend the backend type
  * @param device the backend's device, if it has one ({@code flannel.1})
  * @param ipamDir host-local's data dir for the node network, or null for its default
+ * @param externalAgent true if a flanneld of the host holds the lease and writes subnet.env
+ *     ({@code join --agent external}): no etcd, agent or data plane of ours
  */
 record NodeState(List<String> endpoints, boolean tls, boolean runsEtcd, String publicIp, String iface, String subnet,
-    String subnetFile, String conflist, String bridge, String backend, String device, String ipamDir) {
+    String subnetFile, String conflist, String bridge, String backend, String device, String ipamDir,
+    boolean externalAgent) {
 
   static final String FILE = "node.json";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -69,7 +72,7 @@ record NodeState(List<String> endpoints, boolean tls, boolean runsEtcd, String p
 
   NodeState withSubnet(Ipv4Net leased) {
     return new NodeState(endpoints, tls, runsEtcd, publicIp, iface, leased.toString(), subnetFile, conflist, bridge,
-        backend, device, ipamDir);
+        backend, device, ipamDir, externalAgent);
   }
 
   /** The etcd client TLS material of this node, or null on an insecure network. */

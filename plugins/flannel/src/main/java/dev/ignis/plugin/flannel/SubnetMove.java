@@ -49,7 +49,7 @@ record SubnetMove(Ipv4Net from, Ipv4Net to, Instant at) {
   /** One line for the log and status. */
   String describe(List<String> staleVms) {
     return "moved from " + from + " to " + to + " at " + at + ": another node holds " + from + " (this node's lease"
-        + " expired while its agent was down)" + (staleVms.isEmpty() ? ""
+        + " had expired)" + (staleVms.isEmpty() ? ""
         : "; VMs still on " + from + " must be restarted ('runtime stop' and 'runtime start'): " + String.join(", ",
             staleVms));
   }

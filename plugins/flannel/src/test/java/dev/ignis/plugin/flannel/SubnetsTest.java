@@ -29,18 +29,43 @@ class SubnetsTest {
     assertThat(config.subnetLen()).isEqualTo(24);
     assertThat(config.subnetMin()).isEqualTo("10.50.1.0");
     assertThat(config.subnetMax()).isEqualTo("10.50.255.0");
-    assertThat(config.backend().type()).isEqualTo("vxlan");
-    assertThat(config.backend().portOrDefault()).isEqualTo(8472);
-    assertThat(new FlannelConfig.Backend("udp", null, null).portOrDefault()).isEqualTo(8285);
+    assertThat(config.backend().type()).as("flanneld's default backend").isEqualTo("udp");
+    assertThat(config.backend().portOrDefault()).isEqualTo(8285);
+    assertThat(new FlannelConfig.Backend("vxlan", null, 0).portOrDefault()).isEqualTo(8472);
     assertThat(EtcdStore.write(config)).isEqualTo("{\"Network\":\"10.50.0.0/16\",\"SubnetLen\":24,\"SubnetMin\":"
-        + "\"10.50.1.0\",\"SubnetMax\":\"10.50.255.0\",\"Backend\":{\"Type\":\"vxlan\"}}");
-    assertThatThrownBy(() -> new FlannelConfig("10.50.0.0/16", 16, null, null, null).normalised())
-        .hasMessage("subnet length 16 does not fit network 10.50.0.0/16; it must be longer than /16 and at most /30");
+        + "\"10.50.1.0\",\"SubnetMax\":\"10.50.255.0\",\"Backend\":{\"Type\":\"udp\"}}");
+    assertThat(new FlannelConfig("10.50.0.0/22", null, null, null, null).normalised().subnetLen()).isEqualTo(24);
+    assertThat(new FlannelConfig("10.50.0.0/25", null, null, null, null).normalised().subnetLen()).isEqualTo(27);
+    assertThat(new FlannelConfig("10.50.0.0/28", null, null, null, null).normalised().subnetLen()).isEqualTo(30);
+    assertThat(new FlannelConfig("10.50.0.0/16", 18, null, null, null).normalised().subnetMax()).isEqualTo("10.50.192.0");
+    assertThatThrownBy(() -> new FlannelConfig("10.50.0.0/29", null, null, null, null).normalised())
+        .hasMessage("network 10.50.0.0/29 is too small: flannel needs a /28 or wider");
+    assertThatThrownBy(() -> new FlannelConfig("10.50.0.0/16", 17, null, null, null).normalised())
+        .hasMessage("network 10.50.0.0/16 must hold at least four subnets of /17; use SubnetLen /18 or longer");
+    assertThatThrownBy(() -> new FlannelConfig("10.50.0.0/16", 31, null, null, null).normalised())
+        .hasMessage("SubnetLen 31 is too long: it must be at most /30");
     assertThatThrownBy(() -> new FlannelConfig("10.50.0.0/16", 24, "10.60.0.0", null, null).normalised())
-        .hasMessage("subnet bound 10.60.0.0 is outside network 10.50.0.0/16");
+        .hasMessage("SubnetMin 10.60.0.0 is outside network 10.50.0.0/16");
+    assertThatThrownBy(() -> new FlannelConfig("10.50.0.0/16", 24, "10.50.1.128", null, null).normalised())
+        .hasMessage("SubnetMin 10.50.1.128 is not on a /24 subnet boundary");
+    assertThatThrownBy(() -> new FlannelConfig(null, 24, null, null, null).normalised())
+        .hasMessageContaining("has no Network");
     assertThatThrownBy(() -> new FlannelConfig("10.50.0.0/16", 24, null, null,
         new FlannelConfig.Backend("gre", null, null)).normalised())
-        .hasMessage("backend 'gre' is not one of vxlan, host-gw, udp");
+        .hasMessage("backend type 'gre' is not one of vxlan, host-gw, udp");
+    assertThatThrownBy(() -> new FlannelConfig("10.50.0.0/16", 24, null, null,
+        new FlannelConfig.Backend(null, null, null)).normalised())
+        .hasMessage("backend type 'null' is not one of vxlan, host-gw, udp");
+    assertThatThrownBy(() -> new FlannelConfig("10.50.0.0/16", null, null, null, null, null, true, "fd00::/48")
+        .normalised()).hasMessageContaining("enables IPv6");
+  }
+
+  @Test
+  void config_writtenByAnotherTool_isReadAsFlanneldReadsIt() throws Exception {
+    FlannelConfig read = EtcdStore.read("{\"Network\":\"10.60.0.0/16\"}", FlannelConfig.class, FlannelConfig.KEY)
+        .normalised();
+    assertThat(read.backend().type()).isEqualTo("udp");
+    assertThat(read.subnetLen()).isEqualTo(24);
   }
 
   @Test
