@@ -2,28 +2,16 @@ package dev.ignis.plugin.flannel;
 
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Checks an etcd endpoint before the etcd client tries (which retries until its timeout and
@@ -59,7 +47,7 @@ final class EtcdProbe {
   }
 
   private static void handshake(URI uri, String where, EtcdTls tls) {
-    SSLContext context = context(tls);
+    SSLContext context = tls.sslContext();
     try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
       socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), TIMEOUT_MILLIS);
       socket.setSoTimeout(TIMEOUT_MILLIS);
@@ -71,31 +59,6 @@ final class EtcdProbe {
           + " node, or --insecure if that node runs without TLS");
     } catch (IOException e) {
       throw unreachable(where, e.getMessage());
-    }
-  }
-
-  private static SSLContext context(EtcdTls tls) {
-    try {
-      CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-      Certificate ca = x509.generateCertificate(Files.newInputStream(tls.ca()));
-      Certificate cert = x509.generateCertificate(Files.newInputStream(tls.cert()));
-      String pem = Files.readString(tls.key()).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-      PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder()
-          .decode(pem)));
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(null, null);
-      store.setCertificateEntry("ca", ca);
-      store.setKeyEntry("client", key, new char[0], new Certificate[] {cert});
-      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keys.init(store, new char[0]);
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(store);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
-      return context;
-    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-      throw new IgnisException(ErrorCode.INVALID_ENVIRONMENT, "the TLS files in " + tls.dir() + " are not a usable CA,"
-          + " certificate and key (" + e.getMessage() + "); copy the join bundle from the first node again", e);
     }
   }
 

@@ -1,80 +1,46 @@
 package dev.ignis.plugin.flannel;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.support.CloseableClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
  * Flannel's data in etcd (v3 API, flanneld's key layout): the network config and the subnet
  * leases, each lease bound to an etcd lease with a TTL so that a dead node's subnet expires.
- * Every call waits at most the timeout and fails with one line naming the endpoints.
+ * Conditional writes are etcd transactions. Every call waits at most the timeout and fails with
+ * one line naming the endpoints. Not thread-safe but for the watch's callbacks.
  */
 final class EtcdStore implements AutoCloseable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  /** gRPC logs through java.util.logging; its INFO lines would end up on the user's terminal. */
-  private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
-
-  static {
-    GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
-
-  private final Client client;
+  private final EtcdHttp http;
   private final String endpoints;
   private final Duration timeout;
 
-  private EtcdStore(Client client, String endpoints, Duration timeout) {
-    this.client = client;
+  private EtcdStore(EtcdHttp http, String endpoints, Duration timeout) {
+    this.http = http;
     this.endpoints = endpoints;
     this.timeout = timeout;
   }
 
   /** Connects and checks that etcd answers. */
   static EtcdStore connect(List<String> endpoints, EtcdTls tls, Duration timeout) {
-    Thread thread = Thread.currentThread();
-    ClassLoader previous = thread.getContextClassLoader();
-    thread.setContextClassLoader(EtcdStore.class.getClassLoader()); // Vert.x and gRPC look up providers there
+    EtcdStore store = new EtcdStore(new EtcdHttp(endpoints, tls == null ? null : tls.sslContext(), timeout),
+        String.join(",", endpoints), timeout);
     try {
-      ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(String[]::new))
-          .connectTimeout(timeout).keepaliveWithoutCalls(false);
-      if (tls != null) {
-        builder.sslContext(tls.clientContext());
-      }
-      EtcdStore store = new EtcdStore(builder.build(), String.join(",", endpoints), timeout);
-      try {
-        store.get(FlannelConfig.KEY);
-        return store;
-      } catch (IgnisException e) {
-        store.close();
-        throw e;
-      }
-    } finally {
-      thread.setContextClassLoader(previous);
+      store.get(FlannelConfig.KEY);
+      return store;
+    } catch (IgnisException e) {
+      store.close();
+      throw e;
     }
   }
 
@@ -83,26 +49,26 @@ final class EtcdStore implements AutoCloseable {
   }
 
   Optional<FlannelConfig> config() {
-    return get(FlannelConfig.KEY).map(value -> read(value, FlannelConfig.class, FlannelConfig.KEY));
+    return get(FlannelConfig.KEY).map(EtcdStore::readConfig);
   }
 
   void putConfig(FlannelConfig config) {
-    await("write the network config", client.getKVClient().put(bytes(FlannelConfig.KEY), bytes(write(config))));
+    call("write the network config", "/v3/kv/put", put(FlannelConfig.KEY, config.json(), 0));
   }
 
   /** The leases in etcd; values another tool wrote that do not parse are reported and skipped. */
   Map<Ipv4Net, SubnetLease.Attrs> leases(Consumer<String> warnings) {
-    List<KeyValue> kvs = await("list the subnet leases", client.getKVClient().get(bytes(SubnetLease.PREFIX),
-        GetOption.builder().isPrefix(true).build())).getKvs();
+    Map<String, Object> range = object("key", base64(SubnetLease.PREFIX), "range_end",
+        base64(prefixEnd(SubnetLease.PREFIX)));
     Map<Ipv4Net, SubnetLease.Attrs> leases = new LinkedHashMap<>();
-    for (KeyValue kv : kvs) {
-      String key = text(kv.getKey());
+    for (Map<String, Object> kv : kvs("list the subnet leases", range)) {
+      String key = text(kv.get("key"));
       Ipv4Net subnet = SubnetLease.subnetOfKey(key);
       try {
         if (subnet == null) {
           throw new IOException("not a subnet key");
         }
-        SubnetLease.Attrs attrs = JSON.readValue(text(kv.getValue()), SubnetLease.Attrs.class);
+        SubnetLease.Attrs attrs = SubnetLease.Attrs.fromJson(Json.object(text(kv.get("value"))));
         if (attrs.publicIp() == null) {
           throw new IOException("no PublicIP");
         }
@@ -121,27 +87,43 @@ final class EtcdStore implements AutoCloseable {
   /** Who holds the subnet's key now, if anyone. */
   Optional<Held> held(Ipv4Net subnet) {
     String key = SubnetLease.PREFIX + subnet.keyForm();
-    List<KeyValue> kvs = await("read the lease of " + subnet, client.getKVClient().get(bytes(key))).getKvs();
+    List<Map<String, Object>> kvs = kvs("read the lease of " + subnet, object("key", base64(key)));
     if (kvs.isEmpty()) {
       return Optional.empty();
     }
-    KeyValue kv = kvs.get(0);
+    Map<String, Object> kv = kvs.get(0);
     SubnetLease.Attrs attrs;
     try {
-      attrs = JSON.readValue(text(kv.getValue()), SubnetLease.Attrs.class);
+      attrs = SubnetLease.Attrs.fromJson(Json.object(text(kv.get("value"))));
     } catch (IOException e) {
       attrs = null;
     }
-    return Optional.of(new Held(attrs, kv.getModRevision(), kv.getLease()));
+    return Optional.of(new Held(attrs, int64(kv, "mod_revision"), int64(kv, "lease")));
   }
 
   /** Rebinds the key to a new etcd lease only if no one changed it since {@code modRevision}; true if it did. */
   boolean replace(Ipv4Net subnet, SubnetLease.Attrs attrs, long leaseId, long modRevision) {
-    ByteSequence key = bytes(new SubnetLease(subnet, attrs).key());
-    return await("renew the lease of " + subnet, client.getKVClient().txn()
-        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
-        .Then(Op.put(key, bytes(write(attrs)), PutOption.builder().withLeaseId(leaseId).build()))
-        .commit()).isSucceeded();
+    String key = new SubnetLease(subnet, attrs).key();
+    return transaction("renew the lease of " + subnet, compare(key, "MOD", "mod_revision", modRevision),
+        object("request_put", put(key, attrs.json(), leaseId)));
+  }
+
+  /** Writes the lease only if no one holds the subnet; true if it was free. */
+  boolean claim(Ipv4Net subnet, SubnetLease.Attrs attrs, long leaseId) {
+    String key = new SubnetLease(subnet, attrs).key();
+    return transaction("claim subnet " + subnet, compare(key, "VERSION", "version", 0),
+        object("request_put", put(key, attrs.json(), leaseId)));
+  }
+
+  /** Deletes the subnet's key only if no one changed it since {@code modRevision}; true if it did. */
+  boolean deleteIfUnchanged(Ipv4Net subnet, long modRevision) {
+    String key = SubnetLease.PREFIX + subnet.keyForm();
+    return transaction("release the lease of " + subnet, compare(key, "MOD", "mod_revision", modRevision),
+        object("request_delete_range", object("key", base64(key))));
+  }
+
+  long grant(Duration ttl) {
+    return int64(call("grant an etcd lease", "/v3/lease/grant", object("TTL", String.valueOf(ttl.toSeconds()))), "ID");
   }
 
   /**
@@ -150,85 +132,107 @@ final class EtcdStore implements AutoCloseable {
    */
   boolean revoke(long leaseId) {
     try {
-      await("revoke etcd lease " + Long.toHexString(leaseId), client.getLeaseClient().revoke(leaseId));
+      call("revoke etcd lease " + Long.toHexString(leaseId), "/v3/lease/revoke",
+          object("ID", String.valueOf(leaseId)));
       return true;
     } catch (IgnisException e) {
       return false;
     }
   }
 
-  long grant(Duration ttl) {
-    return await("grant an etcd lease", client.getLeaseClient().grant(ttl.toSeconds())).getID();
+  /** Renews an etcd lease once; returns false if it is gone (expired or revoked). */
+  boolean renew(long leaseId) {
+    Map<String, Object> answer = call("renew etcd lease " + Long.toHexString(leaseId), "/v3/lease/keepalive",
+        object("ID", String.valueOf(leaseId)));
+    return answer.get("result") instanceof Map<?, ?> result && result.get("TTL") != null
+        && Long.parseLong(result.get("TTL").toString()) > 0;
   }
 
-  /** Writes the lease only if no one holds the subnet; true if it was free. */
-  boolean claim(Ipv4Net subnet, SubnetLease.Attrs attrs, long leaseId) {
-    ByteSequence key = bytes(new SubnetLease(subnet, attrs).key());
-    return await("claim subnet " + subnet, client.getKVClient().txn()
-        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
-        .Then(Op.put(key, bytes(write(attrs)), PutOption.builder().withLeaseId(leaseId).build()))
-        .commit()).isSucceeded();
-  }
-
-  /** Deletes the subnet's key only if no one changed it since {@code modRevision}; true if it did. */
-  boolean deleteIfUnchanged(Ipv4Net subnet, long modRevision) {
-    ByteSequence key = bytes(SubnetLease.PREFIX + subnet.keyForm());
-    return await("release the lease of " + subnet, client.getKVClient().txn()
-        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
-        .Then(Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT))
-        .commit()).isSucceeded();
-  }
-
-  /** Keeps the etcd lease alive (jetcd renews at a third of the TTL) until closed. */
-  CloseableClient keepAlive(long leaseId, Consumer<Throwable> onError) {
-    return client.getLeaseClient().keepAlive(leaseId,
-        new io.grpc.stub.StreamObserver<io.etcd.jetcd.lease.LeaseKeepAliveResponse>() {
-          @Override
-          public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse response) {}
-
-          @Override
-          public void onError(Throwable error) {
-            onError.accept(error);
-          }
-
-          @Override
-          public void onCompleted() {
-            onError.accept(new IllegalStateException("the lease ended"));
-          }
-        });
-  }
-
-  /** Calls {@code onChange} for every change under the leases prefix until closed. */
-  Watch.Watcher watchLeases(Runnable onChange, Consumer<Throwable> onError) {
-    return client.getWatchClient().watch(bytes(SubnetLease.PREFIX), WatchOption.builder().isPrefix(true).build(),
-        response -> onChange.run(), onError);
+  /** Calls {@code onChange} for every change under the leases prefix until closed; {@code onError} when etcd ends it. */
+  EtcdHttp.Stream watchLeases(Runnable onChange, Consumer<Throwable> onError) {
+    Map<String, Object> create = object("create_request", object("key", base64(SubnetLease.PREFIX), "range_end",
+        base64(prefixEnd(SubnetLease.PREFIX))));
+    try {
+      return http.stream("/v3/watch", create, message -> {
+        if (message.get("error") != null) {
+          onError.accept(new IOException("etcd ended the watch: " + message.get("error")));
+        } else {
+          onChange.run();
+        }
+      }, onError);
+    } catch (IOException e) {
+      throw unreachable("watch the subnet leases", e.getMessage());
+    }
   }
 
   @Override
   public void close() {
-    client.close();
+    http.close();
   }
 
   private Optional<String> get(String key) {
-    List<KeyValue> kvs = await("read " + key, client.getKVClient().get(bytes(key))).getKvs();
-    return kvs.isEmpty() ? Optional.empty() : Optional.of(text(kvs.get(0).getValue()));
+    List<Map<String, Object>> kvs = kvs("read " + key, object("key", base64(key)));
+    return kvs.isEmpty() ? Optional.empty() : Optional.of(text(kvs.get(0).get("value")));
   }
 
-  private <T> T await(String what, CompletableFuture<T> future) {
-    try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw unreachable(what, "no answer within " + timeout.toSeconds() + " s");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      while (cause.getCause() != null) {
-        cause = cause.getCause();
+  /** The key-values a range call answers (none: etcd leaves {@code kvs} out). */
+  @SuppressWarnings("unchecked")
+  private List<Map<String, Object>> kvs(String what, Map<String, Object> range) {
+    Object kvs = call(what, "/v3/kv/range", range).get("kvs");
+    List<Map<String, Object>> list = new ArrayList<>();
+    if (kvs instanceof List<?> all) {
+      for (Object kv : all) {
+        list.add((Map<String, Object>) kv);
       }
-      throw unreachable(what, cause.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "interrupted while trying to " + what);
+    }
+    return list;
+  }
+
+  private boolean transaction(String what, Map<String, Object> compare, Map<String, Object> then) {
+    Map<String, Object> txn = object("compare", List.of(compare), "success", List.of(then));
+    return Boolean.TRUE.equals(call(what, "/v3/kv/txn", txn).get("succeeded"));
+  }
+
+  private static Map<String, Object> compare(String key, String target, String field, long value) {
+    return object("key", base64(key), "target", target, "result", "EQUAL", field, String.valueOf(value));
+  }
+
+  private static Map<String, Object> put(String key, String value, long leaseId) {
+    Map<String, Object> put = object("key", base64(key), "value", base64(value));
+    if (leaseId != 0) {
+      put.put("lease", String.valueOf(leaseId));
+    }
+    return put;
+  }
+
+  /** A JSON object from key, value pairs, in order. */
+  private static Map<String, Object> object(Object... pairs) {
+    Map<String, Object> object = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      object.put((String) pairs[i], pairs[i + 1]);
+    }
+    return object;
+  }
+
+  private long int64(Map<String, Object> object, String key) {
+    try {
+      return Json.int64(object, key);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.DECODING_FAILURE, "etcd at " + endpoints + " answered something unexpected: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private Map<String, Object> call(String what, String path, Map<String, Object> body) {
+    try {
+      return http.post(path, body);
+    } catch (EtcdHttp.Rejected e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "etcd at " + endpoints + " refused to " + what + ": "
+          + e.getMessage());
+    } catch (java.net.SocketTimeoutException e) {
+      throw unreachable(what, "no answer within " + timeout.toSeconds() + " s");
+    } catch (IOException e) {
+      throw unreachable(what, e.getMessage());
     }
   }
 
@@ -238,27 +242,25 @@ final class EtcdStore implements AutoCloseable {
         + " secure network, http with --insecure)?");
   }
 
-  static <T> T read(String value, Class<T> type, String key) {
+  private static FlannelConfig readConfig(String value) {
     try {
-      return JSON.readValue(value, type);
+      return FlannelConfig.fromJson(Json.object(value));
     } catch (IOException e) {
-      throw new IgnisException(ErrorCode.DECODING_FAILURE, key + " in etcd is not valid JSON: " + e.getMessage(), e);
+      throw new IgnisException(ErrorCode.DECODING_FAILURE, FlannelConfig.KEY + " in etcd is not a flannel network config"
+          + " (" + e.getMessage() + "); fix it with etcdctl, or clean the network up", e);
     }
   }
 
-  static String write(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (IOException e) {
-      throw new IgnisException(ErrorCode.INTERNAL, "cannot write " + value + " as JSON", e);
-    }
+  /** The end of a prefix range: the prefix with its last byte incremented (etcd's clientv3.GetPrefixRangeEnd). */
+  private static String prefixEnd(String prefix) {
+    return prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
   }
 
-  private static ByteSequence bytes(String text) {
-    return ByteSequence.from(text, StandardCharsets.UTF_8);
+  private static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String text(ByteSequence bytes) {
-    return bytes.toString(StandardCharsets.UTF_8);
+  private static String text(Object base64) {
+    return base64 == null ? "" : new String(Base64.getDecoder().decode(base64.toString()), StandardCharsets.UTF_8);
   }
 }

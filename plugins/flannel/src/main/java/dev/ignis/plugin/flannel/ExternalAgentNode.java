@@ -36,7 +36,7 @@ final class ExternalAgentNode {
     new NodeAddresses(commands).checkNoOverlap(env.network(), settings.bridge());
     NodeState node = new NodeState(List.of(), false, false, null, null, env.subnet().toString(),
         settings.subnetFile().toString(), settings.conflist().toString(), settings.bridge(), "external", null,
-        settings.ipamDir().orElse(null), true);
+        settings.ipamDir().orElse(null), true, null);
     node.save(stateDir);
     apply(env);
     findings.add(Finding.ok("subnet", env.subnet() + " of " + env.network() + ", from " + settings.subnetFile()

@@ -110,9 +110,9 @@ final class FlannelBootstrap {
           etcd.putConfig(config);
         } else if (!existing.equals(config)) {
           throw new IgnisException(ErrorCode.ALREADY_EXISTS, "etcd at " + etcd.endpoints() + " already holds another"
-              + " flannel network (" + EtcdStore.write(existing) + "); join it with 'bootstrap join' or clean it up");
+              + " flannel network (" + existing.json() + "); join it with 'bootstrap join' or clean it up");
         }
-        findings.add(Finding.ok("network config", FlannelConfig.KEY + " = " + EtcdStore.write(config)));
+        findings.add(Finding.ok("network config", FlannelConfig.KEY + " = " + config.json()));
         lease(etcd, config, node);
       }
       if (certificates != null) {
@@ -248,7 +248,8 @@ final class FlannelBootstrap {
     };
     NodeState node = new NodeState(endpoints, tls, runsEtcd, self.ip(), self.iface(), null,
         settings.subnetFile().toString(), settings.conflist().toString(), settings.bridge(), config.backend().type(),
-        device, settings.ipamDir().orElse(null), false);
+        device, settings.ipamDir().orElse(null), false,
+        settings.leaseTtl().equals(NodeAgent.LEASE_TTL) ? null : settings.leaseTtl().toSeconds());
     node.save(stateDir);
     return node;
   }

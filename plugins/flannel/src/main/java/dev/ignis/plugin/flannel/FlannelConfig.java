@@ -1,27 +1,18 @@
 package dev.ignis.plugin.flannel;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The network configuration flanneld reads from {@code /coreos.com/network/config}, in its JSON
  * form, so real flanneld nodes and Ignis nodes can share one network. {@link #normalised()}
  * reads it as flanneld does: the same defaults and the same refusals.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
-@JsonInclude(JsonInclude.Include.NON_NULL)
-record FlannelConfig(
-    @JsonProperty("Network") String network,
-    @JsonProperty("SubnetLen") Integer subnetLen,
-    @JsonProperty("SubnetMin") String subnetMin,
-    @JsonProperty("SubnetMax") String subnetMax,
-    @JsonProperty("Backend") Backend backend,
-    @JsonProperty("EnableIPv4") Boolean enableIpv4,
-    @JsonProperty("EnableIPv6") Boolean enableIpv6,
-    @JsonProperty("IPv6Network") String ipv6Network) {
+record FlannelConfig(String network, Integer subnetLen, String subnetMin, String subnetMax, Backend backend,
+    Boolean enableIpv4, Boolean enableIpv6, String ipv6Network) {
 
   static final String KEY = "/coreos.com/network/config";
   /** flanneld's backend when the config names none. */
@@ -32,10 +23,19 @@ record FlannelConfig(
   }
 
   /** The backend section: type and its parameters (flanneld's defaults when absent). */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Backend(@JsonProperty("Type") String type, @JsonProperty("VNI") Integer vni,
-      @JsonProperty("Port") Integer port) {
+  record Backend(String type, Integer vni, Integer port) {
+
+    static Backend fromJson(Map<String, Object> json) throws IOException {
+      return new Backend(Json.string(json, "Type"), Json.integer(json, "VNI"), Json.integer(json, "Port"));
+    }
+
+    Map<String, Object> toJson() {
+      Map<String, Object> json = new LinkedHashMap<>();
+      putIfSet(json, "Type", type);
+      putIfSet(json, "VNI", vni);
+      putIfSet(json, "Port", port);
+      return json;
+    }
 
     int vniOrDefault() {
       return vni == null ? 1 : vni;
@@ -112,5 +112,37 @@ record FlannelConfig(
 
   Ipv4Net net() {
     return Ipv4Net.parse(network);
+  }
+
+  /** Reads flanneld's JSON keys; unknown keys are ignored, as flanneld does. */
+  static FlannelConfig fromJson(Map<String, Object> json) throws IOException {
+    return new FlannelConfig(Json.string(json, "Network"), Json.integer(json, "SubnetLen"),
+        Json.string(json, "SubnetMin"), Json.string(json, "SubnetMax"),
+        json.get("Backend") == null ? null : Backend.fromJson(Json.child(json, "Backend")),
+        Json.bool(json, "EnableIPv4"), Json.bool(json, "EnableIPv6"), Json.string(json, "IPv6Network"));
+  }
+
+  Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    putIfSet(json, "Network", network);
+    putIfSet(json, "SubnetLen", subnetLen);
+    putIfSet(json, "SubnetMin", subnetMin);
+    putIfSet(json, "SubnetMax", subnetMax);
+    putIfSet(json, "Backend", backend == null ? null : backend.toJson());
+    putIfSet(json, "EnableIPv4", enableIpv4);
+    putIfSet(json, "EnableIPv6", enableIpv6);
+    putIfSet(json, "IPv6Network", ipv6Network);
+    return json;
+  }
+
+  /** The JSON flanneld reads, as written to etcd and shown by status. */
+  String json() {
+    return Json.write(toJson());
+  }
+
+  private static void putIfSet(Map<String, Object> json, String key, Object value) {
+    if (value != null) {
+      json.put(key, value);
+    }
   }
 }

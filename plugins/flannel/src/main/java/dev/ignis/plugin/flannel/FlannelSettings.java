@@ -18,9 +18,11 @@ import java.util.Optional;
  * @param ipamDir {@code ipam-dir}: host-local's data dir for the node network, else its default
  * @param bridge {@code bridge}: the node's VM bridge, {@code ignis-flannel0}
  * @param timeout {@code timeout}: seconds an etcd request may take, 10
+ * @param leaseTtl {@code lease-ttl}: seconds a node's lease lives without renewal (renewed at a
+ *     third of it), flanneld's 86400; shorter only to test renewal (10 at least)
  */
 record FlannelSettings(Path subnetFile, Path cniConfDir, Path cniCacheDir, Optional<String> cniBinPath,
-    Optional<String> ipamDir, String bridge, Duration timeout) {
+    Optional<String> ipamDir, String bridge, Duration timeout, Duration leaseTtl) {
 
   static final String NETWORK_NAME = "ignis-flannel";
   static final String CONFLIST = "10-ignis-flannel.conflist";
@@ -30,6 +32,11 @@ record FlannelSettings(Path subnetFile, Path cniConfDir, Path cniCacheDir, Optio
     if (!timeout.matches("\\d{1,4}") || Integer.parseInt(timeout) == 0) {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
           "flannel setting timeout '" + timeout + "' is not a number of seconds from 1 to 9999");
+    }
+    String ttl = context.setting("lease-ttl").orElse("86400");
+    if (!ttl.matches("\\d{2,5}") || Integer.parseInt(ttl) < 10 || Integer.parseInt(ttl) > 86400) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
+          "flannel setting lease-ttl '" + ttl + "' is not a number of seconds from 10 to 86400");
     }
     String bridge = context.setting("bridge").orElse("ignis-flannel0");
     if (!bridge.matches("[A-Za-z0-9_.-]{1,15}")) {
@@ -43,13 +50,14 @@ record FlannelSettings(Path subnetFile, Path cniConfDir, Path cniCacheDir, Optio
         context.setting("cni-bin-path").filter(s -> !s.isBlank()),
         context.setting("ipam-dir").filter(s -> !s.isBlank()),
         bridge,
-        Duration.ofSeconds(Integer.parseInt(timeout)));
+        Duration.ofSeconds(Integer.parseInt(timeout)),
+        Duration.ofSeconds(Integer.parseInt(ttl)));
   }
 
   /** The settings a node was set up with, as its state records them (for the agent, which has no plugin context). */
   static FlannelSettings ofNode(NodeState node, Duration timeout) {
     return new FlannelSettings(Path.of(node.subnetFile()), Path.of(node.conflist()).getParent(), Path.of("/var/lib/cni"),
-        Optional.empty(), Optional.ofNullable(node.ipamDir()), node.bridge(), timeout);
+        Optional.empty(), Optional.ofNullable(node.ipamDir()), node.bridge(), timeout, node.leaseTtl());
   }
 
   Path conflist() {

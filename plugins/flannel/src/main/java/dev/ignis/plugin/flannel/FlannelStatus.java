@@ -51,7 +51,7 @@ final class FlannelStatus {
     Duration budget = settings.timeout().compareTo(STATUS_TIMEOUT) < 0 ? settings.timeout() : STATUS_TIMEOUT;
     try (EtcdStore etcd = connect(node, budget)) {
       findings.add(Finding.ok("etcd", "healthy at " + etcd.endpoints() + (node.tls() ? " (TLS)" : " (plain HTTP)")));
-      etcd.config().ifPresent(config -> findings.add(Finding.ok("network config", EtcdStore.write(config))));
+      etcd.config().ifPresent(config -> findings.add(Finding.ok("network config", config.json())));
       Map<Ipv4Net, SubnetLease.Attrs> leases = etcd.leases(warning -> findings.add(Finding.ok("lease skipped", warning)));
       for (Map.Entry<Ipv4Net, SubnetLease.Attrs> lease : leases.entrySet()) {
         SubnetLease.Attrs attrs = lease.getValue();

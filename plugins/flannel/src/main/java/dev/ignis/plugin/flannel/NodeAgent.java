@@ -2,8 +2,6 @@ package dev.ignis.plugin.flannel;
 
 import dev.ignis.spi.CommandRunner;
 import dev.ignis.spi.IgnisException;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.support.CloseableClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,10 +16,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code bootstrap init|join}, {@code main} takes the plugin's state dir) that holds this node's
  * subnet lease in etcd (24 h TTL, renewed at a third of it), watches the other nodes' leases and
  * programs the data plane from them, and resynchronises every few seconds, so that it recovers
- * by itself when etcd restarts (the data plane keeps forwarding meanwhile).
+ * by itself when etcd restarts (the data plane keeps forwarding meanwhile). One thread does all
+ * of it; the watch has one more, reading its stream.
  */
 public final class NodeAgent {
 
+  /** flanneld's lease TTL, the default of the {@code lease-ttl} setting. */
   static final Duration LEASE_TTL = Duration.ofHours(24);
   static final String HEARTBEAT = "agent.heartbeat";
   private static final long RESYNC_SECONDS = 5;
@@ -77,17 +77,27 @@ public final class NodeAgent {
       }
       SubnetLease.Attrs mine = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
       Ipv4Net wanted = Ipv4Net.parse(node.subnet());
-      OwnLease.Holding holding = OwnLease.hold(etcd, config, wanted, mine, LEASE_TTL, NodeAgent::log);
+      OwnLease.Holding holding = OwnLease.hold(etcd, config, wanted, mine, node.leaseTtl(), NodeAgent::log);
       Ipv4Net subnet = holding.subnet();
       long lease = holding.leaseId();
       if (!subnet.equals(wanted)) {
         moveTo(node, wanted, subnet, config);
       }
-      log("holding lease " + subnet + " (etcd lease " + Long.toHexString(lease) + ", TTL " + LEASE_TTL.toHours() + " h)");
+      log("holding lease " + subnet + " (etcd lease " + Long.toHexString(lease) + ", TTL " + node.leaseTtl().toSeconds()
+          + " s)");
       AtomicBoolean broken = new AtomicBoolean();
-      try (CloseableClient keepAlive = etcd.keepAlive(lease, e -> fail(broken, "lease keep-alive", e));
-           Watch.Watcher watcher = etcd.watchLeases(wake::release, e -> fail(broken, "watch", e))) {
+      long renewEvery = node.leaseTtl().toNanos() / 3; // as flanneld and etcd's own clients do
+      long renewedAt = System.nanoTime();
+      try (EtcdHttp.Stream watch = etcd.watchLeases(wake::release, e -> fail(broken, "watch", e))) {
         while (!stopping.get() && !broken.get()) {
+          if (System.nanoTime() - renewedAt >= renewEvery) {
+            renewedAt = System.nanoTime();
+            if (!etcd.renew(lease)) {
+              log("etcd lease " + Long.toHexString(lease) + " of " + subnet + " expired; holding the subnet again");
+              broken.set(true);
+              continue;
+            }
+          }
           Map<Ipv4Net, SubnetLease.Attrs> all = etcd.leases(NodeAgent::log);
           if (!mine.equals(all.get(subnet))) {
             // Never written over: the next session claims it again if it is free, else leases another.
@@ -104,7 +114,7 @@ public final class NodeAgent {
             appliedAt = System.nanoTime();
           }
           heartbeat();
-          awaitWake();
+          awaitWake(Math.min(TimeUnit.SECONDS.toNanos(RESYNC_SECONDS), renewEvery - (System.nanoTime() - renewedAt)));
         }
       }
     }
@@ -132,9 +142,9 @@ public final class NodeAgent {
     wake.release();
   }
 
-  private void awaitWake() {
+  private void awaitWake(long nanos) {
     try {
-      if (wake.tryAcquire(RESYNC_SECONDS, TimeUnit.SECONDS)) {
+      if (wake.tryAcquire(Math.max(0, nanos), TimeUnit.NANOSECONDS)) {
         Thread.sleep(100); // let a burst of changes arrive
         wake.drainPermits();
       }

@@ -61,7 +61,7 @@ final class NodeServices {
     findings.add(Finding.ok("agent", "stopped"));
     if (keepLease) {
       findings.add(Finding.ok("lease", node.subnet() + " kept (other nodes keep routing to this node; it expires"
-          + " within " + NodeAgent.LEASE_TTL.toHours() + " h unless 'bootstrap start' renews it)"));
+          + " within " + node.leaseTtl().toSeconds() + " s unless 'bootstrap start' renews it)"));
     } else {
       findings.add(release(node, stateDir));
     }
@@ -79,7 +79,7 @@ final class NodeServices {
           + " (its etcd lease revoked)" : subnet + " is not this node's in etcd any more; left alone");
     } catch (IgnisException e) {
       return Finding.ok("lease", "not released (" + e.getMessage() + "); it expires within "
-          + NodeAgent.LEASE_TTL.toHours() + " h");
+          + node.leaseTtl().toSeconds() + " s");
     }
   }
 

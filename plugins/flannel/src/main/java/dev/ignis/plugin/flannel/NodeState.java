@@ -1,14 +1,16 @@
 package dev.ignis.plugin.flannel;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,13 +32,13 @@ import java.util.Optional;
  * @param ipamDir host-local's data dir for the node network, or null for its default
  * @param externalAgent true if a flanneld of the host holds the lease and writes subnet.env
  *     ({@code join --agent external}): no etcd, agent or data plane of ours
+ * @param leaseTtlSeconds how long the agent's lease lives without renewal; null for flanneld's 24 h
  */
 record NodeState(List<String> endpoints, boolean tls, boolean runsEtcd, String publicIp, String iface, String subnet,
     String subnetFile, String conflist, String bridge, String backend, String device, String ipamDir,
-    boolean externalAgent) {
+    boolean externalAgent, Long leaseTtlSeconds) {
 
   static final String FILE = "node.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   static Optional<NodeState> load(Path stateDir) {
     Path file = stateDir.resolve(FILE);
@@ -44,7 +46,7 @@ record NodeState(List<String> endpoints, boolean tls, boolean runsEtcd, String p
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readValue(file.toFile(), NodeState.class));
+      return Optional.of(fromJson(Json.object(Files.readString(file))));
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.DECODING_FAILURE, file + " is damaged (" + e.getMessage()
           + "); remove it and run 'bootstrap cleanup' by hand", e);
@@ -55,7 +57,7 @@ record NodeState(List<String> endpoints, boolean tls, boolean runsEtcd, String p
     try {
       Files.createDirectories(stateDir);
       Path temp = stateDir.resolve(FILE + ".tmp");
-      JSON.writeValue(temp.toFile(), this);
+      Files.writeString(temp, Json.pretty(toJson()));
       Files.move(temp, stateDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write " + stateDir.resolve(FILE) + ": " + e.getMessage(), e);
@@ -70,9 +72,46 @@ record NodeState(List<String> endpoints, boolean tls, boolean runsEtcd, String p
     }
   }
 
+  private static NodeState fromJson(Map<String, Object> json) throws IOException {
+    List<String> endpoints = new ArrayList<>();
+    for (Object endpoint : Json.list(json, "endpoints")) {
+      endpoints.add(String.valueOf(endpoint));
+    }
+    Long ttl = json.get("leaseTtlSeconds") == null ? null : Json.int64(json, "leaseTtlSeconds");
+    return new NodeState(endpoints, Boolean.TRUE.equals(Json.bool(json, "tls")),
+        Boolean.TRUE.equals(Json.bool(json, "runsEtcd")), Json.string(json, "publicIp"), Json.string(json, "iface"),
+        Json.string(json, "subnet"), Json.string(json, "subnetFile"), Json.string(json, "conflist"),
+        Json.string(json, "bridge"), Json.string(json, "backend"), Json.string(json, "device"),
+        Json.string(json, "ipamDir"), Boolean.TRUE.equals(Json.bool(json, "externalAgent")), ttl);
+  }
+
+  private Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("endpoints", endpoints);
+    json.put("tls", tls);
+    json.put("runsEtcd", runsEtcd);
+    json.put("publicIp", publicIp);
+    json.put("iface", iface);
+    json.put("subnet", subnet);
+    json.put("subnetFile", subnetFile);
+    json.put("conflist", conflist);
+    json.put("bridge", bridge);
+    json.put("backend", backend);
+    json.put("device", device);
+    json.put("ipamDir", ipamDir);
+    json.put("externalAgent", externalAgent);
+    json.put("leaseTtlSeconds", leaseTtlSeconds);
+    return json;
+  }
+
   NodeState withSubnet(Ipv4Net leased) {
     return new NodeState(endpoints, tls, runsEtcd, publicIp, iface, leased.toString(), subnetFile, conflist, bridge,
-        backend, device, ipamDir, externalAgent);
+        backend, device, ipamDir, externalAgent, leaseTtlSeconds);
+  }
+
+  /** How long the agent's lease lives without renewal. */
+  Duration leaseTtl() {
+    return leaseTtlSeconds == null ? NodeAgent.LEASE_TTL : Duration.ofSeconds(leaseTtlSeconds);
   }
 
   /** The etcd client TLS material of this node, or null on an insecure network. */

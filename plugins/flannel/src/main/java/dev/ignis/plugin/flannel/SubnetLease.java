@@ -1,8 +1,7 @@
 package dev.ignis.plugin.flannel;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,11 +12,23 @@ record SubnetLease(Ipv4Net subnet, Attrs attrs) {
 
   static final String PREFIX = "/coreos.com/network/subnets/";
 
-  /** flanneld's LeaseAttrs JSON. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Attrs(@JsonProperty("PublicIP") String publicIp, @JsonProperty("BackendType") String backendType,
-      @JsonProperty("BackendData") Map<String, Object> backendData) {
+  /** flanneld's LeaseAttrs JSON: {@code PublicIP}, {@code BackendType}, {@code BackendData}. */
+  record Attrs(String publicIp, String backendType, Map<String, Object> backendData) {
+
+    static Attrs fromJson(Map<String, Object> json) throws IOException {
+      return new Attrs(Json.string(json, "PublicIP"), Json.string(json, "BackendType"),
+          json.get("BackendData") == null ? null : Json.child(json, "BackendData"));
+    }
+
+    String json() {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("PublicIP", publicIp);
+      json.put("BackendType", backendType);
+      if (backendData != null) {
+        json.put("BackendData", backendData);
+      }
+      return Json.write(json);
+    }
 
     String vtepMac() {
       Object mac = backendData == null ? null : backendData.get("VtepMAC");

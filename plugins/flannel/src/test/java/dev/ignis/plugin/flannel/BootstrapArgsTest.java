@@ -53,7 +53,7 @@ class BootstrapArgsTest {
         .hasMessageContaining("is not a flannel join bundle");
     assertThatThrownBy(() -> EtcdCertificates.unpackBundle(dir.resolve("none.pem"), dir.resolve("tls3")))
         .hasMessageContaining("does not exist; copy flannel-join-bundle.pem from the first node");
-    assertThatThrownBy(() -> new EtcdTls(dir.resolve("tls")).clientContext())
+    assertThatThrownBy(() -> new EtcdTls(dir.resolve("tls")).sslContext())
         .hasMessageContaining("are not a usable CA, certificate and key");
   }
 }

@@ -32,7 +32,7 @@ class SubnetsTest {
     assertThat(config.backend().type()).as("flanneld's default backend").isEqualTo("udp");
     assertThat(config.backend().portOrDefault()).isEqualTo(8285);
     assertThat(new FlannelConfig.Backend("vxlan", null, 0).portOrDefault()).isEqualTo(8472);
-    assertThat(EtcdStore.write(config)).isEqualTo("{\"Network\":\"10.50.0.0/16\",\"SubnetLen\":24,\"SubnetMin\":"
+    assertThat(config.json()).isEqualTo("{\"Network\":\"10.50.0.0/16\",\"SubnetLen\":24,\"SubnetMin\":"
         + "\"10.50.1.0\",\"SubnetMax\":\"10.50.255.0\",\"Backend\":{\"Type\":\"udp\"}}");
     assertThat(new FlannelConfig("10.50.0.0/22", null, null, null, null).normalised().subnetLen()).isEqualTo(24);
     assertThat(new FlannelConfig("10.50.0.0/25", null, null, null, null).normalised().subnetLen()).isEqualTo(27);
@@ -62,7 +62,7 @@ class SubnetsTest {
 
   @Test
   void config_writtenByAnotherTool_isReadAsFlanneldReadsIt() throws Exception {
-    FlannelConfig read = EtcdStore.read("{\"Network\":\"10.60.0.0/16\"}", FlannelConfig.class, FlannelConfig.KEY)
+    FlannelConfig read = FlannelConfig.fromJson(Json.object("{\"Network\":\"10.60.0.0/16\"}"))
         .normalised();
     assertThat(read.backend().type()).isEqualTo("udp");
     assertThat(read.subnetLen()).isEqualTo(24);
@@ -86,7 +86,7 @@ class SubnetsTest {
         new SubnetLease.Attrs("192.168.1.1", "vxlan", Map.of("VNI", 1, "VtepMAC", "aa:bb:cc:dd:ee:ff")));
     assertThat(lease.key()).isEqualTo("/coreos.com/network/subnets/10.50.3.0-24");
     assertThat(lease.attrs().vtepMac()).isEqualTo("aa:bb:cc:dd:ee:ff");
-    assertThat(EtcdStore.write(lease.attrs()))
+    assertThat(lease.attrs().json())
         .startsWith("{\"PublicIP\":\"192.168.1.1\",\"BackendType\":\"vxlan\",\"BackendData\":{")
         .contains("\"VtepMAC\":\"aa:bb:cc:dd:ee:ff\"").contains("\"VNI\":1");
     assertThat(SubnetLease.subnetOfKey("/coreos.com/network/subnets/10.50.3.0-24")).hasToString("10.50.3.0/24");
