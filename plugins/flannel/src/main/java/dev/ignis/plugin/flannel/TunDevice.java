@@ -5,43 +5,53 @@ import dev.ignis.spi.IgnisException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import jnr.ffi.LibraryLoader;
 
 /**
  * A TUN device opened for reading and writing raw IP packets: {@code /dev/net/tun} attached to
  * the named (persistent) interface with {@code ioctl(TUNSETIFF, IFF_TUN | IFF_NO_PI)} through
- * jnr-ffi. Reads block; one thread reads, any may write.
+ * jnr-ffi. Packets move through direct buffers, whose memory the calls use as is (a heap array
+ * would be copied in and out of native memory on every call). Reads block; one thread reads,
+ * any may write.
  */
 final class TunDevice implements AutoCloseable {
-
-  /** The few libc calls a TUN device needs. */
-  public interface LibC {
-    int open(String path, int flags);
-
-    int ioctl(int fd, long request, byte[] argument);
-
-    long read(int fd, byte[] buffer, long count);
-
-    long write(int fd, byte[] buffer, long count);
-
-    int close(int fd);
-  }
 
   private static final long TUNSETIFF = 0x400454caL;
   private static final int O_RDWR = 2;
   private static final short IFF_TUN = 0x0001;
   private static final short IFF_NO_PI = 0x1000;
+  private static final short IFF_VNET_HDR = 0x4000;
+  private static final long TUNSETOFFLOAD = 0x400454d0L;
+  private static final long TUN_F_CSUM = 0x01;
+  private static final long TUN_F_TSO4 = 0x02;
 
-  private final LibC libc;
+  private final Libc libc;
   private final int fd;
 
-  private TunDevice(LibC libc, int fd) {
+  private TunDevice(Libc libc, int fd) {
     this.libc = libc;
     this.fd = fd;
   }
 
+  /**
+   * Opens the device with a virtio-net header before each packet ({@link TcpOffload}) and TCP
+   * segmentation offload: reads may be TSO packets of up to 64 KB with partial checksums, and
+   * writes may be GSO packets.
+   */
+  static TunDevice openWithOffload(String name) {
+    TunDevice tun = open(name, (short) (IFF_TUN | IFF_NO_PI | IFF_VNET_HDR));
+    if (tun.libc.ioctl(tun.fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0) {
+      tun.close();
+      throw new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE, "TUN device " + name + " refuses TCP offload");
+    }
+    return tun;
+  }
+
   static TunDevice open(String name) {
-    LibC libc = LibraryLoader.create(LibC.class).load("c");
+    return open(name, (short) (IFF_TUN | IFF_NO_PI));
+  }
+
+  private static TunDevice open(String name, short flags) {
+    Libc libc = Libc.get();
     int fd = libc.open("/dev/net/tun", O_RDWR);
     if (fd < 0) {
       throw new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE, "cannot open /dev/net/tun for " + name
@@ -49,7 +59,7 @@ final class TunDevice implements AutoCloseable {
     }
     ByteBuffer ifreq = ByteBuffer.allocate(40).order(ByteOrder.nativeOrder());
     ifreq.put(name.getBytes(StandardCharsets.US_ASCII));
-    ifreq.putShort(16, (short) (IFF_TUN | IFF_NO_PI));
+    ifreq.putShort(16, flags);
     if (libc.ioctl(fd, TUNSETIFF, ifreq.array()) < 0) {
       libc.close(fd);
       throw new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE, "cannot attach to TUN device " + name);
@@ -57,14 +67,19 @@ final class TunDevice implements AutoCloseable {
     return new TunDevice(libc, fd);
   }
 
-  /** Reads one packet into {@code buffer}; returns its length, or -1 when the device is gone. */
-  int read(byte[] buffer) {
-    return (int) libc.read(fd, buffer, buffer.length);
+  /**
+   * Reads one packet into the direct {@code buffer} from its start, and sets its position to 0
+   * and its limit to the packet's end; returns the length, or -1 when the device is gone.
+   */
+  int read(ByteBuffer buffer) {
+    int length = (int) libc.read(fd, buffer.clear(), buffer.capacity());
+    buffer.limit(Math.max(length, 0));
+    return length;
   }
 
-  void write(byte[] packet, int length) {
-    byte[] exact = length == packet.length ? packet : java.util.Arrays.copyOf(packet, length);
-    libc.write(fd, exact, length);
+  /** Writes the packet held by the direct {@code buffer} from its start to its limit. */
+  void write(ByteBuffer buffer) {
+    libc.write(fd, buffer.position(0), buffer.limit());
   }
 
   @Override
