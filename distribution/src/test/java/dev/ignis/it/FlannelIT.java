@@ -6,11 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The flannel plugin with real etcd and real kernel devices: nodes are network namespaces on
@@ -18,24 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on different nodes reach each other through the overlay.
  */
 @Tag("integration")
-class FlannelIT {
-
-  @TempDir Path work;
-  TestNodes nodes;
-  String network;
-  String prefix; // "10.x."
-
-  @BeforeEach
-  void setUp() throws Exception {
-    nodes = new TestNodes(work);
-    network = TestNodes.network();
-    prefix = network.substring(0, network.indexOf(".0.0/"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    nodes.close();
-  }
+class FlannelIT extends FlannelNodesTest {
 
   @Test
   void twoNodesOverVxlanWithTls_vmsReachEachOther_andCleanupLeavesNothing() throws Exception {

@@ -12,11 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The flannel plugin among leases and agents it did not make: a lease another tool wrote in
@@ -25,33 +22,20 @@ import org.junit.jupiter.api.io.TempDir;
  * as flanneld does them) holds, joined with {@code --agent external}.
  */
 @Tag("integration")
-class FlannelInteropIT {
-
-  @TempDir Path work;
-  TestNodes nodes;
-  String network;
-  String prefix; // "10.x."
-
-  @BeforeEach
-  void setUp() throws Exception {
-    nodes = new TestNodes(work);
-    network = TestNodes.network();
-    prefix = network.substring(0, network.indexOf(".0.0/"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    nodes.close();
-  }
+class FlannelInteropIT extends FlannelNodesTest {
 
   @Test
   void anotherToolsLease_isRespected_twoNodesRaceForTheLastSubnet_andStopRevokes() throws Exception {
-    TestNodes.Node n1 = nodes.add();
+    TestNodes.Node n1 = nodes.add().withFlannelSetting("lease-ttl", "10"); // renewed every 3.3 s
     TestNodes.Node n2 = nodes.add();
     TestNodes.Node n3 = nodes.add();
     String etcd = "http://" + n1.ip + ":2379";
     n1.ok("--network-plugin", "flannel", "bootstrap", "init", "--insecure", "--network", network,
         "--subnet-min", prefix + ".1.0", "--subnet-max", prefix + ".3.0");
+    String n1Key = "/coreos.com/network/subnets/" + prefix + ".1.0-24";
+    await("node 1's agent holds its lease", () -> sh(n1, "etcdctl", "--endpoints", etcd, "get", n1Key, "-w", "json")
+        .matches("(?s).*\"lease\":\\d+.*") && Files.exists(n1.dir.resolve("state/plugins/flannel/agent.heartbeat")));
+    String n1Lease = leaseOf(n1, etcd, n1Key);
 
     // A flanneld node elsewhere, its lease written the way flanneld writes it (a TTL'd etcd lease).
     String foreignKey = "/coreos.com/network/subnets/" + prefix + ".2.0-24";
@@ -80,6 +64,13 @@ class FlannelInteropIT {
     // One etcd lease per node once the winner's agent holds its subnet (the joins' claim leases are revoked).
     await("three etcd leases: node 1, the winner, the foreign node", () -> sh(n1, "etcdctl", "--endpoints", etcd,
         "lease", "list").startsWith("found 3 leases"));
+
+    // Node 1's 10 s lease was renewed all along (the same etcd lease, alive), not replaced.
+    Thread.sleep(12_000);
+    assertThat(leaseOf(n1, etcd, n1Key)).as("node 1's etcd lease after several renewals").isEqualTo(n1Lease);
+    assertThat(n1.sh("etcdctl", "--endpoints", etcd, "lease", "timetolive", n1Lease)).contains("remaining(");
+    assertThat(Files.readString(n1.dir.resolve("state/plugins/flannel/agent.log"))).doesNotContain("session ended")
+        .doesNotContain("expired");
 
     // stop revokes the lease (the others drop their routes); start claims it again; --keep-lease keeps it.
     String winnerKey = "/coreos.com/network/subnets/" + prefix + ".3.0-24";
@@ -188,6 +179,14 @@ class FlannelInteropIT {
         "lease", "grant", String.valueOf(ttl)));
     assertThat(granted.find()).isTrue();
     return granted.group(1);
+  }
+
+  /** The etcd lease (hex, as etcdctl takes it) a key is bound to. */
+  private static String leaseOf(TestNodes.Node node, String etcd, String key) throws Exception {
+    Matcher lease = Pattern.compile("\"lease\":(\\d+)").matcher(node.sh("etcdctl", "--endpoints", etcd, "get", key,
+        "-w", "json"));
+    assertThat(lease.find()).as("lease of " + key).isTrue();
+    return Long.toHexString(Long.parseLong(lease.group(1)));
   }
 
   private static String macOf(TestNodes.Node node, String link) throws Exception {

@@ -28,6 +28,7 @@ final class TestNodes implements AutoCloseable {
     final String netns;
     final String ip;
     final Path dir;
+    private final Map<String, String> settings = new HashMap<>();
 
     private Node(int index) throws Exception {
       netns = "ignis-it-" + suffix + "-n" + index;
@@ -54,7 +55,14 @@ final class TestNodes implements AutoCloseable {
       env.put("IGNIS_PLUGIN_FLANNEL_IPAM_DIR", dir.resolve("ipam").toString());
       env.put("IGNIS_PLUGIN_CNI_CONF_DIR", dir.resolve("net.d").toString());
       env.put("IGNIS_PLUGIN_CNI_CACHE_DIR", dir.resolve("cni-cache").toString());
+      env.putAll(settings);
       return env;
+    }
+
+    /** A flannel plugin setting for this node's later commands, such as {@code lease-ttl}. */
+    Node withFlannelSetting(String key, String value) {
+      settings.put("IGNIS_PLUGIN_FLANNEL_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), value);
+      return this;
     }
 
     /** {@code bin/runtime --network-plugin flannel ARGS} inside this node. */

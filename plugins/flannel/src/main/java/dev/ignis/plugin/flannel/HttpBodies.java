@@ -22,20 +22,23 @@ final class HttpBodies {
     return line.toString();
   }
 
+  /** A body, read in blocks; a single byte is a block of one. */
+  private abstract static class Body extends InputStream {
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+  }
+
   /** A body of known length, read to its end and no further (the connection stays usable). */
-  static final class Bounded extends InputStream {
+  static final class Bounded extends Body {
     private final InputStream in;
     private long left;
 
     Bounded(InputStream in, long length) {
       this.in = in;
       this.left = length;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -53,19 +56,13 @@ final class HttpBodies {
   }
 
   /** A chunked body (RFC 9112 §7.1), as etcd's gateway streams its answers. */
-  static final class Chunked extends InputStream {
+  static final class Chunked extends Body {
     private final InputStream in;
     private long left; // in the current chunk
     private boolean done;
 
     Chunked(InputStream in) {
       this.in = in;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

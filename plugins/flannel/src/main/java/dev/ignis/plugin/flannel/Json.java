@@ -65,27 +65,23 @@ final class Json {
   }
 
   static String string(Map<String, Object> object, String key) throws IOException {
-    Object value = object.get(key);
-    if (value != null && !(value instanceof String)) {
-      throw new IOException(key + " is not a string");
-    }
-    return (String) value;
+    return typed(object, key, String.class, "a string");
   }
 
   static Integer integer(Map<String, Object> object, String key) throws IOException {
-    Object value = object.get(key);
-    if (value != null && !(value instanceof Integer)) {
-      throw new IOException(key + " is not a whole number");
-    }
-    return (Integer) value;
+    return typed(object, key, Integer.class, "a whole number");
   }
 
   static Boolean bool(Map<String, Object> object, String key) throws IOException {
+    return typed(object, key, Boolean.class, "true or false");
+  }
+
+  private static <T> T typed(Map<String, Object> object, String key, Class<T> type, String what) throws IOException {
     Object value = object.get(key);
-    if (value != null && !(value instanceof Boolean)) {
-      throw new IOException(key + " is not true or false");
+    if (value != null && !type.isInstance(value)) {
+      throw new IOException(key + " is not " + what);
     }
-    return (Boolean) value;
+    return type.cast(value);
   }
 
   /** An int64 as etcd's gateway writes it (a decimal string) or as a number; 0 when absent, as proto3 omits zeros. */
