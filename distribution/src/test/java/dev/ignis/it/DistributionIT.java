@@ -66,6 +66,31 @@ class DistributionIT {
   }
 
   @Test
+  void everyJavaOnThisMachine_runsCommandsWithoutAWarning() throws Exception {
+    // JDK 24+ warns on every sun.misc.Unsafe call (Guava 31, which Guice asks for, made four).
+    java.util.Set<Path> jdks = new java.util.TreeSet<>();
+    try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
+      for (Path dir : dirs.toList()) {
+        if (Files.isExecutable(dir.resolve("bin/java"))) {
+          jdks.add(dir.toRealPath());
+        }
+      }
+    }
+    assertThat(jdks).as("JDKs in /usr/lib/jvm").isNotEmpty();
+    for (Path jdk : jdks) {
+      Ignis ignis = new Ignis(Files.createDirectories(work.resolve(jdk.getFileName().toString())))
+          .withEnv("JAVA_HOME", jdk.toString());
+      for (String[] command : new String[][] {{"--plugins-dir", Ignis.DIST.resolve("plugins").toString(), "plugins"},
+          {"ps", "-a"}}) {
+        Ignis.Result result = ignis.launch(command);
+        assertThat(result.status()).as("%s with %s: %s", String.join(" ", command), jdk, result.err()).isZero();
+        assertThat(result.err()).as("%s with %s", String.join(" ", command), jdk).isEmpty();
+      }
+    }
+    System.out.println("measured: commands without warnings on " + jdks);
+  }
+
+  @Test
   void aDroppedInJarClaimingCni_neverTakesOverTheBundledOne_evenSortingFirst() throws Exception {
     Ignis ignis = new Ignis(work).withAllPlugins();
     // The example plugin's classes under a manifest that claims the id 'cni'.
