@@ -91,6 +91,33 @@ class DistributionIT {
   }
 
   @Test
+  void aCopiedInstallation_startsFromAnArchiveOfItsOwn() throws Exception {
+    Ignis ignis = new Ignis(work);
+    assertThat(ignis.launch("version").status()).isZero(); // the original has its archive
+    java.util.List<String> originals = archives(Ignis.DIST);
+    assertThat(originals).isNotEmpty();
+    Path copy = work.resolve("copied-ignis");
+    assertThat(new ProcessBuilder("cp", "-a", Ignis.DIST.toString(), copy.toString()).start().waitFor()).isZero();
+    // -Xshare:on refuses to start with an archive that does not match the class path (the
+    // launcher's default, -Xshare:auto, would silently run without it).
+    ProcessBuilder strict = new ProcessBuilder(copy.resolve("bin/runtime").toString(), "version")
+        .redirectErrorStream(true);
+    strict.environment().putAll(ignis.environment());
+    strict.environment().put("IGNIS_JAVA_OPTS", "-Xshare:on");
+    Process process = strict.start();
+    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as("the copy with -Xshare:on: %s", output).isZero();
+    assertThat(archives(copy)).as("the copy's archives: its own, not the original's").isNotEmpty()
+        .doesNotContainAnyElementsOf(originals);
+  }
+
+  private static java.util.List<String> archives(Path installation) throws IOException {
+    try (var files = Files.list(installation.resolve("lib"))) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsa")).toList();
+    }
+  }
+
+  @Test
   void aDroppedInJarClaimingCni_neverTakesOverTheBundledOne_evenSortingFirst() throws Exception {
     Ignis ignis = new Ignis(work).withAllPlugins();
     // The example plugin's classes under a manifest that claims the id 'cni'.
