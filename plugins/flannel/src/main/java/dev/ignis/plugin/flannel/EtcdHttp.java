@@ -1,7 +1,6 @@
 package dev.ignis.plugin.flannel;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -159,10 +158,7 @@ final class EtcdHttp implements AutoCloseable {
     }
 
     Map<String, Object> call(String path, Map<String, Object> body) throws IOException {
-      InputStream answer = open(path, body);
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      answer.transferTo(bytes);
-      return Json.object(bytes.toByteArray());
+      return Json.object(open(path, body).readAllBytes());
     }
 
     /** Sends the request and reads the head of the answer; returns its body. */

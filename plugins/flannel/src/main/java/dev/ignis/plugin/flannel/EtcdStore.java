@@ -144,8 +144,12 @@ final class EtcdStore implements AutoCloseable {
   boolean renew(long leaseId) {
     Map<String, Object> answer = call("renew etcd lease " + Long.toHexString(leaseId), "/v3/lease/keepalive",
         object("ID", String.valueOf(leaseId)));
-    return answer.get("result") instanceof Map<?, ?> result && result.get("TTL") != null
-        && Long.parseLong(result.get("TTL").toString()) > 0;
+    try {
+      return int64(Json.child(answer, "result"), "TTL") > 0; // etcd leaves TTL out for a lease it no longer has
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.DECODING_FAILURE, "etcd at " + endpoints + " answered something unexpected: "
+          + e.getMessage(), e);
+    }
   }
 
   /** Calls {@code onChange} for every change under the leases prefix until closed; {@code onError} when etcd ends it. */

@@ -46,10 +46,6 @@ final class TunDevice implements AutoCloseable {
     return tun;
   }
 
-  static TunDevice open(String name) {
-    return open(name, (short) (IFF_TUN | IFF_NO_PI));
-  }
-
   private static TunDevice open(String name, short flags) {
     Libc libc = Libc.get();
     int fd = libc.open("/dev/net/tun", O_RDWR);
