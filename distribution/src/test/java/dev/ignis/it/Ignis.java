@@ -61,6 +61,8 @@ final class Ignis {
     environment.put("IGNIS_PLUGINS_DIR", plugins.toString());
     environment.put("IGNIS_CONFIG", state.resolve("no-config").toString());
     environment.putIfAbsent("IGNIS_IMAGES_DIR", System.getProperty("ignis.images"));
+    // bin/runtime runs commands in its own process unless a test asks for ignisd (DaemonIT).
+    environment.putIfAbsent("IGNIS_DAEMON", "off");
     return environment;
   }
 

@@ -22,11 +22,19 @@ public final class Cli {
   private final PrintStream out;
   private final PrintStream err;
   private final SettingsLoader settingsLoader;
+  private final CliSession session;
 
+  /** A command line in a process of its own, with the given streams and settings. */
   public Cli(PrintStream out, PrintStream err, SettingsLoader settingsLoader) {
+    this(out, err, settingsLoader, CliSession.thisProcess());
+  }
+
+  /** A command line for a caller elsewhere (ignisd's clients). */
+  public Cli(PrintStream out, PrintStream err, SettingsLoader settingsLoader, CliSession session) {
     this.out = out;
     this.err = err;
     this.settingsLoader = settingsLoader;
+    this.session = session;
   }
 
   /** The command line of this process: its streams, environment and install dir. */
@@ -37,12 +45,15 @@ public final class Cli {
   /** Runs one command and returns its exit status. */
   public int run(String... args) {
     Warmup.start();
-    RootCommand root = new RootCommand(out, err, settingsLoader);
+    RootCommand root = new RootCommand(out, err, settingsLoader, session);
     CommandLine commandLine = new CommandLine(root);
     Subcommands.register(commandLine, args);
     commandLine.setOut(new PrintWriter(out, true));
     commandLine.setErr(new PrintWriter(err, true));
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    // Relative paths are the caller's; an empty one stays empty for the options to refuse.
+    commandLine.registerConverter(java.nio.file.Path.class,
+        value -> value.isBlank() ? java.nio.file.Path.of(value) : session.resolve(value));
     // Everything after the bootstrap action belongs to the plugin, options included.
     CommandLine bootstrap = commandLine.getSubcommands().get("bootstrap");
     if (bootstrap != null) {

@@ -28,6 +28,6 @@ final class CreateCommand implements Callable<Integer> {
     Settings settings = root.settings();
     String plugin = root.pluginChoice(options.networkPlugin).orElse(settings.defaultPlugin());
     String fallbackName = "vm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
-    return root.service(VmLifecycle.class).create(options.toSpec(plugin, fallbackName));
+    return root.service(VmLifecycle.class).create(options.toSpec(plugin, fallbackName, root.session));
   }
 }

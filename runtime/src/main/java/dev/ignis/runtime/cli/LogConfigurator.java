@@ -43,13 +43,28 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
-  /** {@code LEVEL Logger: message}, with the stack trace of a logged exception. */
+  /** Sets the level of a logger, the root's for an empty name (ignisd's own lines, its {@code -v}). */
+  public static void setLevel(String logger, String level) {
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(logger.isEmpty() ? Logger.ROOT_LOGGER_NAME : logger).setLevel(Level.toLevel(level));
+    }
+  }
+
+  /**
+   * {@code LEVEL Logger: message}, with the stack trace of a logged exception; prefixed with the
+   * time where the system property {@code ignis.log.time} is true (ignisd's log).
+   */
   private static final class OneLineLayout extends LayoutBase<ILoggingEvent> {
+    private static final boolean TIMESTAMPS = Boolean.getBoolean("ignis.log.time");
+
     @Override
     public String doLayout(ILoggingEvent event) {
       String name = event.getLoggerName();
-      StringBuilder line = new StringBuilder()
-          .append(event.getLevel()).append(' ')
+      StringBuilder line = new StringBuilder();
+      if (TIMESTAMPS) {
+        line.append(java.time.Instant.ofEpochMilli(event.getTimeStamp())).append(' ');
+      }
+      line.append(event.getLevel()).append(' ')
           .append(name.substring(name.lastIndexOf('.') + 1)).append(": ")
           .append(event.getFormattedMessage()).append(CoreConstants.LINE_SEPARATOR);
       if (event.getThrowableProxy() != null) {

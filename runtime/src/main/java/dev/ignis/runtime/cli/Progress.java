@@ -29,14 +29,12 @@ final class Progress implements AutoCloseable {
     }
   }
 
-  /** Progress for {@code what} on the given stream, shown only when it is this process's terminal. */
-  static Progress of(PrintStream err, String what) {
-    return of(err, what, Optional::empty);
-  }
-
-  /** Progress that also names what the command waits on ({@link dev.ignis.runtime.plugin.Plugins#waitingOn}). */
-  static Progress of(PrintStream err, String what, Supplier<Optional<String>> waitingOn) {
-    return new Progress(err, what, waitingOn, err == System.err && System.console() != null);
+  /**
+   * Progress that also names what the command waits on ({@link dev.ignis.runtime.plugin.Plugins#waitingOn}),
+   * drawn only when {@code err} is the caller's terminal.
+   */
+  static Progress of(PrintStream err, String what, boolean terminal, Supplier<Optional<String>> waitingOn) {
+    return new Progress(err, what, waitingOn, terminal);
   }
 
   /** Progress drawn on any stream, as on a terminal (tests). */

@@ -1,11 +1,8 @@
 package dev.ignis.runtime.cli;
 
-import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
-import com.google.inject.Stage;
-import dev.ignis.runtime.RuntimeModule;
 import dev.ignis.runtime.config.Settings;
 import dev.ignis.runtime.config.SettingsLoader;
 import dev.ignis.runtime.plugin.Plugins;
@@ -56,14 +53,16 @@ final class RootCommand implements Callable<Integer> {
 
   final PrintStream out;
   final PrintStream err;
+  final CliSession session;
   private final SettingsLoader settingsLoader;
   private Injector injector;
   private Settings settings;
 
-  RootCommand(PrintStream out, PrintStream err, SettingsLoader settingsLoader) {
+  RootCommand(PrintStream out, PrintStream err, SettingsLoader settingsLoader, CliSession session) {
     this.out = out;
     this.err = err;
     this.settingsLoader = settingsLoader;
+    this.session = session;
   }
 
   @Override
@@ -79,7 +78,7 @@ final class RootCommand implements Callable<Integer> {
   /** The settings of this invocation, resolved once. */
   Settings settings() {
     if (settings == null) {
-      if (verbose) {
+      if (verbose && !session.shared()) {
         Logging.enableDebug();
       }
       settings = settingsLoader.load(stateDir, pluginsDir, verbose);
@@ -99,13 +98,14 @@ final class RootCommand implements Callable<Integer> {
 
   private Injector injector() {
     if (injector == null) {
-      // Guice's defaults record a stack trace per binding and generate classes: both cost a
-      // short-lived command start-up time and serve only debugging of Guice modules.
-      System.setProperty("guice_include_stack_traces", "OFF");
-      System.setProperty("guice_bytecode_gen_option", "DISABLED");
-      injector = Guice.createInjector(Stage.DEVELOPMENT, new RuntimeModule(settings(), err));
+      injector = session.services().forSettings(settings(), err);
     }
     return injector;
+  }
+
+  /** Progress of a long command on the caller's terminal, naming what it waits on. */
+  Progress progress(String what) {
+    return Progress.of(err, what, session.terminal(), plugins()::waitingOn);
   }
 
   /** The plugin named on a subcommand, else on the root command, if any. */

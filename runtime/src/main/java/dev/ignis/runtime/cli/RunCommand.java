@@ -22,14 +22,20 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     Vm vm = CreateCommand.create(root, options);
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    try (Progress progress = Progress.of(root.err, "starting VM " + vm.name(), root.plugins()::waitingOn)) {
+    try (Progress progress = root.progress("starting VM " + vm.name())) {
       lifecycle.start(vm.id(), Optional.empty());
     } catch (IgnisException e) {
-      // A VM that never ran is not worth keeping: nothing half-made stays behind.
+      // A VM that never ran is not worth keeping: nothing half-made stays behind, also when
+      // the run was cancelled (its thread interrupted; cleared for the removal, set again after).
+      boolean interrupted = Thread.interrupted();
       try {
         lifecycle.remove(vm.id(), true).warning().ifPresent(root.err::println);
       } catch (IgnisException undo) {
         e.addSuppressed(undo);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
       throw e;
     }

@@ -26,7 +26,7 @@ final class StartCommand implements Callable<Integer> {
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
     return EachVm.run(root, vms, vm -> {
-      try (Progress progress = Progress.of(root.err, "starting VM " + vm, root.plugins()::waitingOn)) {
+      try (Progress progress = root.progress("starting VM " + vm)) {
         return lifecycle.start(vm, root.pluginChoice(networkPlugin)).name();
       }
     });

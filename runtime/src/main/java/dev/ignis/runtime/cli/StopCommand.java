@@ -27,7 +27,7 @@ final class StopCommand implements Callable<Integer> {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
     return EachVm.run(root, vms, name -> {
       VmLifecycle.StopResult result;
-      try (Progress progress = Progress.of(root.err, "stopping VM " + name, root.plugins()::waitingOn)) {
+      try (Progress progress = root.progress("stopping VM " + name)) {
         result = lifecycle.stop(name, java.time.Duration.ofSeconds(Math.max(0, seconds)));
       }
       if (!result.wasRunning()) {

@@ -34,6 +34,7 @@ final class Subcommands {
     ALL.put("bootstrap", BootstrapCommand::new);
     ALL.put("check", CheckCommand::new);
     ALL.put("gc", GcCommand::new);
+    ALL.put("daemon", DaemonCommand::new);
     ALL.put("version", VersionCommand::new);
   }
 

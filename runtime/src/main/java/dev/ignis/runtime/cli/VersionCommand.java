@@ -1,11 +1,8 @@
 package dev.ignis.runtime.cli;
 
 import dev.ignis.spi.SpiVersion;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,15 +31,7 @@ final class VersionCommand implements Callable<Integer> {
   }
 
   static String runtimeVersion() {
-    Properties properties = new Properties();
-    try (InputStream in = VersionCommand.class.getResourceAsStream("/ignis-version.properties")) {
-      if (in != null) {
-        properties.load(in);
-      }
-    } catch (IOException e) {
-      // Unknown version; reported as such.
-    }
-    return properties.getProperty("version", "unknown");
+    return dev.ignis.runtime.config.RuntimeVersion.current();
   }
 
   /** Feeds {@code runtime --version}. */

@@ -58,10 +58,15 @@ final class VmOptions {
       description = "An option for the network plugin (repeatable); 'runtime plugins' names the plugin's options.")
   Map<String, String> netOptions = new LinkedHashMap<>();
 
-  /** The spec; a missing name is left for the caller to fill in after the id is known. */
-  VmSpec toSpec(String pluginId, String fallbackName) {
+  /**
+   * The spec; a missing name is left for the caller to fill in after the id is known. Kernel
+   * and initrd paths are kept absolute, resolved against the caller's directory.
+   */
+  VmSpec toSpec(String pluginId, String fallbackName, CliSession session) {
     BootSpec.checkCmdline(cmdline);
-    return new VmSpec(name == null ? fallbackName : name, new BootSpec(kernel, initrd, cmdline, accel), cpus, memoryMib,
+    String kernelPath = kernel == null || kernel.isBlank() ? kernel : session.resolve(kernel).toString();
+    String initrdPath = initrd == null || initrd.isBlank() ? initrd : session.resolve(initrd).toString();
+    return new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel), cpus, memoryMib,
         mac == null ? MacAddress.random().value() : mac, ips, ports, pluginId, netOptions);
   }
 }

@@ -22,11 +22,11 @@ import java.util.List;
  * @param createdAt when it was created
  * @param startedAt when it was last started
  */
-record VmView(
+public record VmView(
     String id, String name, String status, String note, String networkPlugin, List<String> ips,
     List<String> ports, String netns, Instant createdAt, Instant startedAt) {
 
-  static VmView of(Vm vm, boolean interrupted) {
+  public static VmView of(Vm vm, boolean interrupted) {
     var attachment = vm.attachment();
     // The VM's own addresses: its guest interface's, not the host end's a plugin also reports.
     List<String> ips = attachment == null ? List.of() : attachment.guestNic().map(nic -> nic.ips())

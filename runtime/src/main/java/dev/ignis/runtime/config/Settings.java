@@ -38,6 +38,11 @@ public record Settings(
     environment = Map.copyOf(environment);
   }
 
+  /** The same settings with {@code verbose} as given. */
+  public Settings withVerbose(boolean newVerbose) {
+    return new Settings(stateDir, pluginsDir, defaultPlugin, imagesDir, installDir, properties, environment, newVerbose);
+  }
+
   /** The directory of VM records. */
   public Path vmsDir() {
     return stateDir.resolve("vms");

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import dev.ignis.runtime.stdio.RoutedStdio;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -213,16 +215,19 @@ final class GuardedPlugin implements NetworkPlugin {
   }
 
   private <T> T timedCall(String operation, Supplier<T> call) {
-    Future<T> future = CALLS.submit(() -> guard(operation, call));
+    CountDownLatch ended = new CountDownLatch(1);
+    Future<T> future = CALLS.submit(RoutedStdio.propagating(() -> {
+      try {
+        return guard(operation, call);
+      } finally {
+        ended.countDown();
+      }
+    }));
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
-      try {
-        future.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception ended) {
-        // It ended (or not) by now: either way the runtime goes on.
-      }
+      awaitEnd(ended);
       throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "network plugin '" + id() + "' did not finish " + operation
           + " within " + timeout.toSeconds() + " s (setting plugin." + id() + ".call-timeout); gave up on it");
     } catch (ExecutionException e) {
@@ -231,10 +236,27 @@ final class GuardedPlugin implements NetworkPlugin {
       }
       throw failure(operation, "it threw " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
+      // Cancelled: the call is interrupted too and given its grace to end, so that the
+      // caller's rollback does not race a call still changing the host.
       future.cancel(true);
+      awaitEnd(ended);
       Thread.currentThread().interrupt();
       throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "interrupted while network plugin '" + id() + "' ran "
           + operation, e);
+    }
+  }
+
+  /** Waits up to the grace period for an interrupted call to return; either way the runtime goes on. */
+  private static void awaitEnd(CountDownLatch ended) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      ended.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException again) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

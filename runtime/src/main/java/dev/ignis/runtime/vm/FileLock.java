@@ -8,19 +8,36 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An exclusive advisory lock on a file, held until closed. The kernel drops it when the
  * process dies, so a crash never leaves a VM locked.
+ *
+ * <p>Threads of one process (ignisd runs many commands at once) queue on an in-process
+ * permit per file before they touch the file: the kernel's record locks belong to the process,
+ * and closing <em>any</em> descriptor of the file drops them, so a second thread must never
+ * open the file while the first holds its lock.
  */
 public final class FileLock implements AutoCloseable {
 
+  private static final Map<Path, Semaphore> HELD_HERE = new ConcurrentHashMap<>();
+
+  private final Semaphore permit;
   private final FileChannel channel;
   private final java.nio.channels.FileLock lock;
 
-  private FileLock(FileChannel channel, java.nio.channels.FileLock lock) {
+  private FileLock(Semaphore permit, FileChannel channel, java.nio.channels.FileLock lock) {
+    this.permit = permit;
     this.channel = channel;
     this.lock = lock;
+  }
+
+  private static Semaphore permitOf(Path file) {
+    return HELD_HERE.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new Semaphore(1));
   }
 
   /**
@@ -29,30 +46,51 @@ public final class FileLock implements AutoCloseable {
    */
   public static FileLock acquire(Path file, Duration wait, String what) {
     long deadline = System.nanoTime() + wait.toNanos();
+    Semaphore permit = permitOf(file);
+    try {
+      if (!permit.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        throw busy(what);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "interrupted while waiting for " + what, e);
+    }
     try {
       FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       while (true) {
         java.nio.channels.FileLock lock = tryLock(channel);
         if (lock != null) {
-          return new FileLock(channel, lock);
+          return new FileLock(permit, channel, lock);
         }
         if (System.nanoTime() > deadline) {
           channel.close();
-          throw new IgnisException(ErrorCode.BUSY,
-              what + " is busy with another command; wait for it to finish and try again");
+          throw busy(what);
         }
         Thread.sleep(20);
       }
     } catch (IOException e) {
+      permit.release();
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot lock " + file + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
+      permit.release();
       Thread.currentThread().interrupt();
       throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "interrupted while waiting for " + what, e);
+    } catch (RuntimeException e) {
+      permit.release();
+      throw e;
     }
   }
 
-  /** True if no process holds the lock on the file right now. */
+  private static IgnisException busy(String what) {
+    return new IgnisException(ErrorCode.BUSY, what + " is busy with another command; wait for it to finish and try again");
+  }
+
+  /** True if no command (of this process or another) holds the lock on the file right now. */
   public static boolean isFree(Path file) {
+    Semaphore permit = permitOf(file);
+    if (!permit.tryAcquire()) {
+      return false;
+    }
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       java.nio.channels.FileLock lock = tryLock(channel);
       if (lock != null) {
@@ -62,6 +100,8 @@ public final class FileLock implements AutoCloseable {
       return false;
     } catch (IOException e) {
       return false;
+    } finally {
+      permit.release();
     }
   }
 
@@ -80,6 +120,8 @@ public final class FileLock implements AutoCloseable {
       channel.close();
     } catch (IOException e) {
       // Closing the channel releases the lock in any case.
+    } finally {
+      permit.release();
     }
   }
 }

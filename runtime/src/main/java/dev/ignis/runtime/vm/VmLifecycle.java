@@ -140,11 +140,18 @@ public final class VmLifecycle {
           (System.nanoTime() - attached) / 1_000_000);
       return vm;
     } catch (RuntimeException e) {
+      // A cancelled start (its thread interrupted) is rolled back all the same: the teardown
+      // runs with the interrupt cleared, which is set again afterwards.
+      boolean interrupted = Thread.interrupted();
       try {
         teardown(vm);
       } catch (RuntimeException undo) {
         e.addSuppressed(undo);
         throw e; // Keep the STARTING record: 'runtime gc' retries the teardown.
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
       store.save(vm.withStatus(stopped.status()).withNetns(null).withAttachment(null).withGuest(null));
       throw e;

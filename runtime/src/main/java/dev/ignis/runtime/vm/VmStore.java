@@ -143,8 +143,23 @@ public final class VmStore {
     }
   }
 
-  /** Writes the record atomically. */
+  /**
+   * Writes the record atomically. A cancelled command (its thread interrupted) still records
+   * what it did: file channels give up on an interrupt, so the interrupt waits until the
+   * record is written.
+   */
   public void save(Vm vm) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      write(vm);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void write(Vm vm) {
     Path vmDir = dir.resolve(vm.id());
     try {
       Files.createDirectories(vmDir);

@@ -35,7 +35,7 @@ class ProgressTest {
   @Test
   void elsewhere_showsNothing() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (Progress progress = Progress.of(new PrintStream(bytes, true, StandardCharsets.UTF_8), "x", Optional::empty)) {
+    try (Progress progress = Progress.of(new PrintStream(bytes, true, StandardCharsets.UTF_8), "x", false, Optional::empty)) {
       assertThat(progress).isNotNull();
     }
     assertThat(bytes.size()).isZero();

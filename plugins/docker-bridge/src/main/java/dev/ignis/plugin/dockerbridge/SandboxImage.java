@@ -53,6 +53,14 @@ final class SandboxImage {
     } catch (IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot create " + lockFile.getParent() + ": " + e.getMessage(), e);
     }
+    // Threads of one process queue on the monitor (a second file lock there would throw),
+    // processes on the file lock.
+    synchronized (SandboxImage.class) {
+      return buildLocked(engine);
+    }
+  }
+
+  private boolean buildLocked(DockerEngine engine) {
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
          FileLock lock = channel.lock()) {
       if (present(engine)) {

@@ -1,0 +1,221 @@
+package dev.ignis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ignisd as its users meet it: the thin client starts it on demand and gets the answers a
+ * process of its own gives; it supervises real VMs, survives being killed without losing them,
+ * rolls back a cancelled run, checks its peers, and serves the API to curl.
+ */
+@Tag("integration")
+class DaemonIT extends NetworkedVmTest {
+
+  TestDaemon daemon;
+
+  @BeforeEach
+  void daemon() {
+    daemon = new TestDaemon(ignis);
+  }
+
+  @AfterEach
+  void stopDaemon() throws Exception {
+    daemon.stop(); // before the base class removes the VMs and looks for this test's processes
+  }
+
+  @Test
+  void theThinClient_startsIgnisdOnDemand_andAnswersAsAProcessOfItsOwn() throws Exception {
+    assertThat(daemon.pid()).as("no daemon before the first command").isNegative();
+    int port = TestNetwork.freePort();
+    String id = daemon.ok("run", "--name", "same", "-p", "127.0.0.1:" + port + ":80").strip();
+    assertThat(daemon.pid()).as("ignisd started on demand").isPositive();
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("Ignis VM same");
+    // Every command, good or bad, gives the same output and status both ways. Relative paths
+    // are the caller's (ignisd has a working directory of its own).
+    List<List<String>> commands = List.of(
+        List.of("ps", "-a", "-o", "json"), List.of("inspect", "same"), List.of("port", "ls", "same"),
+        List.of("version"), List.of("inspect", "nosuch"), List.of("stop", "nosuch"), List.of("sotp"),
+        List.of("run", "--kernel", "rel/vmlinux", "--initrd", "rel/initrd"), List.of("inspect", id.substring(0, 6)),
+        List.of("plugins", "-o", "json"), List.of("start", "same"),
+        List.of("--state-dir", ignis.state.toString(), "ps", "-o", "json"));
+    for (List<String> command : commands) {
+      String[] args = command.toArray(String[]::new);
+      Ignis.Result viaDaemon = daemon.client(args);
+      Ignis.Result own = daemon.inProcess(args);
+      assertThat(viaDaemon).as("runtime %s through ignisd vs in its own process", command).isEqualTo(own);
+    }
+    assertThat(daemon.client("run", "--kernel", "rel/vmlinux", "--initrd", "rel/initrd").err())
+        .as("a relative path is the caller's").contains(Path.of("").toAbsolutePath().resolve("rel/vmlinux").toString());
+    Ignis.Result status = daemon.client("daemon", "status");
+    assertThat(status.out()).contains("ignisd: running, pid " + daemon.pid()).contains(ignis.state.toString());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.socket().getParent())))
+        .as("the daemon's dir is its owner's only").isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.socket())))
+        .as("its socket too").isEqualTo("rw-------");
+  }
+
+  @Test
+  void aVmWhoseQemuDies_isRecordedExitedWithinASecond_andReportedAsAnEvent() throws Exception {
+    daemon.ok("run", "--name", "watched");
+    Process events = new ProcessBuilder("curl", "-sSN", "--unix-socket", daemon.socket().toString(),
+        "http://ignisd/v1/events").redirectOutput(ignis.state.resolve("events.ndjson").toFile()).start();
+    try {
+      Thread.sleep(300); // subscribed
+      long qemu = Long.parseLong(Files.readString(vmDir("watched").resolve("qemu.pid")).strip());
+      long killed = System.nanoTime();
+      Ignis.sh("kill", "-9", String.valueOf(qemu));
+      while (!Files.readString(vmDir("watched").resolve("vm.json")).contains("\"EXITED\"")) {
+        assertThat(System.nanoTime() - killed).as("exit recorded in time").isLessThan(TimeUnit.SECONDS.toNanos(3));
+        Thread.sleep(10);
+      }
+      long noticedMillis = (System.nanoTime() - killed) / 1_000_000;
+      System.out.println("measured: QEMU exit recorded by ignisd after " + noticedMillis + " ms");
+      assertThat(noticedMillis).as("exit noticed within 1 s").isLessThanOrEqualTo(1000);
+      Thread.sleep(300);
+      assertThat(Files.readString(ignis.state.resolve("events.ndjson")))
+          .contains("\"name\":\"watched\",\"status\":\"exited\",\"previous\":\"running\"");
+      assertThat(daemon.ok("ps")).contains("watched").contains("exited");
+    } finally {
+      events.destroy();
+    }
+  }
+
+  @Test
+  void ignisdKilled_leavesItsVmServing_andTheNextOneAdoptsIt() throws Exception {
+    int port = TestNetwork.freePort();
+    daemon.ok("run", "--name", "orphan", "-p", "127.0.0.1:" + port + ":80");
+    long first = daemon.pid();
+    daemon.kill9();
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).as("served with no daemon").contains("Ignis VM orphan");
+    assertThat(daemon.ok("ps")).as("the next command's daemon sees it running").contains("orphan").contains("up ");
+    assertThat(daemon.pid()).isPositive().isNotEqualTo(first);
+    long qemu = Long.parseLong(Files.readString(vmDir("orphan").resolve("qemu.pid")).strip());
+    Ignis.sh("kill", "-9", String.valueOf(qemu));
+    Thread.sleep(1000);
+    assertThat(Files.readString(vmDir("orphan").resolve("vm.json"))).as("the adopted VM is supervised")
+        .contains("\"EXITED\"");
+    daemon.ok("daemon", "stop");
+    assertThat(daemon.pid()).as("stopped").isNegative();
+    assertThat(Files.exists(daemon.socket())).as("its socket is gone").isFalse();
+  }
+
+  @Test
+  void ctrlC_duringRun_rollsItBack_andLeavesNothing() throws Exception {
+    daemon.ok("version"); // the daemon runs
+    for (long delayMillis : new long[] {300, 1200, 2200}) {
+      Process run = daemon.spawn(Map.of("IGNIS_DAEMON", "on"), "run", "--name", "cancelled", "-p",
+          "127.0.0.1:" + TestNetwork.freePort() + ":80");
+      Thread.sleep(delayMillis);
+      Ignis.sh("kill", "-INT", String.valueOf(run.pid()));
+      assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("the client ended").isTrue();
+      String err = new String(run.getErrorStream().readAllBytes());
+      if (run.exitValue() == 0) {
+        daemon.ok("rm", "-f", "cancelled"); // it was up before the signal came
+        continue;
+      }
+      assertThat(run.exitValue()).as("cancelled after %d ms: %s", delayMillis, err).isEqualTo(130);
+      assertThat(daemon.ok("ps", "-a")).as("no VM after a cancel").doesNotContain("cancelled");
+      try (var dirs = Files.list(ignis.state.resolve("vms"))) {
+        assertThat(dirs.filter(dir -> !dir.getFileName().toString().startsWith("."))).as("no VM dir after a cancel")
+            .isEmpty();
+      }
+      assertThat(Ignis.sh("ip", "netns", "list")).doesNotContain("ignis-");
+      net.assertNoResidue();
+    }
+  }
+
+  @Test
+  void theClient_saysInOneLineWhenIgnisdDiesUnderIt() throws Exception {
+    daemon.ok("run", "--name", "followed");
+    Process follow = daemon.spawn(Map.of("IGNIS_DAEMON", "on"), "logs", "-f", "followed");
+    Thread.sleep(1500);
+    daemon.kill9();
+    assertThat(follow.waitFor(10, TimeUnit.SECONDS)).as("the client noticed").isTrue();
+    String err = new String(follow.getErrorStream().readAllBytes()).strip();
+    assertThat(follow.exitValue()).isEqualTo(103);
+    assertThat(err.lines()).as(err).hasSize(1);
+    assertThat(err).startsWith("error: ignisd stopped while it ran this command").contains("ignisd.log");
+  }
+
+  @Test
+  void aPeerNotAllowed_isRefusedByItsCredentials_evenWhereTheSocketLetsItIn() throws Exception {
+    daemon.ok("version");
+    for (Path dir : new Path[] {work, ignis.state}) {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    assertThat(nobodyCurl()).as("the socket's dir keeps others out").endsWith("\n000");
+    // As if an admin opened the socket to everyone: the kernel's peer credentials still decide.
+    Files.setPosixFilePermissions(daemon.socket().getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(daemon.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
+    String refused = nobodyCurl();
+    assertThat(refused).contains("403").contains("user nobody may not use this ignisd");
+    assertThat(daemon.curl("GET", "/v1/version", null).status()).as("its owner still may").isEqualTo(200);
+  }
+
+  @Test
+  void theApi_servesCurl_forTheWholeLifeOfAVm() throws Exception {
+    daemon.ok("version"); // the API is served once ignisd runs
+    TestDaemon.Answer version = daemon.curl("GET", "/v1/version", null);
+    assertThat(version.status()).isEqualTo(200);
+    assertThat(version.body()).contains("\"apiVersion\" : \"1\"").contains("\"spiVersion\" : \"2.0.0\"");
+    assertThat(daemon.curl("GET", "/v1/plugins", null).body()).contains("\"id\" : \"cni\"");
+
+    int port = TestNetwork.freePort();
+    int later = TestNetwork.freePort();
+    TestDaemon.Answer created = daemon.curl("POST", "/v1/vms", "{\"name\":\"api\",\"ports\":[\"127.0.0.1:" + port
+        + ":80\"]}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.body()).contains("\"name\" : \"api\"").contains("\"status\" : \"CREATED\"");
+    assertThat(daemon.curl("POST", "/v1/vms", "{\"name\":\"api\"}").body()).as("one error model")
+        .contains("\"status\" : 409").contains("\"code\" : 102").contains("\"exitStatus\" : 102")
+        .contains("a VM named 'api' already exists");
+
+    TestDaemon.Answer started = daemon.curl("POST", "/v1/vms/api/start", null);
+    assertThat(started.status()).as(started.body()).isEqualTo(200);
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("Ignis VM api");
+    assertThat(daemon.curl("GET", "/v1/vms", null).body()).contains("\"name\" : \"api\"").contains("running");
+    // Ports change live, and the CLI sees what the API did.
+    TestDaemon.Answer ports = daemon.curl("PUT", "/v1/vms/api/ports", "[{\"hostIp\":\"127.0.0.1\",\"hostPort\":"
+        + later + ",\"vmPort\":80,\"protocol\":\"tcp\"}]");
+    assertThat(ports.status()).as(ports.body()).isEqualTo(200);
+    assertThat(TestNetwork.fetch("127.0.0.1", later)).contains("Ignis VM api");
+    assertThat(daemon.ok("port", "ls", "api")).contains(String.valueOf(later)).doesNotContain(String.valueOf(port));
+
+    TestDaemon.Answer stopped = daemon.curl("POST", "/v1/vms/api/stop?timeout=5", null);
+    assertThat(stopped.status()).isEqualTo(200);
+    assertThat(stopped.body()).contains("\"wasRunning\" : true").contains("\"status\" : \"STOPPED\"");
+    assertThat(daemon.curl("DELETE", "/v1/vms/api", null).body()).contains("\"removed\" : \"api\"");
+
+    TestDaemon.Answer missing = daemon.curl("GET", "/v1/vms/api", null);
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.body()).contains("\"code\" : 101").contains("\"category\" : \"not-found\"");
+    assertThat(daemon.curl("PATCH", "/v1/vms", null).status()).isEqualTo(405);
+    assertThat(daemon.curl("POST", "/v1/vms", "{not json").status()).isEqualTo(400);
+    assertThat(daemon.curl("GET", "/v2/vms", null).body()).contains("serves API version 1 under /v1/");
+  }
+
+  private String nobodyCurl() throws Exception {
+    Process process = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-sS",
+        "-w", "\n%{http_code}", "--unix-socket", daemon.socket().toString(), "http://ignisd/v1/version")
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    process.waitFor();
+    return output;
+  }
+
+  private Path vmDir(String name) throws Exception {
+    String id = daemon.ok("inspect", name).lines().filter(l -> l.strip().startsWith("\"id\""))
+        .findFirst().orElseThrow().replaceAll(".*\"id\" : \"([0-9a-f]+)\".*", "$1");
+    return ignis.state.resolve("vms").resolve(id);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.ignis.runtime.client;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Finds the ignisd of a state dir, starting one when none runs: {@code bin/ignisd} detached in
+ * a session of its own ({@code setsid}), its output appended to its log. Gives up (empty) where
+ * none can run: a state dir that does not exist yet or this user cannot write, a socket path too long, a daemon that does
+ * not come up; the caller then runs the command in its own process.
+ */
+public final class DaemonStarter {
+
+  /** How long a starting ignisd may take to listen (loading plugins and the VM store). */
+  static final Duration START_WAIT = Duration.ofSeconds(20);
+
+  private DaemonStarter() {}
+
+  /** A connection to the running ignisd, if one answers. */
+  public static Optional<SocketChannel> connect(DaemonAddress address) {
+    if (!address.socketPathFits() || !Files.exists(address.socket())) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(UnixHttp.connect(address.socket()));
+    } catch (IOException e) {
+      return Optional.empty(); // a stale socket of a dead daemon, or not ours to use
+    }
+  }
+
+  /** A connection to the state dir's ignisd, started now if none runs; empty if none can. */
+  public static Optional<SocketChannel> connectOrStart(DaemonAddress address, Path home, boolean verbose) {
+    Optional<SocketChannel> running = connect(address);
+    if (running.isPresent() || !address.socketPathFits()) {
+      return running;
+    }
+    Path ignisd = home.resolve("bin/ignisd");
+    if (!Files.isExecutable(ignisd) || !canWrite(address.stateDir())) {
+      return Optional.empty();
+    }
+    Process process;
+    try {
+      process = new ProcessBuilder(List.of("setsid", ignisd.toString(), "--state-dir", address.stateDir().toString()))
+          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(address.log().toFile()))
+          .redirectErrorStream(true)
+          .start();
+    } catch (IOException e) {
+      note(verbose, "cannot start ignisd (" + e.getMessage() + "); running the command in this process");
+      return Optional.empty();
+    }
+    long deadline = System.nanoTime() + START_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<SocketChannel> channel = connect(address);
+      if (channel.isPresent()) {
+        return channel;
+      }
+      if (!process.isAlive() && process.exitValue() != 0) {
+        break; // it failed; one that lost a start race to another exits 0 and the winner answers
+      }
+      sleep(20);
+    }
+    System.err.println("note: ignisd did not start (see " + address.log() + "); running the command in this process");
+    return Optional.empty();
+  }
+
+  /** A state dir that does not exist yet is left to the command (a typo must not get a daemon of its own). */
+  private static boolean canWrite(Path stateDir) {
+    return Files.isDirectory(stateDir) && Files.isWritable(stateDir);
+  }
+
+  private static void note(boolean verbose, String line) {
+    if (verbose) {
+      System.err.println("note: " + line);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package dev.ignis.runtime.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import dev.ignis.runtime.cli.VmView;
+import dev.ignis.runtime.config.Settings;
+import dev.ignis.runtime.daemon.http.Exchange;
+import dev.ignis.runtime.vm.BootSpec;
+import dev.ignis.runtime.vm.MacAddress;
+import dev.ignis.runtime.vm.Vm;
+import dev.ignis.runtime.vm.VmLifecycle;
+import dev.ignis.runtime.vm.VmSpec;
+import dev.ignis.runtime.vm.VmStatus;
+import dev.ignis.runtime.vm.VmStore;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import dev.ignis.spi.PortMapping;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The VM resources of the API, {@code /v1/vms...}: the same store and lifecycle the commands
+ * use, answering with the documents {@code runtime ps -o json} (a list) and {@code runtime
+ * inspect} (one VM) print.
+ */
+@Singleton
+final class VmApi {
+
+  private final VmStore store;
+  private final VmLifecycle lifecycle;
+  private final Settings settings;
+
+  @Inject
+  VmApi(VmStore store, VmLifecycle lifecycle, Settings settings) {
+    this.store = store;
+    this.lifecycle = lifecycle;
+    this.settings = settings;
+  }
+
+  /** {@code GET /v1/vms[?all=true]}: running VMs, or all of them. */
+  void list(Exchange exchange) throws IOException {
+    boolean all = flag(exchange, "all");
+    List<VmView> views = store.list().vms().stream()
+        .map(lifecycle::reconcile)
+        .filter(vm -> all || vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED)
+        .map(vm -> VmView.of(vm, vm.status().isTransitional() && store.isIdle(vm)))
+        .toList();
+    Json.respond(exchange, 200, views);
+  }
+
+  /** {@code GET /v1/vms/{vm}}: the full record. */
+  void inspect(Exchange exchange, String vm) throws IOException {
+    Json.respond(exchange, 200, lifecycle.reconcile(store.find(vm)));
+  }
+
+  /** {@code POST /v1/vms}: creates a VM from a spec document; 201 with its record. */
+  void create(Exchange exchange) throws IOException {
+    JsonNode body = Json.body(exchange);
+    String name = body.path("name").asText("vm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
+        .substring(0, 6));
+    BootSpec.checkCmdline(text(body, "cmdline"));
+    for (String file : new String[] {"kernel", "initrd"}) {
+      if (text(body, file) != null && !text(body, file).startsWith("/")) {
+        throw new IgnisException(ErrorCode.INVALID_ARGUMENT, file + " must be an absolute path (ignisd has no working"
+            + " directory of yours)");
+      }
+    }
+    BootSpec boot = new BootSpec(text(body, "kernel"), text(body, "initrd"), text(body, "cmdline"),
+        body.path("accel").asText("auto"));
+    VmSpec spec = new VmSpec(name, boot, body.path("cpus").asInt(1), body.path("memoryMib").asInt(256),
+        body.hasNonNull("mac") ? body.get("mac").asText() : MacAddress.random().value(), strings(body, "ips"),
+        ports(body.path("ports")), body.path("networkPlugin").asText(settings.defaultPlugin()), options(body));
+    Json.respond(exchange, 201, lifecycle.create(spec));
+  }
+
+  /** {@code POST /v1/vms/{vm}/start}. */
+  void start(Exchange exchange, String vm) throws IOException {
+    Json.respond(exchange, 200, lifecycle.start(vm, Optional.ofNullable(exchange.request().query().get("networkPlugin"))));
+  }
+
+  /** {@code POST /v1/vms/{vm}/stop[?timeout=SECONDS]}, and {@code kill} (no grace). */
+  void stop(Exchange exchange, String vm, boolean kill) throws IOException {
+    int seconds = kill ? 0 : number(exchange, "timeout", 10);
+    VmLifecycle.StopResult result = lifecycle.stop(vm, Duration.ofSeconds(seconds));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("vm", result.vm());
+    answer.put("wasRunning", result.wasRunning());
+    Json.respond(exchange, 200, answer);
+  }
+
+  /** {@code DELETE /v1/vms/{vm}[?force=true]}. */
+  void remove(Exchange exchange, String vm) throws IOException {
+    VmLifecycle.Removal removal = lifecycle.remove(vm, flag(exchange, "force"));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("removed", removal.name());
+    answer.put("warning", removal.warning().orElse(null));
+    Json.respond(exchange, 200, answer);
+  }
+
+  /** {@code GET /v1/vms/{vm}/ports}: in effect while running, else asked for. */
+  void ports(Exchange exchange, String vm) throws IOException {
+    Vm found = store.find(vm);
+    Json.respond(exchange, 200, found.attachment() != null && found.status() == VmStatus.RUNNING
+        ? found.attachment().ports() : found.spec().ports());
+  }
+
+  /** {@code PUT /v1/vms/{vm}/ports}: makes the VM's mappings the given list, live on a running VM. */
+  void setPorts(Exchange exchange, String vm) throws IOException {
+    List<PortMapping> wanted = ports(Json.body(exchange));
+    Vm changed = lifecycle.changePorts(vm, current -> wanted);
+    Json.respond(exchange, 200, changed.attachment() != null && changed.status() == VmStatus.RUNNING
+        ? changed.attachment().ports() : changed.spec().ports());
+  }
+
+  private static List<PortMapping> ports(JsonNode node) {
+    if (node.isMissingNode() || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "ports must be an array of \"[hostIp:]hostPort:vmPort[/proto]\""
+          + " strings or {hostIp, hostPort, vmPort, protocol} objects");
+    }
+    List<PortMapping> ports = new ArrayList<>();
+    for (JsonNode port : node) {
+      if (port.isTextual()) {
+        ports.add(PortMapping.parse(port.asText()));
+      } else {
+        String protocol = port.path("protocol").asText("tcp");
+        ports.add(PortMapping.parse(port.path("hostIp").asText(PortMapping.ANY_HOST_IP) + ":"
+            + port.path("hostPort").asInt(-1) + ":" + port.path("vmPort").asInt(-1) + "/" + protocol.toLowerCase()));
+      }
+    }
+    return ports;
+  }
+
+  private static String text(JsonNode body, String field) {
+    return body.hasNonNull(field) ? body.get(field).asText() : null;
+  }
+
+  private static List<String> strings(JsonNode body, String field) {
+    List<String> values = new ArrayList<>();
+    body.path(field).forEach(value -> values.add(value.asText()));
+    return values;
+  }
+
+  private static Map<String, String> options(JsonNode body) {
+    Map<String, String> options = new LinkedHashMap<>();
+    body.path("netOptions").fields().forEachRemaining(entry -> options.put(entry.getKey(), entry.getValue().asText()));
+    return options;
+  }
+
+  private static boolean flag(Exchange exchange, String name) {
+    String value = exchange.request().query().getOrDefault(name, "false");
+    return value.isEmpty() || value.equals("true") || value.equals("1");
+  }
+
+  private static int number(Exchange exchange, String name, int fallback) {
+    String value = exchange.request().query().get(name);
+    if (value == null) {
+      return fallback;
+    }
+    if (!value.matches("\\d{1,5}")) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, name + " must be a number of seconds, not '" + value + "'");
+    }
+    return Integer.parseInt(value);
+  }
+}
