@@ -80,12 +80,20 @@ class DistributionIT {
     for (Path jdk : jdks) {
       Ignis ignis = new Ignis(Files.createDirectories(work.resolve(jdk.getFileName().toString())))
           .withEnv("JAVA_HOME", jdk.toString());
-      for (String[] command : new String[][] {{"--plugins-dir", Ignis.DIST.resolve("plugins").toString(), "plugins"},
-          {"ps", "-a"}}) {
-        Ignis.Result result = ignis.launch(command);
-        assertThat(result.status()).as("%s with %s: %s", String.join(" ", command), jdk, result.err()).isZero();
-        assertThat(result.err()).as("%s with %s", String.join(" ", command), jdk).isEmpty();
+      for (String daemon : new String[] {"off", "on"}) {
+        ignis.withEnv("IGNIS_DAEMON", daemon);
+        for (String[] command : new String[][] {{"--plugins-dir", Ignis.DIST.resolve("plugins").toString(), "plugins"},
+            {"ps", "-a"}}) {
+          Ignis.Result result = ignis.launch(command);
+          assertThat(result.status()).as("%s with %s, daemon %s: %s", String.join(" ", command), jdk, daemon,
+              result.err()).isZero();
+          assertThat(result.err()).as("%s with %s, daemon %s", String.join(" ", command), jdk, daemon).isEmpty();
+        }
       }
+      // ignisd ran on this JDK too (the client started it with the same JAVA_HOME): its log is clean.
+      assertThat(ignis.launch("daemon", "stop").status()).isZero();
+      assertThat(Files.readString(ignis.state.resolve("ignisd.log"))).as("ignisd's log on %s", jdk)
+          .doesNotContain("WARNING").doesNotContain("ERROR");
     }
     System.out.println("measured: commands without warnings on " + jdks);
   }

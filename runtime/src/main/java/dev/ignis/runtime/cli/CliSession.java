@@ -39,11 +39,18 @@ public record CliSession(Path workingDir, boolean terminal, boolean shared, Serv
 
   /** A fresh injector for one command. */
   public static Injector wire(Settings settings, PrintStream err) {
-    // Guice's defaults record a stack trace per binding and generate classes: both cost a
-    // short-lived command start-up time and serve only debugging of Guice modules.
+    return Guice.createInjector(guiceStage(), new RuntimeModule(settings, err));
+  }
+
+  /**
+   * Guice as the runtime uses it, set before any injector is made: no stack trace per binding
+   * and no generated classes (both cost start-up time and serve only debugging of modules; and
+   * class generation calls sun.misc.Unsafe, which JDK 24+ warns about).
+   */
+  public static Stage guiceStage() {
     System.setProperty("guice_include_stack_traces", "OFF");
     System.setProperty("guice_bytecode_gen_option", "DISABLED");
-    return Guice.createInjector(Stage.DEVELOPMENT, new RuntimeModule(settings, err));
+    return Stage.DEVELOPMENT;
   }
 
   /** A path argument as the caller meant it: relative ones against the caller's directory. */

@@ -3,7 +3,6 @@ package dev.ignis.runtime.daemon;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
-import com.google.inject.Stage;
 import com.google.inject.TypeLiteral;
 import dev.ignis.runtime.RuntimeModule;
 import dev.ignis.runtime.cli.Cli;
@@ -85,7 +84,7 @@ public final class Ignisd {
   private static int serve(Settings settings, DaemonAddress address, DaemonAccess access, boolean verbose) {
     dev.ignis.runtime.cli.LogConfigurator.setLevel(verbose ? "" : "dev.ignis.runtime.daemon", verbose ? "DEBUG" : "INFO");
     DaemonLife life = new DaemonLife(address, dev.ignis.runtime.config.RuntimeVersion.current());
-    Injector injector = Guice.createInjector(Stage.DEVELOPMENT, new RuntimeModule(settings, System.err),
+    Injector injector = Guice.createInjector(dev.ignis.runtime.cli.CliSession.guiceStage(), new RuntimeModule(settings, System.err),
         new DaemonModule(life));
     Supervisor supervisor = injector.getInstance(Supervisor.class);
     int running = supervisor.start();
