@@ -2,9 +2,11 @@
 # Boot to network-ready of the default image (as root): `runtime run` until the VM answers on
 # port 80 through its mapped host port, median of N, split into the network attach, the guest
 # (QEMU start to ready) and our own share (the rest: JVM, records, netns, guest link); QEMU's
-# RSS per VM; and `run` with 1, 5 and 10 VMs already running. Uses its own state dir, CNI
-# network (bridge, /24, conf and IPAM dirs) and removes everything at the end.
-# Usage: bench/boot.sh [RUNS (default 10)]
+# RSS per VM; `run` through ignisd against `run` in its own process (IGNIS_DAEMON=off) and
+# against a bare QEMU boot of the same image in a hand-made netns and tap (the floor); 16
+# concurrent runs both ways; and `run` with 1, 5 and 10 VMs already running. Uses its own
+# state dir, CNI network (bridge, /24, conf and IPAM dirs), netns and ignisd, and removes
+# everything at the end. Usage: bench/boot.sh [RUNS (default 10)]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 dist=$(ls -d "$here"/distribution/target/ignis-*/ignis-* | head -1)
@@ -21,6 +23,9 @@ cleanup() {
     "$runtime" rm -f "$id" >/dev/null 2>&1 || true
   done
   "$runtime" gc >/dev/null 2>&1 || true
+  "$runtime" daemon stop >/dev/null 2>&1 || true
+  [ -f "$work/bare.pid" ] && kill "$(cat "$work/bare.pid")" 2>/dev/null || true
+  ip netns delete "igbare$suffix" 2>/dev/null || true
   ip link delete "$bridge" 2>/dev/null || true
   "$here/scripts/remove-unused-cni-chains"
   rm -rf "$work"
@@ -45,10 +50,10 @@ answers() { # port: true once the VM's web server answers through the host port
   exec 3<&-
   return $status
 }
-boot_once() { # name port: prints "total_ms network_ms guest_ms"
+boot_once() { # name port [runtime command]: prints "total_ms network_ms guest_ms"
   local start end line
   start=$(now)
-  line=$("$runtime" -v run --name "$1" -p "$2:80" 2>&1 >/dev/null | grep 'timing:' | tail -1)
+  line=$(${3:-$runtime} -v run --name "$1" -p "$2:80" 2>&1 >/dev/null | grep 'timing:' | tail -1)
   until answers "$2"; do sleep 0.01; done
   end=$(now)
   echo "$(( (end - start) / 1000000 )) $(echo "$line" | sed -n 's/.*network \([0-9]*\) ms, guest \([0-9]*\) ms.*/\1 \2/p')"
@@ -69,6 +74,55 @@ accel=$(cut -d' ' -f1 "$IGNIS_IMAGES_DIR/accel-probe" 2>/dev/null || echo "?")
 echo "boot to port 80 answering (default image, $accel, median of $runs): ${total} ms"
 echo "  network attach ${network} ms, QEMU start to ready ${guest} ms, our own share $((total - network - guest)) ms"
 echo "QEMU RSS per VM (-m 256): median $(( $(median <"$work/rss") / 1024 )) MiB"
+
+# The same through a runtime in its own process, and the floor: QEMU alone booting the same
+# kernel, initrd and command line on a tap in a netns made by hand.
+: >"$work/inproc"
+for i in $(seq "$runs"); do
+  boot_once "p$i" $((33000 + i)) "env IGNIS_DAEMON=off $runtime" | awk '{print $1}' >>"$work/inproc"
+  "$runtime" rm -f "p$i" >/dev/null
+done
+ns=igbare$suffix
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip -n "$ns" tuntap add tap0 mode tap
+ip -n "$ns" addr add "$subnet_prefix.1/24" dev tap0
+ip -n "$ns" link set tap0 up
+image=$IGNIS_IMAGES_DIR/default
+khz=$(awk '/^cpu MHz/ {printf "%d", $4 * 1000; exit}' /proc/cpuinfo) # as the runtime passes it
+bare_answers() {
+  ip netns exec "$ns" bash -c "exec 3<>/dev/tcp/$subnet_prefix.2/80 && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && grep -q '<h1>' <&3" 2>/dev/null
+}
+: >"$work/bare"
+for i in $(seq "$runs"); do
+  start=$(now)
+  ip netns exec "$ns" qemu-system-x86_64 -name bare -M microvm,rtc=on -accel "${accel/\?/tcg}" -cpu max -m 256 -smp 1 \
+    -nodefaults -no-user-config -display none -no-reboot -kernel "$image/vmlinux" -initrd "$image/initrd.img" \
+    -append "console=ttyS0 reboot=t panic=-1 quiet ${khz:+tsc_early_khz=$khz }ignis.name=bare ip=$subnet_prefix.2::$subnet_prefix.1:24:bare:eth0:off" \
+    -serial "file:$work/bare.console" -netdev tap,id=net0,ifname=tap0,script=no,downscript=no \
+    -device virtio-net-device,netdev=net0,mac=02:00:00:00:00:02 -daemonize -pidfile "$work/bare.pid"
+  until bare_answers; do sleep 0.01; done
+  echo $(( ($(now) - start) / 1000000 )) >>"$work/bare"
+  kill "$(cat "$work/bare.pid")"
+  while kill -0 "$(cat "$work/bare.pid")" 2>/dev/null; do sleep 0.01; done
+  rm -f "$work/bare.pid"
+done
+bare=$(median <"$work/bare")
+inproc=$(median <"$work/inproc")
+echo "bare QEMU to port 80 (same image, hand-made netns and tap, median of $runs): ${bare} ms"
+echo "run to port 80: through ignisd ${total} ms (+$((total - bare)) ms over bare QEMU), in its own process" \
+  "${inproc} ms (+$((inproc - bare)) ms)"
+
+# 16 at once: from the first command to the last VM answering, both ways.
+for way in ignisd inproc; do
+  cmd=$runtime; [ "$way" = inproc ] && cmd="env IGNIS_DAEMON=off $runtime"
+  start=$(now)
+  for i in $(seq 16); do $cmd run --name "c$way$i" -p $((34000 + i)):80 >/dev/null 2>"$work/c$i.err" & done
+  wait
+  for i in $(seq 16); do until answers $((34000 + i)); do sleep 0.01; done; done
+  echo "16 concurrent runs, all answering ($way): $(( ($(now) - start) / 1000000 )) ms; failed: $(cat "$work"/c*.err | grep -c error || true)"
+  for i in $(seq 16); do "$runtime" rm -f "c$way$i" >/dev/null 2>&1 || true; done
+done
 
 for running in 1 5 10; do
   while [ "$("$runtime" ps -o json | grep -c '"id"' || true)" -lt "$running" ]; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Start-up of whole commands: median wall time and peak RSS of `runtime ps` and
-# `runtime plugins` with the bundled plugins and 100 VM records, against `java -version`
-# measured in the same run. Usage: bench/startup.sh [DIST_DIR] [RUNS]
+# Start-up of whole commands: median wall time and peak RSS of `runtime version`, `ps` and
+# `plugins` with the bundled plugins and 100 VM records, through ignisd (the thin client) and
+# in the command's own process (IGNIS_DAEMON=off), against `java -version` measured in the
+# same run; then ignisd's own RSS. Usage: bench/startup.sh [DIST_DIR] [RUNS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 dist=${1:-$(ls -d "$here"/distribution/target/ignis-*/ignis-* | head -1)}
@@ -9,7 +10,7 @@ runs=${2:-15}
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package: time)" >&2; exit 1; }
 
 state=$(mktemp -d /tmp/ignis-bench-XXXXXX)
-trap 'rm -rf "$state"' EXIT
+trap '"$dist/bin/runtime" daemon stop >/dev/null 2>&1 || true; rm -rf "$state"' EXIT
 export IGNIS_STATE_DIR=$state
 
 # 100 VM records: one made by the runtime, 99 copies with other ids and names.
@@ -25,8 +26,10 @@ done
 
 # Each round runs every command once, in turn, so that drift of the machine's speed hits all
 # alike; the figures are medians over the rounds and the largest peak RSS.
-labels=(java-version ps ps-json plugins)
-commands=("java -version" "$dist/bin/runtime ps -a" "$dist/bin/runtime ps -a -o json" "$dist/bin/runtime plugins")
+off="env IGNIS_DAEMON=off $dist/bin/runtime"
+labels=(java-version version ps ps-json plugins version-inproc ps-inproc ps-json-inproc plugins-inproc)
+commands=("java -version" "$dist/bin/runtime version" "$dist/bin/runtime ps -a" "$dist/bin/runtime ps -a -o json"
+  "$dist/bin/runtime plugins" "$off version" "$off ps -a" "$off ps -a -o json" "$off plugins")
 for command in "${commands[@]}"; do $command >/dev/null 2>&1; done # warm caches, make the CDS archive
 for round in $(seq "$runs"); do
   for i in "${!commands[@]}"; do
@@ -42,3 +45,5 @@ for label in "${labels[@]}"; do
   awk -v l="$label" -v m="$(median "$label")" -v b="$base" -v r="$(peak "$label")" \
     'BEGIN {printf "%-26s  %8.3f  %21.1f  %11.0f\n", l, m, m / b, r / 1024}'
 done
+rss=$(grep VmRSS "/proc/$(cat "$state/daemon/ignisd.pid")/status" | awk '{print $2}')
+echo "ignisd RSS after the runs (100 VMs known): $((rss / 1024)) MB"

@@ -148,6 +148,29 @@ class DaemonIT extends NetworkedVmTest {
   }
 
   @Test
+  void anUpgradedInstallation_replacesItsIdleDaemon_ratherThanRunningOldCode() throws Exception {
+    Path copy = work.resolve("installed");
+    Ignis.sh("cp", "-a", Ignis.DIST.toString(), copy.toString());
+    TestDaemon installed = new TestDaemon(ignis, copy);
+    try {
+      installed.ok("version");
+      long before = installed.pid();
+      // An upgrade replaces the runtime's jar under the running daemon.
+      Path jar;
+      try (var jars = Files.list(copy.resolve("lib"))) {
+        jar = jars.filter(p -> p.getFileName().toString().startsWith("ignis-runtime-")).findFirst().orElseThrow();
+      }
+      Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+      Ignis.Result after = installed.client("ps", "-a");
+      assertThat(after.status()).as(after.err()).isZero();
+      assertThat(after.err()).isEmpty();
+      assertThat(installed.pid()).as("a daemon of the new build").isPositive().isNotEqualTo(before);
+    } finally {
+      installed.stop();
+    }
+  }
+
+  @Test
   void aPeerNotAllowed_isRefusedByItsCredentials_evenWhereTheSocketLetsItIn() throws Exception {
     daemon.ok("version");
     for (Path dir : new Path[] {work, ignis.state}) {

@@ -21,9 +21,16 @@ final class TestDaemon {
   record Answer(int status, String body) {}
 
   private final Ignis ignis;
+  private final Path installation;
 
   TestDaemon(Ignis ignis) {
+    this(ignis, Ignis.DIST);
+  }
+
+  /** The daemon as started by the client of another installation (a copy the test may change). */
+  TestDaemon(Ignis ignis, Path installation) {
     this.ignis = ignis;
+    this.installation = installation;
   }
 
   Path socket() {
@@ -54,7 +61,7 @@ final class TestDaemon {
   }
 
   Process spawn(Map<String, String> env, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Ignis.DIST.resolve("bin/runtime").toString()));
+    List<String> command = new ArrayList<>(List.of(installation.resolve("bin/runtime").toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(ignis.environment());

@@ -24,6 +24,8 @@ public final class ClientMain {
   static final int DAEMON_LOST = 103;
   /** Exit status of a command cancelled with Ctrl-C, as shells report SIGINT. */
   static final int CANCELLED = 130;
+  /** Not an exit status: ignisd runs another build of the runtime and ran nothing. */
+  static final int OTHER_BUILD = -1;
 
   private ClientMain() {}
 
@@ -49,7 +51,18 @@ public final class ClientMain {
       InProcess.main(home, args);
       return;
     }
-    System.exit(run(channel.get(), address, args, environment, workingDir));
+    int status = run(channel.get(), address, args, environment, workingDir);
+    if (status == OTHER_BUILD) {
+      channel = DaemonStarter.replaceOtherBuild(address, home.get(), verbose);
+      if (channel.isEmpty()) {
+        System.err.println("note: ignisd runs another build of Ignis and is busy; this command runs in its own"
+            + " process (restart ignisd with 'runtime daemon stop' once it is idle)");
+        InProcess.main(home, args);
+        return;
+      }
+      status = run(channel.get(), address, args, environment, workingDir);
+    }
+    System.exit(status);
   }
 
   /** {@code runtime daemon ...} manages the daemon and so never goes through one. */
@@ -73,8 +86,17 @@ public final class ClientMain {
     cancel.install();
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
+    String build = BuildId.current();
     try (UnixHttp.Response response = UnixHttp.exchange(channel, "POST", "/v1/cli", "application/json",
-        body.getBytes(StandardCharsets.UTF_8))) {
+        body.getBytes(StandardCharsets.UTF_8), build.isEmpty() ? "" : BuildId.HEADER + ": " + build + "\r\n")) {
+      if (response.status() == 409 && response.header("content-type").startsWith("application/json")) {
+        String text = response.bodyText();
+        if (text.contains("\"restart\"")) {
+          return OTHER_BUILD;
+        }
+        stderr.write(("error: ignisd refused the command: " + firstLine(text) + "\n").getBytes(StandardCharsets.UTF_8));
+        return 102;
+      }
       if (response.status() != 200) {
         stderr.write(("error: ignisd refused the command: " + firstLine(response.bodyText()) + "\n")
             .getBytes(StandardCharsets.UTF_8));

@@ -69,6 +69,36 @@ public final class DaemonStarter {
     return Optional.empty();
   }
 
+  /**
+   * Replaces an ignisd of another build (the installation was upgraded under it) by one of
+   * this build, if it is idle: stopped (VMs keep running) and started afresh. Empty if it is
+   * busy or does not go.
+   */
+  static Optional<SocketChannel> replaceOtherBuild(DaemonAddress address, Path home, boolean verbose) {
+    long pid;
+    try (UnixHttp.Response status = UnixHttp.request(address.socket(), "GET", "/v1/daemon", null, null)) {
+      String body = status.bodyText();
+      if (!body.replace(" ", "").contains("\"commandsRunning\":0")) {
+        return Optional.empty();
+      }
+      pid = Long.parseLong(body.replaceAll("(?s).*\"pid\"\\s*:\\s*(\\d+).*", "$1"));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+    try (UnixHttp.Response stop = UnixHttp.request(address.socket(), "POST", "/v1/daemon/stop", "application/json",
+        new byte[0])) {
+      stop.bodyText();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    note(verbose, "ignisd " + pid + " ran another build of Ignis; starting this one");
+    long deadline = System.nanoTime() + START_WAIT.toNanos();
+    while (ProcessHandle.of(pid).isPresent() && System.nanoTime() < deadline) {
+      sleep(20);
+    }
+    return connectOrStart(address, home, verbose);
+  }
+
   /** A state dir that does not exist yet is left to the command (a typo must not get a daemon of its own). */
   private static boolean canWrite(Path stateDir) {
     return Files.isDirectory(stateDir) && Files.isWritable(stateDir);

@@ -56,8 +56,14 @@ public final class UnixHttp {
   /** Sends a request on a connected channel and reads the answer's head. */
   public static Response exchange(SocketChannel channel, String method, String target, String contentType, byte[] body)
       throws IOException {
+    return exchange(channel, method, target, contentType, body, "");
+  }
+
+  /** The same with extra header lines ({@code "Name: value\r\n"} each). */
+  public static Response exchange(SocketChannel channel, String method, String target, String contentType, byte[] body,
+      String extraHeaders) throws IOException {
     StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-        .append("Host: ignisd\r\nConnection: close\r\n");
+        .append("Host: ignisd\r\nConnection: close\r\n").append(extraHeaders);
     if (body != null) {
       head.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(body.length).append("\r\n");
     }

@@ -5,6 +5,7 @@ import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import dev.ignis.runtime.cli.Cli;
 import dev.ignis.runtime.cli.CliSession;
+import dev.ignis.runtime.client.BuildId;
 import dev.ignis.runtime.client.CliFrames;
 import dev.ignis.runtime.config.Settings;
 import dev.ignis.runtime.config.SettingsLoader;
@@ -45,6 +46,7 @@ final class CliEndpoint {
   private final Map<String, Thread> running = new ConcurrentHashMap<>();
   private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
   private final AtomicLong commands = new AtomicLong();
+  private final String build = BuildId.current();
 
   @Inject
   CliEndpoint(ResidentServices services, Settings settings) {
@@ -58,6 +60,14 @@ final class CliEndpoint {
   }
 
   void run(Exchange exchange) throws IOException {
+    String clientBuild = exchange.request().header(BuildId.HEADER);
+    if (!clientBuild.isEmpty() && !build.isEmpty() && !clientBuild.equals(build)) {
+      // The installation was upgraded under this daemon: the client restarts it rather than
+      // have old code run the command.
+      Json.respond(exchange, 409, Map.of("restart", "build", "error", Map.of("status", 409, "message",
+          "ignisd runs build " + build + " of the runtime, the client " + clientBuild)));
+      return;
+    }
     Request request = Request.of(Json.body(exchange));
     if (running.containsKey(request.id)) {
       throw new IgnisException(ErrorCode.ALREADY_EXISTS, "a command with id " + request.id + " runs already");

@@ -23,6 +23,9 @@ public final class Mappers {
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(SerializationFeature.INDENT_OUTPUT)
+        // Maps (plugin state, options) come out sorted: the same record prints the same in
+        // every process (immutable maps iterate in a per-JVM random order).
+        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
         .serializationInclusion(JsonInclude.Include.NON_NULL)
         .build();
   }
@@ -32,6 +35,7 @@ public final class Mappers {
             YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build())
         .registerModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
         .setSerializationInclusion(JsonInclude.Include.NON_NULL);
   }
 
