@@ -54,6 +54,10 @@ class DaemonIT extends NetworkedVmTest {
       Ignis.Result own = daemon.inProcess(args);
       assertThat(viaDaemon).as("runtime %s through ignisd vs in its own process", command).isEqualTo(own);
     }
+    // Settings come from each command's environment, not from the daemon's.
+    Ignis.Result ownSettings = daemon.launch(Map.of("IGNIS_DAEMON", "on", "IGNIS_BOOT_TIMEOUT", "soon"), "run");
+    assertThat(ownSettings).isEqualTo(daemon.launch(Map.of("IGNIS_DAEMON", "off", "IGNIS_BOOT_TIMEOUT", "soon"), "run"));
+    assertThat(ownSettings.err()).contains("boot.timeout 'soon' is not a number of seconds");
     assertThat(daemon.client("run", "--kernel", "rel/vmlinux", "--initrd", "rel/initrd").err())
         .as("a relative path is the caller's").contains(Path.of("").toAbsolutePath().resolve("rel/vmlinux").toString());
     Ignis.Result status = daemon.client("daemon", "status");
@@ -145,6 +149,22 @@ class DaemonIT extends NetworkedVmTest {
     assertThat(follow.exitValue()).isEqualTo(103);
     assertThat(err.lines()).as(err).hasSize(1);
     assertThat(err).startsWith("error: ignisd stopped while it ran this command").contains("ignisd.log");
+  }
+
+  @Test
+  void progress_isDrawnOnTheClientsTerminal_notOnAPipe() throws Exception {
+    daemon.ok("version");
+    // script(1) gives the client a terminal of its own; ignisd has none.
+    String command = "env IGNIS_DAEMON=on " + Ignis.DIST.resolve("bin/runtime") + " run --name tty";
+    ProcessBuilder builder = new ProcessBuilder("script", "-qec", command, "/dev/null").redirectErrorStream(true);
+    builder.environment().putAll(ignis.environment());
+    Process process = builder.start();
+    String shown = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as(shown).isZero();
+    assertThat(shown).contains("starting VM tty... ").contains("\r\033[K");
+    Ignis.Result piped = daemon.client("run", "--name", "piped");
+    assertThat(piped.status()).isZero();
+    assertThat(piped.err()).as("no progress on a pipe").isEmpty();
   }
 
   @Test

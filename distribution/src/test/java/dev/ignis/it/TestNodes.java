@@ -46,6 +46,7 @@ final class TestNodes implements AutoCloseable {
     Map<String, String> environment() {
       Map<String, String> env = new HashMap<>();
       env.put("IGNIS_STATE_DIR", dir.resolve("state").toString());
+      env.put("IGNIS_DAEMON", "off"); // each command in its own process, inside the node's netns
       env.put("IGNIS_PLUGINS_DIR", Ignis.DIST.resolve("plugins").toString());
       env.put("IGNIS_CONFIG", dir.resolve("no-config").toString());
       env.put("IGNIS_IMAGES_DIR", System.getProperty("ignis.images"));

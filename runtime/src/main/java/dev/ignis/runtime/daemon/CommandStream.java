@@ -31,10 +31,19 @@ final class CommandStream {
 
   /** Says the command is done; called last on its thread. */
   void end() {
+    putKeepingInterrupt(END);
+  }
+
+  /**
+   * Queues a frame even on a cancelled command's thread (a cancelled command still says what it
+   * rolled back): the interrupt is held back while it waits, and stays set for the command to
+   * see. The pump always drains the queue, so the wait ends.
+   */
+  private void putKeepingInterrupt(byte[] frame) {
     boolean interrupted = Thread.interrupted();
     while (true) {
       try {
-        frames.put(END);
+        frames.put(frame);
         break;
       } catch (InterruptedException e) {
         interrupted = true;
@@ -58,24 +67,7 @@ final class CommandStream {
         if (clientGone || length == 0) {
           return;
         }
-        // A cancelled command still says what it rolled back: its output goes out despite the
-        // interrupt, which stays set for the command to see. The pump always drains the queue.
-        byte[] frame = frame(kind, bytes, offset, length);
-        boolean interrupted = Thread.interrupted();
-        try {
-          while (true) {
-            try {
-              frames.put(frame);
-              return;
-            } catch (InterruptedException e) {
-              interrupted = true;
-            }
-          }
-        } finally {
-          if (interrupted) {
-            Thread.currentThread().interrupt();
-          }
-        }
+        putKeepingInterrupt(frame(kind, bytes, offset, length));
       }
     }, true, StandardCharsets.UTF_8);
   }

@@ -27,6 +27,7 @@ public final class GuestDhcp {
 
   private final CommandRunner commands;
 
+  @com.google.inject.Inject
   public GuestDhcp(CommandRunner commands) {
     this.commands = commands;
   }

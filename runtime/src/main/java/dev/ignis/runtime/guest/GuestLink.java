@@ -19,6 +19,7 @@ public final class GuestLink {
 
   private final CommandRunner commands;
 
+  @com.google.inject.Inject
   public GuestLink(CommandRunner commands) {
     this.commands = commands;
   }

@@ -34,6 +34,7 @@ public final class QemuDriver implements Hypervisor {
 
   private final CommandRunner commands;
 
+  @com.google.inject.Inject
   public QemuDriver(CommandRunner commands) {
     this.commands = commands;
   }

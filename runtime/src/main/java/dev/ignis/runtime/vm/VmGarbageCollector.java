@@ -26,6 +26,7 @@ public final class VmGarbageCollector {
   private final Supplier<Plugins> plugins;
   private final VmLifecycle lifecycle;
 
+  @com.google.inject.Inject
   public VmGarbageCollector(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, VmLifecycle lifecycle) {
     this.store = store;
     this.netns = netns;

@@ -40,6 +40,7 @@ public final class VmLifecycle {
   private final HostPorts hostPorts;
   private final Clock clock;
 
+  @com.google.inject.Inject
   public VmLifecycle(VmStore store, NetworkNamespaces netns, Supplier<Plugins> plugins, VmGuest guest,
       HostPorts hostPorts, Clock clock) {
     this.store = store;

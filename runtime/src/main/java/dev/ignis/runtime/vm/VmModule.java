@@ -1,0 +1,57 @@
+package dev.ignis.runtime.vm;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.ignis.runtime.config.Settings;
+import dev.ignis.runtime.guest.GuestDhcp;
+import dev.ignis.runtime.guest.GuestLink;
+import dev.ignis.runtime.hypervisor.AccelProbe;
+import dev.ignis.runtime.hypervisor.Hypervisor;
+import dev.ignis.runtime.image.ImageStore;
+import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
+import java.time.Duration;
+
+/**
+ * Wires the VMs: their store, the host-port guard, the guest side of a VM, and (by their
+ * constructors) the lifecycle and the garbage collector.
+ */
+public final class VmModule extends AbstractModule {
+
+  @Override
+  protected void configure() {
+    bind(VmLifecycle.class).in(Singleton.class);
+    bind(VmGarbageCollector.class).in(Singleton.class);
+  }
+
+  @Provides
+  @Singleton
+  VmStore store(Settings settings) {
+    return new VmStore(settings.vmsDir());
+  }
+
+  @Provides
+  @Singleton
+  HostPorts hostPorts(CommandRunner commands, Settings settings) {
+    return new HostPorts(commands, settings.stateDir());
+  }
+
+  @Provides
+  @Singleton
+  VmGuest guest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
+      Settings settings) {
+    return new VmGuest(hypervisor, images, accel, link, dhcp, settings.vmsDir(), bootTimeout(settings));
+  }
+
+  /** How long a guest may take to become ready: {@code boot.timeout} seconds, 120 by default (TCG is slow). */
+  private static Duration bootTimeout(Settings settings) {
+    String value = settings.environment().getOrDefault("IGNIS_BOOT_TIMEOUT",
+        settings.properties().getOrDefault("boot.timeout", "120"));
+    if (!value.matches("\\d{1,4}")) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "boot.timeout '" + value + "' is not a number of seconds");
+    }
+    return Duration.ofSeconds(Long.parseLong(value));
+  }
+}
