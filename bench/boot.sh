@@ -115,11 +115,13 @@ echo "run to port 80: through ignisd ${total} ms (+$((total - bare)) ms over bar
 
 # 16 at once: from the first command to the last VM answering, both ways.
 for way in ignisd inproc; do
-  cmd=$runtime; [ "$way" = inproc ] && cmd="env IGNIS_DAEMON=off $runtime"
+  cmd=$runtime base=34000; [ "$way" = inproc ] && cmd="env IGNIS_DAEMON=off $runtime" base=34100
   start=$(now)
-  for i in $(seq 16); do $cmd run --name "c$way$i" -p $((34000 + i)):80 >/dev/null 2>"$work/c$i.err" & done
+  for i in $(seq 16); do $cmd run --name "c$way$i" -p $((base + i)):80 >/dev/null 2>"$work/c$i.err" & done
   wait
-  for i in $(seq 16); do until answers $((34000 + i)); do sleep 0.01; done; done
+  for i in $(seq 16); do
+    grep -q error "$work/c$i.err" || until answers $((base + i)); do sleep 0.01; done
+  done
   echo "16 concurrent runs, all answering ($way): $(( ($(now) - start) / 1000000 )) ms; failed: $(cat "$work"/c*.err | grep -c error || true)"
   for i in $(seq 16); do "$runtime" rm -f "c$way$i" >/dev/null 2>&1 || true; done
 done

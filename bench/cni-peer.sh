@@ -4,7 +4,8 @@
 #   (a) the libcni peer, one process per operation;
 #   (b) Ignis' cni plugin inside one JVM, interleaved with (a) round by round;
 #   (c) Ignis per CLI operation: `bin/runtime run` / `rm -f` on cni minus the same on the
-#       sandbox-only example plugin (same JVM start, same guest boot), paired per round.
+#       sandbox-only example plugin (same JVM start, same guest boot), paired per round;
+#       through ignisd (the default) and in the command's own process (IGNIS_DAEMON=off).
 # Usage: bench/cni-peer.sh [ROUNDS (default 20)] [CLI_ROUNDS (default 10)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ suffix=$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
 bridge=igp$suffix
 cleanup() {
   [ -n "${runtime:-}" ] && "$runtime" gc >/dev/null 2>&1 || true
+  [ -n "${runtime:-}" ] && "$runtime" daemon stop >/dev/null 2>&1 || true
   ip link delete "$bridge" 2>/dev/null || true
   scripts/remove-unused-cni-chains || true
   rm -rf "$work"
@@ -45,18 +47,23 @@ export IGNIS_STATE_DIR=$work/state IGNIS_PLUGINS_DIR=$work/plugins IGNIS_CONFIG=
 export IGNIS_PLUGIN_CNI_CONF_DIR=$work/net.d IGNIS_PLUGIN_CNI_CACHE_DIR=$work/cache
 export IGNIS_IMAGES_DIR=${IGNIS_IMAGES_DIR:-$PWD/distribution/target/images}
 ms() { local start end; start=$(date +%s%N); "$@" >/dev/null; end=$(date +%s%N); echo $(((end - start) / 1000000)); }
+mkdir -p "$work/state"
 "$runtime" run --name warm >/dev/null && "$runtime" rm -f warm >/dev/null   # builds the image if needed
-add=(); del=()
-for i in $(seq 1 "$cli_rounds"); do
-  c_run=$(ms "$runtime" run --name "c$i")
-  s_run=$(ms "$runtime" --network-plugin sandbox-only run --name "s$i")
-  c_rm=$(ms "$runtime" rm -f "c$i")
-  s_rm=$(ms "$runtime" rm -f "s$i")
-  add+=($((c_run - s_run))); del+=($((c_rm - s_rm)))
-done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-add_median=$(median "${add[@]}")
-del_median=$(median "${del[@]}")
-awk -v a="$add_median" -v d="$del_median" -v pa="$peer_add" -v pd="$peer_del" 'BEGIN {
-  printf "per CLI operation (cni minus sandbox-only, median of %s): ADD %d ms, DEL %d ms: ratio to the peer %.2fx / %.2fx\n",
-    "'"$cli_rounds"'", a, d, a / pa, d / pd }'
+for way in ignisd in-process; do
+  [ "$way" = in-process ] && export IGNIS_DAEMON=off
+  add=(); del=()
+  for i in $(seq 1 "$cli_rounds"); do
+    c_run=$(ms "$runtime" run --name "c$i")
+    s_run=$(ms "$runtime" --network-plugin sandbox-only run --name "s$i")
+    c_rm=$(ms "$runtime" rm -f "c$i")
+    s_rm=$(ms "$runtime" rm -f "s$i")
+    add+=($((c_run - s_run))); del+=($((c_rm - s_rm)))
+  done
+  add_median=$(median "${add[@]}")
+  del_median=$(median "${del[@]}")
+  awk -v a="$add_median" -v d="$del_median" -v pa="$peer_add" -v pd="$peer_del" -v w="$way" 'BEGIN {
+    printf "per CLI operation through %s (cni minus sandbox-only, median of %s): ADD %d ms, DEL %d ms: ratio to the peer %.2fx / %.2fx\n",
+      w, "'"$cli_rounds"'", a, d, a / pa, d / pd }'
+done
+unset IGNIS_DAEMON

@@ -40,6 +40,21 @@ class VmBootIT extends NetworkedVmTest {
   }
 
   @Test
+  void theGuestStartedWhileItsNetworkIsAttached_getsTheSameAddressAsOneStartedAfter() throws Exception {
+    int early = TestNetwork.freePort();
+    int late = TestNetwork.freePort();
+    ignis.ok("run", "--name", "early", "--ip", net.prefix + "40", "-p", "127.0.0.1:" + early + ":80");
+    ignis.withEnv("IGNIS_BOOT_EARLY", "false").ok("run", "--name", "late", "--ip", net.prefix + "41", "-p", "127.0.0.1:" + late + ":80");
+    ignis.withEnv("IGNIS_BOOT_EARLY", "true");
+    assertThat(TestNetwork.fetch("127.0.0.1", early)).contains("Ignis VM early");
+    assertThat(TestNetwork.fetch("127.0.0.1", late)).contains("Ignis VM late");
+    String earlyConsole = ignis.ok("logs", "early");
+    String lateConsole = ignis.ok("logs", "late");
+    assertThat(earlyConsole).as("by DHCP").contains("IGNIS-READY early " + net.prefix + "40" + "/");
+    assertThat(lateConsole).as("by the kernel command line").contains("IGNIS-READY late " + net.prefix + "41" + "/");
+  }
+
+  @Test
   void aGuestThatNeverBecomesReady_isTornDownWithItsConsoleShown() throws Exception {
     ignis.withEnv("IGNIS_BOOT_TIMEOUT", "8");
     // An init that runs but never reports ready.

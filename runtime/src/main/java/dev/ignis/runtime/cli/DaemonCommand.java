@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
             + " Stopping ignisd leaves VMs running; the next one adopts them."})
 final class DaemonCommand implements Callable<Integer> {
 
-  enum Action { status, start, stop }
+  enum Action { STATUS, START, STOP }
 
   /** How long {@code stop} waits for the daemon to exit (its commands get 30 s to roll back). */
   private static final Duration STOP_WAIT = Duration.ofSeconds(40);
@@ -42,9 +42,9 @@ final class DaemonCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     DaemonAddress address = new DaemonAddress(root.settings().stateDir());
     return switch (action) {
-      case status -> status(address);
-      case start -> start(address);
-      case stop -> stop(address);
+      case STATUS -> status(address);
+      case START -> start(address);
+      case STOP -> stop(address);
     };
   }
 

@@ -124,7 +124,7 @@ public final class Ignisd {
   private static void preloadPlugins(Injector injector) {
     Thread thread = new Thread(() -> {
       try {
-        injector.getInstance(Key.get(new TypeLiteral<Supplier<Plugins>>() {})).get();
+        injector.getInstance(Key.get(new TypeLiteral<Supplier<Plugins>>() {})).get().ids(); // every jar
       } catch (RuntimeException e) {
         log.warn("cannot load the plugins: {}", e.getMessage());
       }

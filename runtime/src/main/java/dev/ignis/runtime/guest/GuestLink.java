@@ -30,8 +30,23 @@ public final class GuestLink {
    * plugin's own sandbox, such as Docker's).
    */
   public void connect(String netnsPath, String ifName) {
+    createTap(netnsPath);
+    joinTap(netnsPath, ifName);
+  }
+
+  /** The tap alone, leading nowhere yet: a guest can start on it while the network is attached. */
+  public void createTap(String netnsPath) {
     run(netnsPath, "ip", "tuntap add " + TAP + " mode tap\n"
         + "link set " + TAP + " up\n");
+  }
+
+  /** Removes the tap alone (a guest started on it is gone). Idempotent. */
+  public void deleteTap(String netnsPath) {
+    commands.run(batch("ip", "link delete " + TAP + "\n").inNetns(netnsPath));
+  }
+
+  /** The redirects between the tap made before and the plugin's interface. */
+  public void joinTap(String netnsPath, String ifName) {
     run(netnsPath, "tc", redirect(ifName, TAP) + redirect(TAP, ifName));
   }
 

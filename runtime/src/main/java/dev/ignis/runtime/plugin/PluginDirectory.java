@@ -45,42 +45,31 @@ public final class PluginDirectory {
 
   /** Loads every usable plugin; throws only when the directory itself is unusable. */
   public Plugins load() {
-    IsolatingPluginManager pf4j = new IsolatingPluginManager(dir);
-    pf4j.setSystemVersion(SpiVersion.CURRENT);
-    Map<String, NetworkPlugin> loaded = new LinkedHashMap<>();
+    Plugins plugins = scan(line -> { });
+    plugins.infos(); // loads them all
+    return plugins;
+  }
+
+  /**
+   * Reads every jar's descriptor and loads none yet: a plugin's jar (and those of the plugins
+   * it depends on) is loaded when the plugin is first asked for, every jar when all are. A
+   * command that uses one plugin loads one. {@code warn} gets one line per jar skipped, when
+   * that is found out. Throws only when the directory itself is unusable.
+   */
+  public Plugins scan(java.util.function.Consumer<String> warn) {
     List<PluginInfo> infos = new ArrayList<>();
-    List<PluginJar> pending = new ArrayList<>();
+    List<PluginJar> readable = new ArrayList<>();
     for (Path jar : listJars()) {
       try {
-        pending.add(PluginJar.read(jar));
+        readable.add(PluginJar.read(jar));
       } catch (IgnisException e) {
         infos.add(PluginInfo.unreadable(jar, e.getMessage()));
       }
     }
-    pending = oneJarPerId(pending, infos);
-    // A plugin loads after the plugins it depends on (PF4J's Plugin-Dependencies).
-    for (boolean progress = true; progress; ) {
-      progress = false;
-      for (java.util.Iterator<PluginJar> it = pending.iterator(); it.hasNext(); ) {
-        PluginJar descriptor = it.next();
-        if (loaded.keySet().containsAll(descriptor.dependencies())) {
-          it.remove();
-          progress = true;
-          String reason = loadOne(pf4j, descriptor, loaded);
-          infos.add(reason.isEmpty()
-              ? PluginInfo.started(descriptor, loaded.get(descriptor.id()).description())
-              : PluginInfo.skipped(descriptor, reason));
-        }
-      }
-    }
-    for (PluginJar descriptor : pending) {
-      List<String> missing = descriptor.dependencies().stream().filter(d -> !loaded.containsKey(d)).toList();
-      infos.add(PluginInfo.skipped(descriptor, "it needs the plugin" + (missing.size() > 1 ? "s " : " ")
-          + String.join(", ", missing) + ", which " + (missing.size() > 1 ? "are" : "is")
-          + " not installed or did not load; install it in " + dir));
-    }
-    infos.sort(java.util.Comparator.comparing(PluginInfo::jar));
-    return new Plugins(loaded, infos, contexts);
+    List<PluginJar> kept = oneJarPerId(readable, infos);
+    IsolatingPluginManager pf4j = new IsolatingPluginManager(dir);
+    pf4j.setSystemVersion(SpiVersion.CURRENT);
+    return new Plugins(new JarLoader(dir, pf4j, kept, infos), contexts, warn);
   }
 
   /**
@@ -105,7 +94,7 @@ public final class PluginDirectory {
   }
 
   /** Loads one checked jar; returns why it was skipped, or empty when it started. */
-  private static String loadOne(IsolatingPluginManager pf4j, PluginJar jar, Map<String, NetworkPlugin> loaded) {
+  static String loadOne(IsolatingPluginManager pf4j, PluginJar jar, Map<String, NetworkPlugin> loaded) {
     String incompatibility = checkSpiRange(pf4j, jar.requires());
     if (!incompatibility.isEmpty()) {
       return incompatibility;

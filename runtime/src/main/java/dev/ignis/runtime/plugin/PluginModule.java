@@ -12,7 +12,10 @@ import dev.ignis.spi.IgnisException;
 import java.io.PrintStream;
 import java.util.function.Supplier;
 
-/** Wires the plugins of the plugins dir, loaded on first use (a {@code Supplier<Plugins>}). */
+/**
+ * Wires the plugins of the plugins dir: the dir is read on first use (a {@code Supplier<Plugins>}),
+ * and a plugin's jar loaded when the plugin is.
+ */
 public final class PluginModule extends AbstractModule {
 
   @Provides
@@ -21,10 +24,8 @@ public final class PluginModule extends AbstractModule {
     return new LazyPlugins(() -> {
       var dir = settings.pluginsDir().orElseThrow(() -> new IgnisException(ErrorCode.NOT_FOUND,
           "no plugins dir is configured; pass --plugins-dir DIR or set IGNIS_PLUGINS_DIR"));
-      Plugins plugins = new PluginDirectory(dir, BundledPlugins.of(settings.installDir()),
-          id -> new DefaultPluginContext(id, settings, commands, err)).load();
-      plugins.warnings().forEach(line -> err.println("warning: " + line));
-      return plugins;
+      return new PluginDirectory(dir, BundledPlugins.of(settings.installDir()),
+          id -> new DefaultPluginContext(id, settings, commands, err)).scan(line -> err.println("warning: " + line));
     });
   }
 

@@ -168,7 +168,10 @@ public final class HostPorts {
         }
       } else {
         try (ServerSocket socket = new ServerSocket()) {
-          socket.setReuseAddress(false);
+          // Reuse on: a listener still refuses the bind (Linux), while a connection of this
+          // host in TIME_WAIT that happened to have this port as its own ephemeral one does not
+          // (it holds no port a mapping needs; found by 16 concurrent runs on ports 34001-34016).
+          socket.setReuseAddress(true);
           socket.bind(address);
         }
       }

@@ -23,6 +23,8 @@ import java.util.List;
  */
 public final class VmGuest {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VmGuest.class);
+
   private final Hypervisor hypervisor;
   private final ImageStore images;
   private final AccelProbe accel;
@@ -30,9 +32,17 @@ public final class VmGuest {
   private final GuestDhcp dhcp;
   private final Path vmsDir;
   private final Duration bootTimeout;
+  private final boolean earlyStart;
 
   public VmGuest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
       Path vmsDir, Duration bootTimeout) {
+    this(hypervisor, images, accel, link, dhcp, vmsDir, bootTimeout, true);
+  }
+
+  /** The same, choosing whether guests of the default image start while their network is attached. */
+  public VmGuest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
+      Path vmsDir, Duration bootTimeout, boolean earlyStart) {
+    this.earlyStart = earlyStart;
     this.hypervisor = hypervisor;
     this.images = images;
     this.accel = accel;
@@ -51,23 +61,84 @@ public final class VmGuest {
     NetInterface nic = attachment.guestNic().orElse(null);
     String tap = null;
     String mac = nic == null || nic.mac().isEmpty() ? vm.spec().mac() : nic.mac();
+    long begin = System.nanoTime();
+    long linked = begin;
     if (nic != null && !attachment.netnsPath().isEmpty()) {
       link.connect(attachment.netnsPath(), nic.name());
       tap = GuestLink.TAP;
+      linked = System.nanoTime();
       ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmDir, mac, ip, gatewayOf(ip, attachment),
           attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
     }
+    long served = System.nanoTime();
     GuestSpec spec = new GuestSpec(vm.name(), vmDir, attachment.netnsPath().isEmpty() ? null : attachment.netnsPath(),
         tap, mac, image.kernel(), image.initrd(), cmdline(vm, attachment, nic), vm.spec().cpus(), vm.spec().memoryMib(),
         accelerator);
     GuestProcess guest = hypervisor.start(spec);
+    long started = System.nanoTime();
     try {
       hypervisor.awaitReady(guest, bootTimeout);
     } catch (IgnisException e) {
       hypervisor.kill(guest);
       throw new IgnisException(e.code(), "VM '" + vm.name() + "': " + e.getMessage(), e);
     }
+    log.debug("timing: VM {} guest link {} ms, DHCP server {} ms, QEMU start {} ms, boot to ready {} ms", vm.name(),
+        (linked - begin) / 1_000_000, (served - linked) / 1_000_000, (started - served) / 1_000_000,
+        (System.nanoTime() - started) / 1_000_000);
     return guest;
+  }
+
+  /**
+   * Whether the VM's guest can start before its network is attached ({@link #startEarly}): the
+   * default image (it takes its address by DHCP when told to) in a sandbox the runtime makes,
+   * unless the setting {@code boot.early} is off.
+   */
+  boolean canStartEarly(Vm vm, boolean pluginBringsSandbox) {
+    return earlyStart && !pluginBringsSandbox && vm.netns() != null && vm.spec().boot().kernel().isEmpty();
+  }
+
+  /**
+   * Starts the guest on a tap of its own in the sandbox, with the VM's MAC, told to take its
+   * address by DHCP: it boots while the plugin attaches the network, which {@link #finishEarly}
+   * then links to it.
+   */
+  GuestProcess startEarly(Vm vm, String netnsPath) {
+    ImageStore.Image image = images.resolve(vm.spec().boot().kernel(), vm.spec().boot().initrd());
+    String accelerator = accel.resolve(vm.spec().boot().accel(), image.kernel(), image.initrd(),
+        vmsDir.getParent().resolve("accel-probe-run"));
+    link.createTap(netnsPath);
+    String cmdline = cmdline(vm, Attachment.builder(vm.spec().networkPlugin(), vm.ref()).build(), null, true);
+    return hypervisor.start(new GuestSpec(vm.name(), vmsDir.resolve(vm.id()), netnsPath, GuestLink.TAP, vm.spec().mac(),
+        image.kernel(), image.initrd(), cmdline, vm.spec().cpus(), vm.spec().memoryMib(), accelerator));
+  }
+
+  /**
+   * Links a guest started early to the network now attached, serves its address by DHCP and
+   * waits until it is ready. A plugin that gave the interface another MAC than the VM's (the
+   * guest cannot take it over then) gets the guest booted again the ordinary way.
+   */
+  GuestProcess finishEarly(Vm vm, Attachment attachment, GuestProcess early) {
+    NetInterface nic = attachment.guestNic().orElse(null);
+    if (nic == null || !nic.mac().isEmpty() && !nic.mac().equalsIgnoreCase(vm.spec().mac())) {
+      log.debug("VM {}: the plugin's interface has another MAC; booting again on it", vm.name());
+      hypervisor.kill(early);
+      link.deleteTap(attachment.netnsPath());
+      return boot(vm, attachment);
+    }
+    long begin = System.nanoTime();
+    link.joinTap(attachment.netnsPath(), nic.name());
+    ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmsDir.resolve(vm.id()), vm.spec().mac(), ip,
+        gatewayOf(ip, attachment), attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
+    long linked = System.nanoTime();
+    try {
+      hypervisor.awaitReady(early, bootTimeout);
+    } catch (IgnisException e) {
+      hypervisor.kill(early);
+      throw new IgnisException(e.code(), "VM '" + vm.name() + "': " + e.getMessage(), e);
+    }
+    log.debug("timing: VM {} started early; link and DHCP server {} ms, then ready after {} ms", vm.name(),
+        (linked - begin) / 1_000_000, (System.nanoTime() - linked) / 1_000_000);
+    return early;
   }
 
   /** Powers the guest off (ACPI), killing it after the grace period. */
@@ -112,6 +183,11 @@ public final class VmGuest {
 
   /** Ignis' kernel arguments: serial console, the VM's network as {@code ip=}, its name; then the user's. */
   static String cmdline(Vm vm, Attachment attachment, NetInterface nic) {
+    return cmdline(vm, attachment, nic, false);
+  }
+
+  /** The same; with {@code dhcp} the guest is told to take its address by DHCP ({@code ignis.net=dhcp}). */
+  static String cmdline(Vm vm, Attachment attachment, NetInterface nic, boolean dhcp) {
     StringBuilder line = new StringBuilder("console=ttyS0 reboot=t panic=-1 quiet");
     line.append(" tsc_early_khz=").append(hostKhz());
     line.append(" ignis.name=").append(vm.name());
@@ -124,6 +200,10 @@ public final class VmGuest {
           .append(':').append(vm.name()).append(":eth0:off");
       dns.stream().filter(IpConfig::isIpLiteral).limit(2).forEach(server -> line.append(':').append(server));
     }
+    if (dhcp) {
+      line.append(" ignis.net=dhcp");
+    }
+    // The user's arguments come last: after a '--' in them, words go to init.
     if (!vm.spec().boot().cmdline().isBlank()) {
       line.append(' ').append(vm.spec().boot().cmdline().strip());
     }

@@ -123,6 +123,11 @@ public final class VmLifecycle {
       try (portsLock) {
         store.save(vm);
         String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns(), plugin.id()).toString();
+        if (guest.canStartEarly(vm, plugin.bringsOwnSandbox())) {
+          // The guest boots while the plugin attaches: the network is off the critical path.
+          vm = vm.withGuest(guest.startEarly(vm, netnsPath));
+          store.save(vm);
+        }
         Attachment attachment = plugin.attach(request(vm, netnsPath));
         vm = vm.withAttachment(attachment).keepingIps(attachment.guestNic().map(nic -> nic.ips().stream()
             .map(IpConfig::ip).toList()).orElse(List.of()));
@@ -134,7 +139,8 @@ public final class VmLifecycle {
         }
       }
       long attached = System.nanoTime();
-      vm = vm.withGuest(guest.boot(vm, vm.attachment()));
+      vm = vm.withGuest(vm.guest() != null ? guest.finishEarly(vm, vm.attachment(), vm.guest())
+          : guest.boot(vm, vm.attachment()));
       vm = vm.started(clock.instant());
       store.save(vm);
       log.debug("timing: VM {} network {} ms, guest {} ms", vm.name(), (attached - begin) / 1_000_000,

@@ -42,7 +42,21 @@ public final class VmModule extends AbstractModule {
   @Singleton
   VmGuest guest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
       Settings settings) {
-    return new VmGuest(hypervisor, images, accel, link, dhcp, settings.vmsDir(), bootTimeout(settings));
+    return new VmGuest(hypervisor, images, accel, link, dhcp, settings.vmsDir(), bootTimeout(settings),
+        earlyStart(settings));
+  }
+
+  /**
+   * Whether guests of the default image start while their network is attached: {@code
+   * boot.early} ({@code IGNIS_BOOT_EARLY}), {@code true} by default.
+   */
+  private static boolean earlyStart(Settings settings) {
+    String value = settings.environment().getOrDefault("IGNIS_BOOT_EARLY",
+        settings.properties().getOrDefault("boot.early", "true"));
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "boot.early '" + value + "' is neither true nor false");
+    }
+    return Boolean.parseBoolean(value);
   }
 
   /** How long a guest may take to become ready: {@code boot.timeout} seconds, 120 by default (TCG is slow). */

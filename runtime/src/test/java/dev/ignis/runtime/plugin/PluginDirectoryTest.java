@@ -37,6 +37,21 @@ class PluginDirectoryTest {
   }
 
   @Test
+  void scan_loadsAPluginsJarOnlyWhenItIsAskedFor_andWarnsOfABadJarWhenItIsTried() throws Exception {
+    PluginJars.write(dir.resolve("a-good.jar"), PluginJars.descriptor("recording"), true);
+    // Fine on the outside, wrong only once loaded: its plugin's id() is 'recording'.
+    PluginJars.write(dir.resolve("b-misnamed.jar"), PluginJars.descriptor("misnamed"), true);
+    java.util.List<String> warned = new java.util.ArrayList<>();
+    Plugins plugins = new PluginDirectory(dir, id -> null).scan(warned::add);
+    assertThat(plugins.get("recording").description()).isEqualTo("isolated");
+    assertThat(warned).as("the other jar is not even opened").isEmpty();
+    assertThat(plugins.ids()).containsExactly("recording");
+    assertThat(warned).singleElement().asString().contains("b-misnamed.jar: its NetworkPlugin.id() is 'recording' but its Plugin-Id is 'misnamed'");
+    plugins.infos();
+    assertThat(warned).as("once").hasSize(1);
+  }
+
+  @Test
   void load_ofAPluginWhoseDependencyIsMissing_skipsItByName_butOptionalOnesDoNotBlock() throws Exception {
     Map<String, String> needsBase = PluginJars.descriptor("recording");
     needsBase.put("Plugin-Dependencies", "base@>=1.0.0, extra?");
