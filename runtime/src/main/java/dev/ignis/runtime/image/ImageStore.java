@@ -41,6 +41,12 @@ public final class ImageStore {
     return new Image(readable(Path.of(kernel), "--kernel"), readable(Path.of(initrd), "--initrd"));
   }
 
+  /** Whether the default image is built (a first run builds it, which takes a minute). */
+  public boolean hasDefaultImage() {
+    Path dir = imagesDir.resolve("default");
+    return Files.isReadable(dir.resolve("vmlinux")) && Files.isReadable(dir.resolve("initrd.img"));
+  }
+
   /** The default image, built first if it is not there yet. */
   public Image defaultImage() {
     Path dir = imagesDir.resolve("default");

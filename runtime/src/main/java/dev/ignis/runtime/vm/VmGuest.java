@@ -76,12 +76,7 @@ public final class VmGuest {
         accelerator);
     GuestProcess guest = hypervisor.start(spec);
     long started = System.nanoTime();
-    try {
-      hypervisor.awaitReady(guest, bootTimeout);
-    } catch (IgnisException e) {
-      hypervisor.kill(guest);
-      throw new IgnisException(e.code(), "VM '" + vm.name() + "': " + e.getMessage(), e);
-    }
+    awaitReady(vm, guest);
     log.debug("timing: VM {} guest link {} ms, DHCP server {} ms, QEMU start {} ms, boot to ready {} ms", vm.name(),
         (linked - begin) / 1_000_000, (served - linked) / 1_000_000, (started - served) / 1_000_000,
         (System.nanoTime() - started) / 1_000_000);
@@ -90,11 +85,13 @@ public final class VmGuest {
 
   /**
    * Whether the VM's guest can start before its network is attached ({@link #startEarly}): the
-   * default image (it takes its address by DHCP when told to) in a sandbox the runtime makes,
-   * unless the setting {@code boot.early} is off.
+   * default image (it takes its address by DHCP when told to), once built (a network that
+   * cannot attach fails before the image is built), in a sandbox the runtime makes, unless the
+   * setting {@code boot.early} is off.
    */
   boolean canStartEarly(Vm vm, boolean pluginBringsSandbox) {
-    return earlyStart && !pluginBringsSandbox && vm.netns() != null && vm.spec().boot().kernel().isEmpty();
+    return earlyStart && !pluginBringsSandbox && vm.netns() != null && vm.spec().boot().kernel().isEmpty()
+        && images.hasDefaultImage();
   }
 
   /**
@@ -130,15 +127,20 @@ public final class VmGuest {
     ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmsDir.resolve(vm.id()), vm.spec().mac(), ip,
         gatewayOf(ip, attachment), attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
     long linked = System.nanoTime();
-    try {
-      hypervisor.awaitReady(early, bootTimeout);
-    } catch (IgnisException e) {
-      hypervisor.kill(early);
-      throw new IgnisException(e.code(), "VM '" + vm.name() + "': " + e.getMessage(), e);
-    }
+    awaitReady(vm, early);
     log.debug("timing: VM {} started early; link and DHCP server {} ms, then ready after {} ms", vm.name(),
         (linked - begin) / 1_000_000, (System.nanoTime() - linked) / 1_000_000);
     return early;
+  }
+
+  /** Waits until the guest is ready; kills it if it is not in time or dies, naming the VM in the error. */
+  private void awaitReady(Vm vm, GuestProcess guest) {
+    try {
+      hypervisor.awaitReady(guest, bootTimeout);
+    } catch (IgnisException e) {
+      hypervisor.kill(guest);
+      throw new IgnisException(e.code(), "VM '" + vm.name() + "': " + e.getMessage(), e);
+    }
   }
 
   /** Powers the guest off (ACPI), killing it after the grace period. */

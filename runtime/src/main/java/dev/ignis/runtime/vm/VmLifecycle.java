@@ -109,6 +109,7 @@ public final class VmLifecycle {
   }
 
   private Vm attach(Vm stopped, NetworkPlugin plugin) {
+    long checking = System.nanoTime();
     // Host ports: checked once, before anything changes, and held until the mappings are in place.
     HostPorts.Hold portsLock = hostPorts.lockFor(stopped.spec().ports());
     try {
@@ -123,11 +124,14 @@ public final class VmLifecycle {
       try (portsLock) {
         store.save(vm);
         String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns(), plugin.id()).toString();
+        long sandboxed = System.nanoTime();
         if (guest.canStartEarly(vm, plugin.bringsOwnSandbox())) {
           // The guest boots while the plugin attaches: the network is off the critical path.
           vm = vm.withGuest(guest.startEarly(vm, netnsPath));
           store.save(vm);
         }
+        log.debug("timing: VM {} checks {} ms, sandbox {} ms, early guest start {} ms", vm.name(),
+            (begin - checking) / 1_000_000, (sandboxed - begin) / 1_000_000, (System.nanoTime() - sandboxed) / 1_000_000);
         Attachment attachment = plugin.attach(request(vm, netnsPath));
         vm = vm.withAttachment(attachment).keepingIps(attachment.guestNic().map(nic -> nic.ips().stream()
             .map(IpConfig::ip).toList()).orElse(List.of()));
