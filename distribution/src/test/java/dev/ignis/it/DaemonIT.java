@@ -139,6 +139,26 @@ class DaemonIT extends NetworkedVmTest {
   }
 
   @Test
+  void sigtermToIgnisd_cancelsTheRunInFlight_whichRollsBack() throws Exception {
+    daemon.ok("version");
+    Process run = daemon.spawn(Map.of("IGNIS_DAEMON", "on"), "run", "--name", "termed");
+    Thread.sleep(1200);
+    Ignis.sh("kill", "-TERM", String.valueOf(daemon.pid()));
+    assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String err = new String(run.getErrorStream().readAllBytes());
+    if (run.exitValue() == 0) {
+      return; // it was up before the signal came; the base class removes it
+    }
+    assertThat(run.exitValue()).as(err).isEqualTo(130);
+    for (int i = 0; i < 100 && daemon.pid() > 0; i++) {
+      Thread.sleep(100);
+    }
+    assertThat(daemon.pid()).as("ignisd stopped").isNegative();
+    assertThat(daemon.inProcess("ps", "-a").out()).doesNotContain("termed");
+    assertThat(Ignis.sh("ip", "netns", "list")).doesNotContain("ignis-");
+  }
+
+  @Test
   void theClient_saysInOneLineWhenIgnisdDiesUnderIt() throws Exception {
     daemon.ok("run", "--name", "followed");
     Process follow = daemon.spawn(Map.of("IGNIS_DAEMON", "on"), "logs", "-f", "followed");

@@ -13,6 +13,7 @@ final class DaemonLife {
   private final String version;
   private final Instant startedAt = Instant.now();
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final CountDownLatch finished = new CountDownLatch(1);
 
   DaemonLife(DaemonAddress address, String version) {
     this.address = address;
@@ -44,5 +45,23 @@ final class DaemonLife {
 
   void awaitStop() throws InterruptedException {
     stop.await();
+  }
+
+  /** Says the daemon has cancelled its commands and closed its socket. */
+  void finished() {
+    finished.countDown();
+  }
+
+  /**
+   * Stops the daemon and waits until it has finished (for a signal's shutdown hook: the JVM
+   * halts when its hooks return, and the commands in flight must roll back first).
+   */
+  void stopAndWait(String why, long seconds) {
+    requestStop(why);
+    try {
+      finished.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

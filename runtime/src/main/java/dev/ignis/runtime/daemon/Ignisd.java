@@ -93,7 +93,8 @@ public final class Ignisd {
         injector.getInstance(ApiRouter.class))) {
       access.applyGroup(address.socket());
       server.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> life.requestStop("signal"), "ignisd-stop"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> life.stopAndWait("signal", STOP_GRACE_SECONDS + 5),
+          "ignisd-stop"));
       log.info("ignisd {} (pid {}) serves {} on {}; {} VM(s) running, supervised", life.version(),
           ProcessHandle.current().pid(), settings.stateDir(), address.socket(), running);
       preloadPlugins(injector);
@@ -111,6 +112,7 @@ public final class Ignisd {
       }
       supervisor.stop();
       log.info("ignisd stopped; {} command(s) still running were left", cli.running());
+      life.finished();
       return 0;
     } catch (java.io.IOException e) {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot listen on " + address.socket() + ": " + e.getMessage(), e);
