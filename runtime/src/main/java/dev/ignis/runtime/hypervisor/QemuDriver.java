@@ -53,6 +53,20 @@ public final class QemuDriver implements Hypervisor {
 
   @Override
   public GuestProcess start(GuestSpec spec) {
+    // A cancelled command (its thread interrupted) must not abandon QEMU half-way: its
+    // daemonized child would run on unknown to the rollback, before it wrote its pid file. The
+    // start (a fraction of a second) finishes, and the interrupt stays set for the next step.
+    boolean interrupted = Thread.interrupted();
+    try {
+      return startQemu(spec);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private GuestProcess startQemu(GuestSpec spec) {
     checkInstalled();
     Path console = spec.vmDir().resolve("console.log");
     Path control = spec.vmDir().resolve("qmp.sock");
