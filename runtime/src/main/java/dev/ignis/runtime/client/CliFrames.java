@@ -80,11 +80,7 @@ public final class CliFrames {
   }
 
   /** A JSON string literal. */
-  public static String quoteJson(String value) {
-    return quote(value);
-  }
-
-  static String quote(String value) {
+  public static String quote(String value) {
     StringBuilder out = new StringBuilder(value.length() + 2).append('"');
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

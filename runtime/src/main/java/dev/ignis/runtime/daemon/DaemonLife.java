@@ -43,10 +43,6 @@ final class DaemonLife {
     return stop.getCount() == 0;
   }
 
-  void awaitStop() throws InterruptedException {
-    stop.await();
-  }
-
   /** Says the daemon has cancelled its commands and closed its socket. */
   void finished() {
     finished.countDown();

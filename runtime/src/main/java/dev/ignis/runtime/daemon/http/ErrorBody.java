@@ -6,7 +6,7 @@ final class ErrorBody {
   private ErrorBody() {}
 
   static String json(int status, String message) {
-    return "{\"error\":{\"status\":" + status + ",\"message\":" + dev.ignis.runtime.client.CliFrames.quoteJson(message)
+    return "{\"error\":{\"status\":" + status + ",\"message\":" + dev.ignis.runtime.client.CliFrames.quote(message)
         + "}}\n";
   }
 }
