@@ -60,6 +60,40 @@ final class TestNodes implements AutoCloseable {
       return env;
     }
 
+    /**
+     * Runs this node's later commands through its ignisd (started on demand, inside the node's
+     * netns) rather than each in a process of its own.
+     */
+    Node throughDaemon() throws IOException {
+      Files.createDirectories(dir.resolve("state")); // ignisd is started only for a state dir that exists
+      settings.put("IGNIS_DAEMON", "on");
+      return this;
+    }
+
+    /** The pid of this node's running ignisd, or -1. */
+    long daemonPid() throws IOException {
+      Path pidFile = dir.resolve("state/daemon/ignisd.pid");
+      if (!Files.exists(pidFile)) {
+        return -1;
+      }
+      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? pid : -1;
+    }
+
+    /** {@code bin/runtime ARGS} inside this node, in a process of its own whatever the node's mode. */
+    Ignis.Result inProcess(String... args) throws IOException, InterruptedException {
+      String before = settings.put("IGNIS_DAEMON", "off");
+      try {
+        return runtime(args);
+      } finally {
+        if (before == null) {
+          settings.remove("IGNIS_DAEMON");
+        } else {
+          settings.put("IGNIS_DAEMON", before);
+        }
+      }
+    }
+
     /** A flannel plugin setting for this node's later commands, such as {@code lease-ttl}. */
     Node withFlannelSetting(String key, String value) {
       settings.put("IGNIS_PLUGIN_FLANNEL_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), value);

@@ -7,6 +7,7 @@ import dev.ignis.runtime.config.Settings;
 import dev.ignis.runtime.exec.ProcessCommandRunner;
 import dev.ignis.runtime.guest.GuestModule;
 import dev.ignis.runtime.netns.NetnsModule;
+import dev.ignis.runtime.plugin.PluginJobs;
 import dev.ignis.runtime.plugin.PluginModule;
 import dev.ignis.runtime.vm.VmModule;
 import dev.ignis.spi.CommandRunner;
@@ -25,10 +26,18 @@ public final class RuntimeModule extends AbstractModule {
 
   private final Settings settings;
   private final PrintStream err;
+  private final PluginJobs jobs;
 
+  /** The runtime of a command in a process of its own: plugins run no jobs of their own in it. */
   public RuntimeModule(Settings settings, PrintStream err) {
+    this(settings, err, PluginJobs.none());
+  }
+
+  /** The runtime with the jobs of plugins in it (ignisd's). */
+  public RuntimeModule(Settings settings, PrintStream err, PluginJobs jobs) {
     this.settings = settings;
     this.err = err;
+    this.jobs = jobs;
   }
 
   @Override
@@ -37,6 +46,7 @@ public final class RuntimeModule extends AbstractModule {
     bind(PrintStream.class).annotatedWith(Names.named(USER_ERR)).toInstance(err);
     bind(CommandRunner.class).to(ProcessCommandRunner.class).in(Singleton.class);
     bind(Clock.class).toInstance(Clock.systemUTC());
+    bind(PluginJobs.class).toInstance(jobs);
     install(new NetnsModule());
     install(new PluginModule());
     install(new GuestModule());

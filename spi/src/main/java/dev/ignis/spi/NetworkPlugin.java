@@ -12,11 +12,13 @@ import java.util.List;
  * the runtime's bundled plugins win over a dropped-in jar claiming their id. Each plugin gets a
  * class loader of its own that sees only this package of the runtime.
  *
- * <p><b>Calls.</b> The runtime makes one instance per process (every CLI command is a process
- * today; a resident runtime keeps one for long), calls {@link #init} once, then any other method,
- * possibly from several threads for different VMs, never concurrently for the same VM. {@link
- * #attach}, {@link #detach}, {@link #mapPorts}, {@link #check} and {@link #isIntact} run on a
- * thread of their own and are given up after the plugin's {@code call-timeout} setting (seconds,
+ * <p><b>Calls.</b> A command run in a process of its own ({@code IGNIS_DAEMON=off}) makes an
+ * instance for that command; the resident runtime ({@code ignisd}) makes one that lives as long as
+ * it does, initialised when it starts (see {@link PluginContext#startService} for jobs that outlive
+ * a call), and one for a command whose settings differ from its own. The runtime calls {@link
+ * #init} once per instance, then any other method, possibly from several threads for different
+ * VMs, never concurrently for the same VM. {@link #attach}, {@link #detach}, {@link #mapPorts},
+ * {@link #check} and {@link #isIntact} run on a thread of their own and are given up after the plugin's {@code call-timeout} setting (seconds,
  * 300 by default): the thread is interrupted and the call reported as failed; a given-up attach
  * is followed by a {@link #detach}.
  *

@@ -9,11 +9,14 @@ package dev.ignis.spi;
  * factories, which stay; canonical constructors change) and enum constants, so a plugin built
  * against 2.0 that makes values only through builders and factories runs on every 2.x. A major
  * version breaks plugins.
+ *
+ * <p>2.1.0 added long-lived jobs in a resident runtime ({@link PluginContext#startService},
+ * {@link PluginContext#stopService}).
  */
 public final class SpiVersion {
 
   /** The SPI version this jar implements. */
-  public static final String CURRENT = "2.0.0";
+  public static final String CURRENT = "2.1.0";
 
   private SpiVersion() {}
 }

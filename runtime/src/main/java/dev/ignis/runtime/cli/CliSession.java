@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.Stage;
 import dev.ignis.runtime.RuntimeModule;
 import dev.ignis.runtime.config.Settings;
+import dev.ignis.runtime.plugin.PluginJobs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -39,7 +40,12 @@ public record CliSession(Path workingDir, boolean terminal, boolean shared, Serv
 
   /** A fresh injector for one command. */
   public static Injector wire(Settings settings, PrintStream err) {
-    return Guice.createInjector(guiceStage(), new RuntimeModule(settings, err));
+    return wire(settings, err, PluginJobs.none());
+  }
+
+  /** A fresh injector for one command whose plugins run their jobs in {@code jobs}. */
+  public static Injector wire(Settings settings, PrintStream err, PluginJobs jobs) {
+    return Guice.createInjector(guiceStage(), new RuntimeModule(settings, err, jobs));
   }
 
   /**

@@ -65,6 +65,9 @@ final class DaemonCommand implements Callable<Integer> {
       root.out.println("socket: " + node.path("socket").asText());
       root.out.println("log: " + node.path("log").asText());
       root.out.println("commands running: " + node.path("commandsRunning").asInt());
+      java.util.List<String> jobs = new java.util.ArrayList<>();
+      node.path("pluginJobs").forEach(job -> jobs.add(job.asText()));
+      root.out.println("plugin jobs: " + (jobs.isEmpty() ? "none" : String.join(", ", jobs)));
       root.out.println("memory (RSS): " + node.path("rssKiB").asLong() / 1024 + " MiB");
     }
     return 0;

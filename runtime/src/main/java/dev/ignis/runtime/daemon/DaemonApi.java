@@ -3,6 +3,7 @@ package dev.ignis.runtime.daemon;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import dev.ignis.runtime.daemon.http.Exchange;
+import dev.ignis.runtime.plugin.PluginJobs;
 import dev.ignis.runtime.plugin.Plugins;
 import dev.ignis.spi.SpiVersion;
 import java.io.IOException;
@@ -28,13 +29,15 @@ final class DaemonApi {
   private final CliEndpoint cli;
   private final Supplier<Plugins> plugins;
   private final VmEvents events;
+  private final PluginJobs jobs;
 
   @Inject
-  DaemonApi(DaemonLife life, CliEndpoint cli, Supplier<Plugins> plugins, VmEvents events) {
+  DaemonApi(DaemonLife life, CliEndpoint cli, Supplier<Plugins> plugins, VmEvents events, PluginJobs jobs) {
     this.life = life;
     this.cli = cli;
     this.plugins = plugins;
     this.events = events;
+    this.jobs = jobs;
   }
 
   /** {@code GET /v1/version}. */
@@ -58,6 +61,7 @@ final class DaemonApi {
     status.put("startedAt", life.startedAt());
     status.put("uptimeSeconds", java.time.Duration.between(life.startedAt(), Instant.now()).toSeconds());
     status.put("commandsRunning", cli.running());
+    status.put("pluginJobs", jobs.names());
     status.put("rssKiB", rssKiB());
     Json.respond(exchange, 200, status);
   }

@@ -11,6 +11,7 @@ import dev.ignis.runtime.client.DaemonAddress;
 import dev.ignis.runtime.config.Settings;
 import dev.ignis.runtime.config.SettingsLoader;
 import dev.ignis.runtime.daemon.http.UnixHttpServer;
+import dev.ignis.runtime.plugin.PluginJobs;
 import dev.ignis.runtime.plugin.Plugins;
 import dev.ignis.runtime.stdio.RoutedStdio;
 import dev.ignis.spi.ErrorCode;
@@ -34,6 +35,8 @@ public final class Ignisd {
 
   /** How long commands cancelled at a stop get to roll back before the daemon exits anyway. */
   private static final long STOP_GRACE_SECONDS = 30;
+  /** How long plugins' jobs get to end when the daemon stops. */
+  private static final java.time.Duration JOBS_GRACE = java.time.Duration.ofSeconds(10);
 
   private Ignisd() {}
 
@@ -84,8 +87,9 @@ public final class Ignisd {
   private static int serve(Settings settings, DaemonAddress address, DaemonAccess access, boolean verbose) {
     dev.ignis.runtime.cli.LogConfigurator.setLevel(verbose ? "" : "dev.ignis.runtime.daemon", verbose ? "DEBUG" : "INFO");
     DaemonLife life = new DaemonLife(address, dev.ignis.runtime.config.RuntimeVersion.current());
-    Injector injector = Guice.createInjector(dev.ignis.runtime.cli.CliSession.guiceStage(), new RuntimeModule(settings, System.err),
-        new DaemonModule(life));
+    PluginJobs jobs = PluginJobs.resident();
+    Injector injector = Guice.createInjector(dev.ignis.runtime.cli.CliSession.guiceStage(),
+        new RuntimeModule(settings, System.err, jobs), new DaemonModule(life));
     Supervisor supervisor = injector.getInstance(Supervisor.class);
     int running = supervisor.start();
     CliEndpoint cli = injector.getInstance(CliEndpoint.class);
@@ -111,6 +115,7 @@ public final class Ignisd {
         TimeUnit.MILLISECONDS.sleep(50);
       }
       supervisor.stop();
+      jobs.stopAll(JOBS_GRACE);
       log.info("ignisd stopped; {} command(s) still running were left", cli.running());
       life.finished();
       return 0;
@@ -122,15 +127,28 @@ public final class Ignisd {
     }
   }
 
-  /** Loads the plugins in the background, so that the first command that needs them does not wait. */
+  /**
+   * Loads and initialises every plugin in the background, so that the first command that needs
+   * one does not wait, and a plugin whose node needs a job of its own (flannel's agent) starts it.
+   */
   private static void preloadPlugins(Injector injector) {
-    Thread thread = new Thread(() -> {
+    Thread thread = new Thread(null, () -> {
+      Plugins plugins;
       try {
-        injector.getInstance(Key.get(new TypeLiteral<Supplier<Plugins>>() {})).get().ids(); // every jar
+        plugins = injector.getInstance(Key.get(new TypeLiteral<Supplier<Plugins>>() {})).get();
+        plugins.ids(); // every jar
       } catch (RuntimeException e) {
         log.warn("cannot load the plugins: {}", e.getMessage());
+        return;
       }
-    }, "ignisd-preload");
+      for (String id : plugins.ids()) {
+        try {
+          plugins.get(id);
+        } catch (RuntimeException e) {
+          log.warn("cannot initialise plugin {}: {}", id, e.getMessage());
+        }
+      }
+    }, "ignisd-preload", 0, false);
     thread.setDaemon(true);
     thread.start();
   }

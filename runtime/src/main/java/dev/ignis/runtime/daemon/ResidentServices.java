@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.Singleton;
 import dev.ignis.runtime.cli.CliSession;
 import dev.ignis.runtime.config.Settings;
+import dev.ignis.runtime.plugin.PluginJobs;
 import java.io.PrintStream;
 
 /**
@@ -20,11 +21,13 @@ final class ResidentServices implements CliSession.Services {
 
   private final Settings settings;
   private final Injector resident;
+  private final PluginJobs jobs;
 
   @Inject
-  ResidentServices(Settings settings, Injector resident) {
+  ResidentServices(Settings settings, Injector resident, PluginJobs jobs) {
     this.settings = settings;
     this.resident = resident;
+    this.jobs = jobs;
   }
 
   @Override
@@ -33,6 +36,6 @@ final class ResidentServices implements CliSession.Services {
       return resident;
     }
     log.debug("a command with settings of its own: wired for it alone");
-    return CliSession.wire(wanted, err);
+    return CliSession.wire(wanted, err, jobs); // the daemon's plugin jobs all the same: one per node
   }
 }

@@ -9,21 +9,25 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
-/** The context of one plugin: its state dir and settings, the command runner, the user's stderr. */
+/** The context of one plugin: its state dir and settings, the command runner, the user's stderr, its jobs. */
 public final class DefaultPluginContext implements PluginContext {
 
   private final String pluginId;
   private final Settings settings;
   private final CommandRunner commands;
   private final PrintStream err;
+  private final PluginJobs jobs;
 
-  public DefaultPluginContext(String pluginId, Settings settings, CommandRunner commands, PrintStream err) {
+  public DefaultPluginContext(String pluginId, Settings settings, CommandRunner commands, PrintStream err,
+      PluginJobs jobs) {
     this.pluginId = pluginId;
     this.settings = settings;
     this.commands = commands;
     this.err = err;
+    this.jobs = jobs;
   }
 
   @Override
@@ -50,5 +54,15 @@ public final class DefaultPluginContext implements PluginContext {
   @Override
   public void notice(String message) {
     err.println("note [" + pluginId + "]: " + message);
+  }
+
+  @Override
+  public boolean startService(String name, Runnable job) {
+    return jobs.start(pluginId, name, job);
+  }
+
+  @Override
+  public boolean stopService(String name, Duration grace) {
+    return jobs.stop(pluginId, name, grace);
   }
 }

@@ -20,12 +20,13 @@ public final class PluginModule extends AbstractModule {
 
   @Provides
   @Singleton
-  Supplier<Plugins> plugins(Settings settings, CommandRunner commands, @Named(RuntimeModule.USER_ERR) PrintStream err) {
+  Supplier<Plugins> plugins(Settings settings, CommandRunner commands, @Named(RuntimeModule.USER_ERR) PrintStream err,
+      PluginJobs jobs) {
     return new LazyPlugins(() -> {
       var dir = settings.pluginsDir().orElseThrow(() -> new IgnisException(ErrorCode.NOT_FOUND,
           "no plugins dir is configured; pass --plugins-dir DIR or set IGNIS_PLUGINS_DIR"));
       return new PluginDirectory(dir, BundledPlugins.of(settings.installDir()),
-          id -> new DefaultPluginContext(id, settings, commands, err)).scan(line -> err.println("warning: " + line));
+          id -> new DefaultPluginContext(id, settings, commands, err, jobs)).scan(line -> err.println("warning: " + line));
     });
   }
 

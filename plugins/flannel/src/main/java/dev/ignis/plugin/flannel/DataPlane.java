@@ -26,11 +26,16 @@ interface DataPlane {
   /** Makes the routes (and neighbours) match the other nodes' leases. */
   void reconcile(Map<Ipv4Net, SubnetLease.Attrs> others);
 
-  static DataPlane of(String backend, FlannelConfig config, NodeState node, CommandRunner commands) {
+  /** Stops what the plane runs in this process (the udp backend's forwarding); devices and routes stay. */
+  default void close() {}
+
+  /** The plane of a backend; {@code log} takes what it has to say while it runs (the agent's log). */
+  static DataPlane of(String backend, FlannelConfig config, NodeState node, CommandRunner commands,
+      java.util.function.Consumer<String> log) {
     return switch (backend) {
       case "vxlan" -> new VxlanDataPlane(config, node, commands);
       case "host-gw" -> new HostGwDataPlane(config, node, commands);
-      case "udp" -> new UdpDataPlane(config, node, commands);
+      case "udp" -> new UdpDataPlane(config, node, commands, log);
       default -> throw new dev.ignis.spi.IgnisException(ErrorCode.INVALID_ARGUMENT, "backend '" + backend
           + "' is not one of vxlan, host-gw, udp");
     };

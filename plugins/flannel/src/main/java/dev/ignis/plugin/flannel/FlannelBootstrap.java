@@ -32,12 +32,14 @@ final class FlannelBootstrap {
   private final FlannelSettings settings;
   private final Path stateDir;
   private final CommandRunner commands;
+  private final Agent agent;
   private final List<Finding> findings = new ArrayList<>();
 
-  FlannelBootstrap(FlannelSettings settings, Path stateDir, CommandRunner commands) {
+  FlannelBootstrap(FlannelSettings settings, Path stateDir, CommandRunner commands, Agent agent) {
     this.settings = settings;
     this.stateDir = stateDir;
     this.commands = commands;
+    this.agent = agent;
   }
 
   BootstrapResult run(BootstrapRequest request) {
@@ -62,7 +64,7 @@ final class FlannelBootstrap {
       }
       case "stop" -> services().stop(BootstrapArgs.parse("stop", request.arguments(), Set.of(), Set.of("--keep-lease"),
           0, "bootstrap stop [--keep-lease]").flag("--keep-lease"));
-      case "status", "" -> new FlannelStatus(settings, stateDir, findings).report();
+      case "status", "" -> new FlannelStatus(settings, stateDir, agent, findings).report();
       default -> throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "the flannel plugin has no bootstrap action '"
           + request.action() + "'; use init, join NODE1, start, stop, cleanup or status");
     }
@@ -214,7 +216,7 @@ final class FlannelBootstrap {
       }
       leased = node.withSubnet(subnet);
       leased.save(stateDir);
-      plane = DataPlane.of(config.backend().type(), config, leased, commands);
+      plane = DataPlane.of(config.backend().type(), config, leased, commands, line -> { }); // never reconciled here
       SubnetLease.Attrs attrs = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
       // The backend data goes in only while the key is still ours (or free): never over another node's lease.
       Ipv4Net chosen = subnet;
@@ -234,9 +236,7 @@ final class FlannelBootstrap {
     findings.add(Finding.ok("node network", settings.subnetFile() + ", " + settings.conflist() + " (bridge "
         + settings.bridge() + ", MTU " + plane.mtu() + "); iptables chains " + FlannelIptables.NAT_CHAIN + " (masquerade"
         + " to outside the network) and " + FlannelIptables.FORWARD_CHAIN));
-    AgentProcess agent = new AgentProcess(stateDir);
-    long pid = agent.start();
-    findings.add(Finding.ok("agent", "running, pid " + pid + ", log " + stateDir.resolve("agent.log")));
+    findings.add(Finding.ok("agent", agent.start()));
   }
 
   private NodeState intent(List<String> endpoints, boolean tls, boolean runsEtcd, NodeAddresses.Address self,
@@ -263,18 +263,18 @@ final class FlannelBootstrap {
 
   private void undo(RuntimeException failure) {
     try {
-      new FlannelCleanup(settings, stateDir, commands, new ArrayList<>()).run(false);
+      new FlannelCleanup(settings, stateDir, commands, agent, new ArrayList<>()).run(false);
     } catch (RuntimeException undo) {
       failure.addSuppressed(undo);
     }
   }
 
   private NodeServices services() {
-    return new NodeServices(settings, stateDir, commands, findings);
+    return new NodeServices(settings, stateDir, commands, agent, findings);
   }
 
   private void cleanup(BootstrapArgs args) {
-    new FlannelCleanup(settings, stateDir, commands, findings).run(args.flag("--purge"));
+    new FlannelCleanup(settings, stateDir, commands, agent, findings).run(args.flag("--purge"));
   }
 
   private static int number(String text) {

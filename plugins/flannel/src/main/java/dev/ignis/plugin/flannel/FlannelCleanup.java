@@ -22,19 +22,21 @@ final class FlannelCleanup {
   private final FlannelSettings settings;
   private final Path stateDir;
   private final CommandRunner commands;
+  private final Agent agent;
   private final List<Finding> findings;
 
-  FlannelCleanup(FlannelSettings settings, Path stateDir, CommandRunner commands, List<Finding> findings) {
+  FlannelCleanup(FlannelSettings settings, Path stateDir, CommandRunner commands, Agent agent, List<Finding> findings) {
     this.settings = settings;
     this.stateDir = stateDir;
     this.commands = commands;
+    this.agent = agent;
     this.findings = findings;
   }
 
   void run(boolean purge) {
     NodeState node = NodeState.load(stateDir).orElse(null);
     refuseWhileVmsAttached();
-    new AgentProcess(stateDir).stop();
+    agent.stop(false);
     findings.add(Finding.ok("agent", "stopped"));
     if (node != null && node.subnet() != null && !node.externalAgent()) {
       findings.add(NodeServices.release(node, stateDir));
@@ -77,6 +79,8 @@ final class FlannelCleanup {
     }
     delete(stateDir.resolve(SubnetMove.FILE));
     delete(stateDir.resolve(NodeAgent.HEARTBEAT));
+    delete(stateDir.resolve(Agent.STOPPED));
+    delete(stateDir.resolve(AgentLock.FILE)); // no agent holds it any more
     NodeState.delete(stateDir);
   }
 

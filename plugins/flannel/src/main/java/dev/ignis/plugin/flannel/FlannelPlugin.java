@@ -33,6 +33,7 @@ public final class FlannelPlugin implements NetworkPlugin {
   private CommandRunner commands;
   private java.util.function.Consumer<String> notices;
   private CniPlugin cni;
+  private Agent agent;
 
   @Override
   public String id() {
@@ -52,11 +53,13 @@ public final class FlannelPlugin implements NetworkPlugin {
     this.notices = context::notice;
     this.cni = new CniPlugin();
     cni.init(new NodeNetworkContext(context, settings));
+    this.agent = new Agent(stateDir, context);
+    agent.resume(); // in ignisd: the node's agent runs as its job
   }
 
   @Override
   public BootstrapResult bootstrap(BootstrapRequest request) {
-    return new FlannelBootstrap(settings, stateDir, commands).run(request);
+    return new FlannelBootstrap(settings, stateDir, commands, agent).run(request);
   }
 
   /** Checks the request against the node's network once the node has one; attach says what is missing. */

@@ -2,7 +2,6 @@ package dev.ignis.plugin.flannel;
 
 import dev.ignis.spi.Finding;
 import dev.ignis.spi.IgnisException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +20,13 @@ final class FlannelStatus {
 
   private final FlannelSettings settings;
   private final Path stateDir;
+  private final Agent agent;
   private final List<Finding> findings;
 
-  FlannelStatus(FlannelSettings settings, Path stateDir, List<Finding> findings) {
+  FlannelStatus(FlannelSettings settings, Path stateDir, Agent agent, List<Finding> findings) {
     this.settings = settings;
     this.stateDir = stateDir;
+    this.agent = agent;
     this.findings = findings;
   }
 
@@ -65,10 +66,9 @@ final class FlannelStatus {
     } catch (IgnisException e) {
       findings.add(Finding.problem("etcd", e.getMessage()));
     }
-    AgentProcess agent = new AgentProcess(stateDir);
-    findings.add(agent.running().map(process -> agentFinding(process.pid()))
-        .orElseGet(() -> Finding.problem("agent", "not running; last log lines: " + agent.lastLogLines()
-            + " (run 'bootstrap start')")));
+    findings.add(agent.running().map(this::agentFinding).orElseGet(() -> Finding.problem("agent", "not running"
+        + (Files.exists(stateDir.resolve(Agent.STOPPED)) ? " (stopped by 'bootstrap stop')" : "") + "; last log lines: "
+        + new AgentProcess(stateDir).lastLogLines() + " (run 'bootstrap start')")));
   }
 
   /** etcd, after a plain connect that tells a refused or silent port at once (the client would retry until its timeout). */
@@ -78,19 +78,14 @@ final class FlannelStatus {
   }
 
   /** A running agent is fine only if it synchronised with etcd lately (it does every few seconds). */
-  private Finding agentFinding(long pid) {
-    Optional<Instant> last;
-    try {
-      last = Optional.of(Instant.parse(Files.readString(stateDir.resolve(NodeAgent.HEARTBEAT)).strip()));
-    } catch (IOException | RuntimeException e) {
-      last = Optional.empty();
-    }
+  private Finding agentFinding(String where) {
+    Optional<Instant> last = agent.lastSync();
     if (last.isEmpty()) {
-      return Finding.problem("agent", "running, pid " + pid + ", but not synchronised with etcd yet");
+      return Finding.problem("agent", "running, " + where + ", but not synchronised with etcd yet");
     }
     long age = Math.max(0, Duration.between(last.get(), Instant.now()).toSeconds());
-    String text = "running, pid " + pid + ", last synchronised with etcd " + age + " s ago (" + last.get() + ")";
+    String text = "running, " + where + ", last synchronised with etcd " + age + " s ago (" + last.get() + ")";
     return age <= STALE_SYNC.toSeconds() ? Finding.ok("agent", text)
-        : Finding.problem("agent", text + "; it cannot reach etcd, see its log " + stateDir.resolve("agent.log"));
+        : Finding.problem("agent", text + "; it cannot reach etcd, see its log " + agent.log());
   }
 }

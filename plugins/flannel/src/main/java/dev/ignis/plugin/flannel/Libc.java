@@ -8,6 +8,8 @@ import jnr.ffi.annotations.Out;
 /**
  * The libc calls of the udp backend's TUN device and socket, through jnr-ffi, loaded once on
  * first use (loading costs 0.2-0.6 s). Buffers are direct: the calls use their memory as is.
+ * Reads do not block for long ({@link #awaitReadable} with a time limit): the forwarder's
+ * threads end when asked to, also inside a resident runtime that goes on.
  */
 public interface Libc {
 
@@ -32,6 +34,32 @@ public interface Libc {
   long recv(int fd, @Out ByteBuffer buffer, long length, int flags);
 
   int close(int fd);
+
+  int fcntl(int fd, int command, int argument);
+
+  /** {@code struct pollfd} entries: int fd, short events, short revents (8 bytes each). */
+  int poll(@In @Out ByteBuffer fds, long count, int timeoutMillis);
+
+  /** errno of this thread's last call. */
+  static int errno() {
+    return jnr.ffi.Runtime.getRuntime(get()).getLastError();
+  }
+
+  /** A {@code struct pollfd} asking whether {@code fd} has something to read, for {@link #awaitReadable}. */
+  static ByteBuffer readable(int fd) {
+    ByteBuffer pollfd = ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+    pollfd.putInt(0, fd).putShort(4, (short) 1); // POLLIN
+    return pollfd;
+  }
+
+  /**
+   * Waits up to {@code millis} for the descriptor of {@code pollfd} ({@link #readable}) to have
+   * something to read: true if it has (or is in error, which the next read reports), false when
+   * the time is up.
+   */
+  static boolean awaitReadable(Libc libc, ByteBuffer pollfd, int millis) {
+    return libc.poll(pollfd, 1, millis) != 0;
+  }
 
   /** The loaded library. */
   static Libc get() {

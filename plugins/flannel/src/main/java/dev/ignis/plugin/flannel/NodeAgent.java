@@ -2,24 +2,32 @@ package dev.ignis.plugin.flannel;
 
 import dev.ignis.spi.CommandRunner;
 import dev.ignis.spi.IgnisException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
- * The node agent, flanneld's job for one node: a long-running process (started detached by
- * {@code bootstrap init|join}, {@code main} takes the plugin's state dir) that holds this node's
- * subnet lease in etcd (24 h TTL, renewed at a third of it), watches the other nodes' leases and
- * programs the data plane from them, and resynchronises every few seconds, so that it recovers
- * by itself when etcd restarts (the data plane keeps forwarding meanwhile). One thread does all
- * of it; the watch has one more, reading its stream.
+ * The node agent, flanneld's job for one node: it holds this node's subnet lease in etcd (24 h
+ * TTL, renewed at a third of it), watches the other nodes' leases and programs the data plane
+ * from them, and resynchronises every few seconds, so that it recovers by itself when etcd
+ * restarts (the data plane keeps forwarding meanwhile). One thread does all of it; the watch has
+ * one more, reading its stream.
+ *
+ * <p>It runs as a job of ignisd ({@link Agent}), or where no resident runtime runs as a process
+ * of its own ({@code main} takes the plugin's state dir). Either way it holds the node's {@link
+ * AgentLock} while it runs and writes its log to {@code agent.log}. Interrupting its thread
+ * stops it (also the udp backend's forwarding); the data plane's devices and routes stay.
  */
-public final class NodeAgent {
+public final class NodeAgent implements Runnable {
 
   /** flanneld's lease TTL, the default of the {@code lease-ttl} setting. */
   static final Duration LEASE_TTL = Duration.ofHours(24);
@@ -28,6 +36,8 @@ public final class NodeAgent {
   private static final Duration FULL_RESYNC = Duration.ofSeconds(60);
 
   private final Path stateDir;
+  private final Consumer<String> logSink;
+  private final boolean takeOver;
   private final CommandRunner commands = new LocalCommands();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Semaphore wake = new Semaphore(0);
@@ -36,35 +46,86 @@ public final class NodeAgent {
   private Map<Ipv4Net, SubnetLease.Attrs> applied; // null: nothing applied yet
   private long appliedAt;
 
-  NodeAgent(Path stateDir) {
+  /**
+   * @param log where its lines go (they carry a time stamp)
+   * @param takeOver whether to stop an agent process of this node first (an agent of ignisd
+   *     takes over from one started while no ignisd ran)
+   */
+  NodeAgent(Path stateDir, Consumer<String> log, boolean takeOver) {
     this.stateDir = stateDir;
+    this.logSink = log;
+    this.takeOver = takeOver;
   }
 
+  /** The agent as a process of its own: its standard output is its log; SIGTERM stops it. */
   public static void main(String[] args) {
-    NodeAgent agent = new NodeAgent(Path.of(args[0]));
+    NodeAgent agent = new NodeAgent(Path.of(args[0]), NodeAgent::print, false);
+    Thread main = Thread.currentThread();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.stopping.set(true);
-      agent.wake.release();
+      main.interrupt();
+      try {
+        main.join(5000); // the lock and the udp forwarding are let go of in order
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }));
     agent.run();
   }
 
-  void run() {
-    log("agent started for " + stateDir);
-    while (!stopping.get()) {
-      NodeState node = NodeState.load(stateDir).orElse(null);
-      if (node == null || node.subnet() == null) {
-        log("no flannel node state in " + stateDir + "; exiting");
-        return;
-      }
-      try {
-        serve(node);
-      } catch (IgnisException | IllegalStateException e) {
-        log("etcd session ended: " + e.getMessage() + "; retrying in 2 s");
-        sleep(2);
-      }
+  @Override
+  public void run() {
+    if (takeOver) {
+      new AgentProcess(stateDir).stop(); // a no-op unless one runs
     }
-    log("agent stopped");
+    Optional<AgentLock> lock;
+    try {
+      lock = AgentLock.take(stateDir, Duration.ofSeconds(3));
+    } catch (IOException e) {
+      log("cannot take " + stateDir.resolve(AgentLock.FILE) + ": " + e.getMessage() + "; exiting");
+      return;
+    } catch (InterruptedException e) {
+      return;
+    }
+    if (lock.isEmpty()) {
+      OptionalLong holder = AgentLock.holder(stateDir);
+      log("another agent runs for " + stateDir + (holder.isPresent() ? " (" + AgentLock.describe(holder.getAsLong())
+          + ")" : "") + "; exiting");
+      return;
+    }
+    try (AgentLock held = lock.get()) {
+      log("agent started for " + stateDir + " (" + AgentLock.describe(ProcessHandle.current().pid()) + ")");
+      java.nio.file.Files.deleteIfExists(stateDir.resolve(HEARTBEAT)); // a predecessor's: not this agent's sync
+      while (!stopping()) {
+        NodeState node = NodeState.load(stateDir).orElse(null);
+        if (node == null || node.subnet() == null) {
+          log("no flannel node state in " + stateDir + "; exiting");
+          return;
+        }
+        try {
+          serve(node);
+        } catch (IgnisException | IllegalStateException e) {
+          if (!stopping()) {
+            log("etcd session ended: " + e.getMessage() + "; retrying in 2 s");
+            sleep(2);
+          }
+        }
+      }
+    } catch (IOException e) {
+      log("cannot let go of " + stateDir.resolve(AgentLock.FILE) + ": " + e.getMessage());
+    } finally {
+      if (plane != null) {
+        plane.close();
+      }
+      log("agent stopped");
+    }
+  }
+
+  /** Whether it was asked to stop: its thread interrupted (a flag kept, as calls may clear the thread's). */
+  private boolean stopping() {
+    if (Thread.currentThread().isInterrupted()) {
+      stopping.set(true);
+    }
+    return stopping.get();
   }
 
   /** One etcd session: lease, watch and resync until etcd fails or the agent stops. */
@@ -73,11 +134,11 @@ public final class NodeAgent {
       FlannelConfig config = etcd.config().orElseThrow(() -> new IllegalStateException("etcd holds no network config"))
           .normalised();
       if (plane == null) {
-        plane = DataPlane.of(config.backend().type(), config, node, commands); // kept: udp's forwarder holds the TUN
+        plane = DataPlane.of(config.backend().type(), config, node, commands, this::log); // kept: udp's forwarder
       }
       SubnetLease.Attrs mine = new SubnetLease.Attrs(node.publicIp(), config.backend().type(), plane.setUp());
       Ipv4Net wanted = Ipv4Net.parse(node.subnet());
-      OwnLease.Holding holding = OwnLease.hold(etcd, config, wanted, mine, node.leaseTtl(), NodeAgent::log);
+      OwnLease.Holding holding = OwnLease.hold(etcd, config, wanted, mine, node.leaseTtl(), this::log);
       Ipv4Net subnet = holding.subnet();
       long lease = holding.leaseId();
       if (!subnet.equals(wanted)) {
@@ -89,7 +150,7 @@ public final class NodeAgent {
       long renewEvery = node.leaseTtl().toNanos() / 3; // as flanneld and etcd's own clients do
       long renewedAt = System.nanoTime();
       try (EtcdHttp.Stream watch = etcd.watchLeases(wake::release, e -> fail(broken, "watch", e))) {
-        while (!stopping.get() && !broken.get()) {
+        while (!stopping() && !broken.get()) {
           if (System.nanoTime() - renewedAt >= renewEvery) {
             renewedAt = System.nanoTime();
             if (!etcd.renew(lease)) {
@@ -98,7 +159,7 @@ public final class NodeAgent {
               continue;
             }
           }
-          Map<Ipv4Net, SubnetLease.Attrs> all = etcd.leases(NodeAgent::log);
+          Map<Ipv4Net, SubnetLease.Attrs> all = etcd.leases(this::log);
           if (!mine.equals(all.get(subnet))) {
             // Never written over: the next session claims it again if it is free, else leases another.
             log("own lease " + subnet + " missing or changed in etcd; holding it again if it is still ours");
@@ -135,7 +196,7 @@ public final class NodeAgent {
   }
 
   private void fail(AtomicBoolean broken, String what, Throwable e) {
-    if (!stopping.get()) {
+    if (!stopping.get() && !Thread.currentThread().isInterrupted()) {
       log(what + " failed: " + e.getMessage());
     }
     broken.set(true);
@@ -154,16 +215,20 @@ public final class NodeAgent {
     }
   }
 
-  private static void sleep(long seconds) {
+  private void sleep(long seconds) {
     try {
       Thread.sleep(seconds * 1000);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      stopping.set(true);
     }
   }
 
-  static void log(String line) {
-    System.out.println(Instant.now() + " " + line);
+  private void log(String line) {
+    logSink.accept(Instant.now() + " " + line);
+  }
+
+  private static void print(String line) {
+    System.out.println(line);
     System.out.flush();
   }
 

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code bootstrap start|stop}: this node's etcd (first node) and agent. {@code stop} takes the
+ * {@code bootstrap start|stop}: this node's etcd (first node) and {@link Agent}. {@code stop} takes the
  * node out of the network as flanneld's lease rules expect: it revokes the node's lease, so the
  * other nodes drop their routes to it, unless {@code --keep-lease} (a short maintenance such as
  * an upgrade: traffic keeps flowing). {@code start} claims the same subnet again while it is
@@ -20,12 +20,14 @@ final class NodeServices {
   private final FlannelSettings settings;
   private final Path stateDir;
   private final CommandRunner commands;
+  private final Agent agent;
   private final List<Finding> findings;
 
-  NodeServices(FlannelSettings settings, Path stateDir, CommandRunner commands, List<Finding> findings) {
+  NodeServices(FlannelSettings settings, Path stateDir, CommandRunner commands, Agent agent, List<Finding> findings) {
     this.settings = settings;
     this.stateDir = stateDir;
     this.commands = commands;
+    this.agent = agent;
     this.findings = findings;
   }
 
@@ -45,9 +47,7 @@ final class NodeServices {
       connectWithRetry(node, Duration.ofSeconds(20)).close();
       findings.add(Finding.ok("etcd", (wasRunning ? "was running" : "started") + " on " + node.endpoints().get(0)));
     }
-    AgentProcess agent = new AgentProcess(stateDir);
-    findings.add(Finding.ok("agent", agent.running().map(p -> "was running, pid " + p.pid())
-        .orElseGet(() -> "started, pid " + agent.start())));
+    findings.add(Finding.ok("agent", agent.start()));
   }
 
   /** Stops the agent, releases the lease unless kept, then stops etcd; data plane and files stay. */
@@ -57,8 +57,8 @@ final class NodeServices {
       findings.add(Finding.ok("agent", "external (flanneld): nothing of Ignis runs on this node; stop flanneld itself"));
       return;
     }
-    new AgentProcess(stateDir).stop();
-    findings.add(Finding.ok("agent", "stopped"));
+    agent.stop(true);
+    findings.add(Finding.ok("agent", "stopped (until 'bootstrap start')"));
     if (keepLease) {
       findings.add(Finding.ok("lease", node.subnet() + " kept (other nodes keep routing to this node; it expires"
           + " within " + node.leaseTtl().toSeconds() + " s unless 'bootstrap start' renews it)"));

@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
  * A TUN device opened for reading and writing raw IP packets: {@code /dev/net/tun} attached to
  * the named (persistent) interface with {@code ioctl(TUNSETIFF, IFF_TUN | IFF_NO_PI)} through
  * jnr-ffi. Packets move through direct buffers, whose memory the calls use as is (a heap array
- * would be copied in and out of native memory on every call). Reads block; one thread reads,
- * any may write.
+ * would be copied in and out of native memory on every call). The descriptor does not block:
+ * a read waits {@link #WAIT_MILLIS} at most, so its thread can stop. One thread reads, any may
+ * write.
  */
 final class TunDevice implements AutoCloseable {
 
@@ -23,13 +24,22 @@ final class TunDevice implements AutoCloseable {
   private static final long TUNSETOFFLOAD = 0x400454d0L;
   private static final long TUN_F_CSUM = 0x01;
   private static final long TUN_F_TSO4 = 0x02;
+  private static final int F_SETFL = 4;
+  private static final int O_NONBLOCK = 0x800;
+  private static final int EAGAIN = 11;
+  /** How long a read waits for a packet before it returns {@link #NOTHING}. */
+  static final int WAIT_MILLIS = 500;
+  /** What a read returns when no packet came within {@link #WAIT_MILLIS}. */
+  static final int NOTHING = -2;
 
   private final Libc libc;
   private final int fd;
+  private final ByteBuffer readable;
 
   private TunDevice(Libc libc, int fd) {
     this.libc = libc;
     this.fd = fd;
+    this.readable = Libc.readable(fd);
   }
 
   /**
@@ -60,15 +70,23 @@ final class TunDevice implements AutoCloseable {
       libc.close(fd);
       throw new IgnisException(ErrorCode.PLUGIN_NOT_AVAILABLE, "cannot attach to TUN device " + name);
     }
+    libc.fcntl(fd, F_SETFL, O_RDWR | O_NONBLOCK);
     return new TunDevice(libc, fd);
   }
 
   /**
    * Reads one packet into the direct {@code buffer} from its start, and sets its position to 0
-   * and its limit to the packet's end; returns the length, or -1 when the device is gone.
+   * and its limit to the packet's end; returns the length, {@link #NOTHING} if none came within
+   * {@link #WAIT_MILLIS}, or -1 when the device is gone.
    */
   int read(ByteBuffer buffer) {
     int length = (int) libc.read(fd, buffer.clear(), buffer.capacity());
+    if (length < 0 && Libc.errno() == EAGAIN) {
+      length = Libc.awaitReadable(libc, readable, WAIT_MILLIS) ? (int) libc.read(fd, buffer, buffer.capacity()) : NOTHING;
+      if (length == -1 && Libc.errno() == EAGAIN) {
+        length = NOTHING;
+      }
+    }
     buffer.limit(Math.max(length, 0));
     return length;
   }

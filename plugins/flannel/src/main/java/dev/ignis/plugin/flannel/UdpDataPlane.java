@@ -4,6 +4,7 @@ import dev.ignis.spi.Command;
 import dev.ignis.spi.CommandRunner;
 import dev.ignis.spi.ErrorCode;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * flanneld's udp backend (the one Ignite's script used): a TUN device {@code flannel0}
@@ -11,7 +12,7 @@ import java.util.Map;
  * routes every flannel address not on this node into it; the node agent carries those packets
  * in UDP datagrams to the owning node's public IP, port 8285 ({@link UdpForwarder}), and writes
  * what arrives back into the device. MTU of the underlay − 28. The agent must run for traffic
- * to flow.
+ * to flow; closing the plane stops its forwarding (the device stays).
  */
 final class UdpDataPlane implements DataPlane {
 
@@ -20,12 +21,14 @@ final class UdpDataPlane implements DataPlane {
   private final FlannelConfig config;
   private final NodeState node;
   private final CommandRunner commands;
+  private final Consumer<String> log;
   private UdpForwarder forwarder;
 
-  UdpDataPlane(FlannelConfig config, NodeState node, CommandRunner commands) {
+  UdpDataPlane(FlannelConfig config, NodeState node, CommandRunner commands, Consumer<String> log) {
     this.config = config;
     this.node = node;
     this.commands = commands;
+    this.log = log;
   }
 
   @Override
@@ -48,9 +51,17 @@ final class UdpDataPlane implements DataPlane {
   @Override
   public synchronized void reconcile(Map<Ipv4Net, SubnetLease.Attrs> others) {
     if (forwarder == null) {
-      forwarder = UdpForwarder.start(DEVICE, node.publicIp(), config.backend().portOrDefault());
+      forwarder = UdpForwarder.start(DEVICE, node.publicIp(), config.backend().portOrDefault(), log);
     }
     forwarder.route(others);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (forwarder != null) {
+      forwarder.close();
+      forwarder = null;
+    }
   }
 
   private void run(String... argv) {

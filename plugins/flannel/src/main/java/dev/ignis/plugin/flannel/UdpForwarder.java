@@ -1,8 +1,10 @@
 package dev.ignis.plugin.flannel;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The udp backend's userspace forwarding, in the node agent, on flanneld's wire format (each
@@ -14,9 +16,11 @@ import java.util.Map;
  * {@link TcpOffload#segment} cuts into MTU-sized packets that leave in one send
  * ({@code UDP_SEGMENT}); a receive takes a flow's datagrams together ({@code UDP_GRO}) and
  * {@link TcpOffload#coalesce} joins them into one GSO packet for the device. Each thread has
- * its direct buffers for life: no allocation per packet.
+ * its direct buffers for life: no allocation per packet. {@link #close} ends both threads (within
+ * half a second) and releases the device and the port, so an agent stopped in a runtime that goes
+ * on leaves nothing open.
  */
-final class UdpForwarder {
+final class UdpForwarder implements AutoCloseable {
 
   private record Route(Ipv4Net subnet, ByteBuffer node) {}
 
@@ -25,15 +29,19 @@ final class UdpForwarder {
   private final TunDevice tun;
   private final UdpSocket socket;
   private final int port;
+  private final Consumer<String> log;
+  private final List<Thread> threads = new ArrayList<>();
   private volatile List<Route> routes = List.of();
+  private volatile boolean closed;
 
-  private UdpForwarder(TunDevice tun, UdpSocket socket, int port) {
+  private UdpForwarder(TunDevice tun, UdpSocket socket, int port, Consumer<String> log) {
     this.tun = tun;
     this.socket = socket;
     this.port = port;
+    this.log = log;
   }
 
-  static UdpForwarder start(String device, String publicIp, int port) {
+  static UdpForwarder start(String device, String publicIp, int port, Consumer<String> log) {
     TunDevice tun = TunDevice.openWithOffload(device);
     UdpSocket socket;
     try {
@@ -42,10 +50,37 @@ final class UdpForwarder {
       tun.close();
       throw e;
     }
-    UdpForwarder forwarder = new UdpForwarder(tun, socket, port);
-    thread("udp-out", forwarder::tunToUdp);
-    thread("udp-in", forwarder::udpToTun);
+    UdpForwarder forwarder = new UdpForwarder(tun, socket, port, log);
+    forwarder.thread("udp-out", forwarder::tunToUdp);
+    forwarder.thread("udp-in", forwarder::udpToTun);
     return forwarder;
+  }
+
+  /** Stops forwarding: both threads end, then the device and the socket are closed. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    // The descriptors are closed only once both threads are gone (a number closed under a thread's
+    // read could be reused by the next forwarder's device). Their waits are short: the join
+    // finishes also for a caller that was interrupted (an agent being stopped), which keeps its flag.
+    boolean interrupted = Thread.interrupted();
+    for (Thread thread : threads) {
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    tun.close();
+    socket.close();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Replaces the table of other nodes' subnets. */
@@ -57,9 +92,13 @@ final class UdpForwarder {
   private void tunToUdp() {
     ByteBuffer read = ByteBuffer.allocateDirect(BUFFER);
     ByteBuffer packets = ByteBuffer.allocateDirect(BUFFER * 2); // segment headers repeat: room for them
-    while (true) {
-      if (tun.read(read) < 0) {
-        NodeAgent.log("udp backend: the TUN device went away; forwarding stopped");
+    while (!closed) {
+      int length = tun.read(read);
+      if (length == TunDevice.NOTHING) {
+        continue;
+      }
+      if (length < 0) {
+        log.accept("udp backend: the TUN device went away; forwarding stopped");
         return;
       }
       int size = TcpOffload.segment(read, packets);
@@ -79,10 +118,13 @@ final class UdpForwarder {
   private void udpToTun() {
     ByteBuffer received = ByteBuffer.allocateDirect(BUFFER);
     ByteBuffer packet = ByteBuffer.allocateDirect(BUFFER);
-    while (true) {
+    while (!closed) {
       int length = socket.receive(received);
+      if (length == TunDevice.NOTHING) {
+        continue;
+      }
       if (length < 0) {
-        NodeAgent.log("udp backend: receive failed; forwarding stopped");
+        log.accept("udp backend: receive failed; forwarding stopped");
         return;
       }
       for (int at = 0; at + 20 <= length; ) {
@@ -95,9 +137,10 @@ final class UdpForwarder {
     }
   }
 
-  private static void thread(String name, Runnable body) {
+  private void thread(String name, Runnable body) {
     Thread thread = new Thread(body, name);
     thread.setDaemon(true);
+    threads.add(thread);
     thread.start();
   }
 }

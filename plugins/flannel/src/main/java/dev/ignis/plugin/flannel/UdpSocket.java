@@ -24,16 +24,20 @@ final class UdpSocket implements AutoCloseable {
   private static final int UDP_GRO = 104;
   private static final int MAX_SEGMENTS = 64;
   private static final int MAX_SEND = 60000;
+  private static final int MSG_DONTWAIT = 0x40;
+  private static final int EAGAIN = 11;
 
   private final Libc libc;
   private final int fd;
   private final ByteBuffer option = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+  private final ByteBuffer readable;
   private int segmentSize = -1;
   private boolean segmentation = true;
 
   private UdpSocket(Libc libc, int fd) {
     this.libc = libc;
     this.fd = fd;
+    this.readable = Libc.readable(fd);
   }
 
   /** A socket bound to {@code address:port} that receives with GRO. */
@@ -105,9 +109,20 @@ final class UdpSocket implements AutoCloseable {
     packets.position(0);
   }
 
-  /** Receives into the direct {@code buffer} from 0; sets its limit; returns the length or -1. */
+  /**
+   * Receives into the direct {@code buffer} from 0 and sets its limit; returns the length,
+   * {@link TunDevice#NOTHING} if nothing came within {@link TunDevice#WAIT_MILLIS} (so the
+   * receiving thread can stop), or -1.
+   */
   int receive(ByteBuffer buffer) {
-    int length = (int) libc.recv(fd, buffer.clear(), buffer.capacity(), 0);
+    int length = (int) libc.recv(fd, buffer.clear(), buffer.capacity(), MSG_DONTWAIT);
+    if (length < 0 && Libc.errno() == EAGAIN) {
+      length = Libc.awaitReadable(libc, readable, TunDevice.WAIT_MILLIS)
+          ? (int) libc.recv(fd, buffer, buffer.capacity(), MSG_DONTWAIT) : TunDevice.NOTHING;
+      if (length == -1 && Libc.errno() == EAGAIN) {
+        length = TunDevice.NOTHING;
+      }
+    }
     buffer.limit(Math.max(length, 0));
     return length;
   }
