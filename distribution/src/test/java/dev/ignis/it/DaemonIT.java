@@ -57,7 +57,12 @@ class DaemonIT extends NetworkedVmTest {
     // Settings come from each command's environment, not from the daemon's.
     Ignis.Result ownSettings = daemon.launch(Map.of("IGNIS_DAEMON", "on", "IGNIS_BOOT_TIMEOUT", "soon"), "run");
     assertThat(ownSettings).isEqualTo(daemon.launch(Map.of("IGNIS_DAEMON", "off", "IGNIS_BOOT_TIMEOUT", "soon"), "run"));
-    assertThat(ownSettings.err()).contains("boot.timeout 'soon' is not a number of seconds");
+    assertThat(ownSettings.err().strip()).as("one line, no report of the wiring").isEqualTo("error: setting boot.timeout"
+        + " (IGNIS_BOOT_TIMEOUT) is 'soon'; use a number of seconds from 1 to 9999");
+    Ignis.Result badEarly = daemon.launch(Map.of("IGNIS_DAEMON", "on", "IGNIS_BOOT_EARLY", "off"), "run");
+    assertThat(badEarly.err().strip()).isEqualTo("error: setting boot.early (IGNIS_BOOT_EARLY) is 'off'; use true or"
+        + " false");
+    assertThat(badEarly.status()).isEqualTo(ownSettings.status()).isNotZero();
     assertThat(daemon.client("run", "--kernel", "rel/vmlinux", "--initrd", "rel/initrd").err())
         .as("a relative path is the caller's").contains(Path.of("").toAbsolutePath().resolve("rel/vmlinux").toString());
     Ignis.Result status = daemon.client("daemon", "status");

@@ -1,8 +1,12 @@
 package dev.ignis.runtime;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.ProvisionException;
 import com.google.inject.Singleton;
 import com.google.inject.name.Names;
+import com.google.inject.spi.Message;
 import dev.ignis.runtime.config.Settings;
 import dev.ignis.runtime.exec.ProcessCommandRunner;
 import dev.ignis.runtime.guest.GuestModule;
@@ -11,6 +15,7 @@ import dev.ignis.runtime.plugin.PluginJobs;
 import dev.ignis.runtime.plugin.PluginModule;
 import dev.ignis.runtime.vm.VmModule;
 import dev.ignis.spi.CommandRunner;
+import dev.ignis.spi.IgnisException;
 import java.io.PrintStream;
 import java.time.Clock;
 
@@ -38,6 +43,31 @@ public final class RuntimeModule extends AbstractModule {
     this.settings = settings;
     this.err = err;
     this.jobs = jobs;
+  }
+
+  /**
+   * The service bound to {@code key}. A setting that a provider finds wrong fails as the {@link
+   * IgnisException} it throws (one line for the user), not inside Guice's report of the binding
+   * chain.
+   */
+  public static <T> T instance(Injector injector, Key<T> key) {
+    try {
+      return injector.getInstance(key);
+    } catch (ProvisionException e) {
+      for (Message message : e.getErrorMessages()) {
+        for (Throwable cause = message.getCause(); cause != null; cause = cause.getCause()) {
+          if (cause instanceof IgnisException ignis) {
+            throw ignis;
+          }
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** The service of this type; see {@link #instance(Injector, Key)}. */
+  public static <T> T instance(Injector injector, Class<T> type) {
+    return instance(injector, Key.get(type));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.ignis.runtime.cli;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
+import dev.ignis.runtime.RuntimeModule;
 import dev.ignis.runtime.config.Settings;
 import dev.ignis.runtime.config.SettingsLoader;
 import dev.ignis.runtime.plugin.Plugins;
@@ -88,12 +89,12 @@ final class RootCommand implements Callable<Integer> {
 
   /** A runtime service, wired on first use. */
   <T> T service(Class<T> type) {
-    return injector().getInstance(type);
+    return RuntimeModule.instance(injector(), type);
   }
 
   /** The plugins of the plugins dir, loaded on first use. */
   Plugins plugins() {
-    return injector().getInstance(Key.get(new TypeLiteral<Supplier<Plugins>>() {})).get();
+    return RuntimeModule.instance(injector(), Key.get(new TypeLiteral<Supplier<Plugins>>() {})).get();
   }
 
   private Injector injector() {

@@ -90,11 +90,11 @@ public final class Ignisd {
     PluginJobs jobs = PluginJobs.resident();
     Injector injector = Guice.createInjector(dev.ignis.runtime.cli.CliSession.guiceStage(),
         new RuntimeModule(settings, System.err, jobs), new DaemonModule(life));
-    Supervisor supervisor = injector.getInstance(Supervisor.class);
+    Supervisor supervisor = RuntimeModule.instance(injector, Supervisor.class);
     int running = supervisor.start();
-    CliEndpoint cli = injector.getInstance(CliEndpoint.class);
+    CliEndpoint cli = RuntimeModule.instance(injector, CliEndpoint.class);
     try (UnixHttpServer server = UnixHttpServer.bind(address.socket(), access.socketMode(), access::allows,
-        injector.getInstance(ApiRouter.class))) {
+        RuntimeModule.instance(injector, ApiRouter.class))) {
       access.applyGroup(address.socket());
       server.start();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> life.stopAndWait("signal", STOP_GRACE_SECONDS + 5),

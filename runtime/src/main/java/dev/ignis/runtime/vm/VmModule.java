@@ -54,7 +54,8 @@ public final class VmModule extends AbstractModule {
     String value = settings.environment().getOrDefault("IGNIS_BOOT_EARLY",
         settings.properties().getOrDefault("boot.early", "true"));
     if (!value.equals("true") && !value.equals("false")) {
-      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "boot.early '" + value + "' is neither true nor false");
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "setting boot.early (IGNIS_BOOT_EARLY) is '" + value
+          + "'; use true or false");
     }
     return Boolean.parseBoolean(value);
   }
@@ -63,8 +64,9 @@ public final class VmModule extends AbstractModule {
   private static Duration bootTimeout(Settings settings) {
     String value = settings.environment().getOrDefault("IGNIS_BOOT_TIMEOUT",
         settings.properties().getOrDefault("boot.timeout", "120"));
-    if (!value.matches("\\d{1,4}")) {
-      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "boot.timeout '" + value + "' is not a number of seconds");
+    if (!value.matches("\\d{1,4}") || Long.parseLong(value) == 0) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "setting boot.timeout (IGNIS_BOOT_TIMEOUT) is '" + value
+          + "'; use a number of seconds from 1 to 9999");
     }
     return Duration.ofSeconds(Long.parseLong(value));
   }
