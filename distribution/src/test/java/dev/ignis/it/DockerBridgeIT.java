@@ -83,6 +83,19 @@ class DockerBridgeIT {
     assertThat(docker.docker("image", "inspect", "-f", "{{.Size}}", "ignis/sandbox:1").text())
         .as("a busybox-sized image").matches("\\d{7}");
 
+    // Through ignisd, which keeps one plugin for every command: each command still says it once.
+    TestDaemon daemon = new TestDaemon(ignis);
+    try {
+      for (int command = 0; command < 2; command++) {
+        Ignis.Result viaDaemon = daemon.client("--network-plugin", "docker-bridge", "bootstrap");
+        assertThat(viaDaemon.status()).as(viaDaemon.err()).isZero();
+        assertThat(viaDaemon.err().lines().filter(l -> l.contains("deprecated"))).as("one deprecation line through"
+            + " ignisd, command %d", command + 1).hasSize(1);
+      }
+    } finally {
+      daemon.stop();
+    }
+
     Ignis quiet = ignis.withEnv("IGNIS_PLUGIN_DOCKER_BRIDGE_DEPRECATION_NOTICE", "false");
     assertThat(quiet.run("--network-plugin", "docker-bridge", "bootstrap").err()).doesNotContain("deprecated");
   }

@@ -29,7 +29,8 @@ public interface PluginContext {
 
   /**
    * Tells the user something in one line on standard error (a deprecation, a hint), marked
-   * with the plugin id. Not for errors: throw {@link IgnisException} for those.
+   * with the plugin id; said once per command however often the plugin says it, so a plugin
+   * may say it on every call. Not for errors: throw {@link IgnisException} for those.
    */
   void notice(String message);
 

@@ -1,6 +1,7 @@
 package dev.ignis.runtime.plugin;
 
 import dev.ignis.runtime.config.Settings;
+import dev.ignis.runtime.stdio.RoutedStdio;
 import dev.ignis.spi.CommandRunner;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
@@ -10,6 +11,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 
 /** The context of one plugin: its state dir and settings, the command runner, the user's stderr, its jobs. */
@@ -20,6 +26,9 @@ public final class DefaultPluginContext implements PluginContext {
   private final CommandRunner commands;
   private final PrintStream err;
   private final PluginJobs jobs;
+  /** The notices already said, per command (its streams; one key for work outside any command). */
+  private final Map<Object, Set<String>> said = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Object NO_COMMAND = new Object();
 
   public DefaultPluginContext(String pluginId, Settings settings, CommandRunner commands, PrintStream err,
       PluginJobs jobs) {
@@ -53,7 +62,10 @@ public final class DefaultPluginContext implements PluginContext {
 
   @Override
   public void notice(String message) {
-    err.println("note [" + pluginId + "]: " + message);
+    Object command = RoutedStdio.current().<Object>map(target -> target).orElse(NO_COMMAND);
+    if (said.computeIfAbsent(command, key -> ConcurrentHashMap.newKeySet()).add(message)) {
+      err.println("note [" + pluginId + "]: " + message);
+    }
   }
 
   @Override

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The docker-bridge network plugin, Ignite's legacy mode (deprecated): each VM's sandbox is a
@@ -31,7 +30,6 @@ public final class DockerBridgePlugin implements NetworkPlugin {
 
   static final String ID = "docker-bridge";
 
-  private final AtomicBoolean noticeShown = new AtomicBoolean();
   private PluginContext context;
   private DockerSettings settings;
   private SandboxImage image;
@@ -198,7 +196,7 @@ public final class DockerBridgePlugin implements NetworkPlugin {
   }
 
   private void deprecationNotice() {
-    if (settings.deprecationNotice() && noticeShown.compareAndSet(false, true)) {
+    if (settings.deprecationNotice()) { // said once per command by the runtime
       context.notice("docker-bridge is deprecated (Ignite's legacy mode); use --network-plugin cni"
           + " (silence this with plugin.docker-bridge.deprecation-notice=false)");
     }
