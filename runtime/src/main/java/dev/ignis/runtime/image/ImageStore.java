@@ -47,6 +47,19 @@ public final class ImageStore {
     return Files.isReadable(dir.resolve("vmlinux")) && Files.isReadable(dir.resolve("initrd.img"));
   }
 
+  /**
+   * Whether the default image is built and its init takes its address by DHCP when told to
+   * ({@code ignis.net=dhcp}; {@code init-revision} 2 or later): an image built by an older
+   * installation does not, and boots with its address on the command line instead.
+   */
+  public boolean defaultImageTakesDhcp() {
+    try {
+      return hasDefaultImage() && Integer.parseInt(Files.readString(imagesDir.resolve("default/init-revision")).strip()) >= 2;
+    } catch (java.io.IOException | NumberFormatException e) {
+      return false; // no revision: built before there was one
+    }
+  }
+
   /** The default image, built first if it is not there yet. */
   public Image defaultImage() {
     Path dir = imagesDir.resolve("default");

@@ -85,13 +85,13 @@ public final class VmGuest {
 
   /**
    * Whether the VM's guest can start before its network is attached ({@link #startEarly}): the
-   * default image (it takes its address by DHCP when told to), once built (a network that
-   * cannot attach fails before the image is built), in a sandbox the runtime makes, unless the
-   * setting {@code boot.early} is off.
+   * default image, once built (a network that cannot attach fails before the image is built) by
+   * a build whose init takes its address by DHCP when told to, in a sandbox the runtime makes,
+   * unless the setting {@code boot.early} is off.
    */
   boolean canStartEarly(Vm vm, boolean pluginBringsSandbox) {
     return earlyStart && !pluginBringsSandbox && vm.netns() != null && vm.spec().boot().kernel().isEmpty()
-        && images.hasDefaultImage();
+        && images.defaultImageTakesDhcp();
   }
 
   /**
@@ -112,12 +112,13 @@ public final class VmGuest {
   /**
    * Links a guest started early to the network now attached, serves its address by DHCP and
    * waits until it is ready. A plugin that gave the interface another MAC than the VM's (the
-   * guest cannot take it over then) gets the guest booted again the ordinary way.
+   * guest cannot take it over then), or no IPv4 address (the guest would wait for a DHCP answer
+   * that cannot come), gets the guest booted again the ordinary way.
    */
   GuestProcess finishEarly(Vm vm, Attachment attachment, GuestProcess early) {
     NetInterface nic = attachment.guestNic().orElse(null);
-    if (nic == null || !nic.mac().isEmpty() && !nic.mac().equalsIgnoreCase(vm.spec().mac())) {
-      log.debug("VM {}: the plugin's interface has another MAC; booting again on it", vm.name());
+    if (nic == null || !nic.mac().isEmpty() && !nic.mac().equalsIgnoreCase(vm.spec().mac()) || ipv4(nic).isEmpty()) {
+      log.debug("VM {}: the plugin's interface has another MAC or no IPv4 address; booting again on it", vm.name());
       hypervisor.kill(early);
       link.deleteTap(attachment.netnsPath());
       return boot(vm, attachment);
