@@ -8,6 +8,7 @@ import dev.ignis.runtime.hypervisor.GuestSpec;
 import dev.ignis.runtime.hypervisor.Hypervisor;
 import dev.ignis.runtime.image.ImageStore;
 import dev.ignis.spi.Attachment;
+import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.IpConfig;
 import dev.ignis.spi.NetInterface;
@@ -129,9 +130,26 @@ public final class VmGuest {
         gatewayOf(ip, attachment), attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
     long linked = System.nanoTime();
     awaitReady(vm, early);
+    String address = ipv4(nic).map(IpConfig::ip).orElseThrow();
+    if (!readyWith(early, vm.name(), address)) {
+      hypervisor.kill(early);
+      throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "VM '" + vm.name() + "' became ready without its address "
+          + address + " (its DHCP went unanswered); run 'runtime logs " + vm.name() + "' for its console");
+    }
     log.debug("timing: VM {} started early; link and DHCP server {} ms, then ready after {} ms", vm.name(),
         (linked - begin) / 1_000_000, (System.nanoTime() - linked) / 1_000_000);
     return early;
+  }
+
+  /** Whether the guest's ready line names the address it was to take by DHCP. */
+  static boolean readyWith(GuestProcess guest, String name, String address) {
+    try {
+      String console = java.nio.file.Files.readString(java.nio.file.Path.of(guest.console()),
+          java.nio.charset.StandardCharsets.ISO_8859_1);
+      return console.contains(dev.ignis.runtime.hypervisor.QemuDriver.READY_MARKER + " " + name + " " + address + "/");
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   /** Waits until the guest is ready; kills it if it is not in time or dies, naming the VM in the error. */
