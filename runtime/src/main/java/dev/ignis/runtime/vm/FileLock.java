@@ -29,6 +29,7 @@ public final class FileLock implements AutoCloseable {
   private final Semaphore permit;
   private final FileChannel channel;
   private final java.nio.channels.FileLock lock;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private FileLock(Semaphore permit, FileChannel channel, java.nio.channels.FileLock lock) {
     this.permit = permit;
@@ -113,8 +114,12 @@ public final class FileLock implements AutoCloseable {
     }
   }
 
+  /** Releases the lock; idempotent (a second close must not hand this process's permit out twice). */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       lock.release();
       channel.close();

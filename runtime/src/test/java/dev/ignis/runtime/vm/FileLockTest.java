@@ -37,6 +37,18 @@ class FileLockTest {
   }
 
   @Test
+  void closingTwice_releasesOnce() throws Exception {
+    Path file = dir.resolve("twice.lock");
+    FileLock first = FileLock.acquire(file, Duration.ofSeconds(1), "VM a");
+    first.close();
+    first.close();
+    try (FileLock second = FileLock.acquire(file, Duration.ofSeconds(1), "VM a")) {
+      assertThatThrownBy(() -> CompletableFuture.supplyAsync(() -> FileLock.acquire(file, Duration.ofMillis(100), "VM a"))
+          .join()).as("a third holder while the second holds it").hasCauseInstanceOf(IgnisException.class);
+    }
+  }
+
+  @Test
   void anotherThreadLookingAtTheLock_doesNotDropItForOtherProcesses() throws Exception {
     // The kernel's record locks belong to the process and go with any closed descriptor of the
     // file: a thread that opened and closed the file would free a lock another thread holds.
