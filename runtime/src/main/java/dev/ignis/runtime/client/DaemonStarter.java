@@ -1,9 +1,12 @@
 package dev.ignis.runtime.client;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +46,34 @@ public final class DaemonStarter {
     if (!Files.isExecutable(ignisd) || !canWrite(address.stateDir())) {
       return Optional.empty();
     }
+    // Clients that find no daemon at the same moment start one between them: the others wait for
+    // it (each starting its own JVM, only to find the daemon's lock taken, starved the one that
+    // won on a small host: 16 runs at once, several gave up after START_WAIT).
+    try {
+      Files.createDirectories(address.dir());
+      try (FileChannel channel = FileChannel.open(address.dir().resolve("start.lock"), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE); FileLock held = lockWithin(channel, START_WAIT)) {
+        Optional<SocketChannel> started = connect(address); // by the client that had the lock before
+        return started.isPresent() ? started : start(address, ignisd, verbose);
+      }
+    } catch (IOException e) {
+      return start(address, ignisd, verbose);
+    }
+  }
+
+  /** The lock, waited for up to {@code wait}; null if another client holds it longer. */
+  private static FileLock lockWithin(FileChannel channel, Duration wait) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      FileLock lock = channel.tryLock();
+      if (lock != null || System.nanoTime() > deadline) {
+        return lock;
+      }
+      sleep(20);
+    }
+  }
+
+  private static Optional<SocketChannel> start(DaemonAddress address, Path ignisd, boolean verbose) {
     Process process;
     try {
       process = new ProcessBuilder(List.of("setsid", ignisd.toString(), "--state-dir", address.stateDir().toString()))
