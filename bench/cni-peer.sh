@@ -17,6 +17,11 @@ work=$(mktemp -d /tmp/ignis-cni-peer.XXXXXX)
 suffix=$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
 bridge=igp$suffix
 cleanup() {
+  if [ -n "${runtime:-}" ]; then # a round cut short leaves its VMs: removed, with their sandboxes
+    for id in $("$runtime" ps -a -o json 2>/dev/null | sed -n 's/.*"id" : "\([0-9a-f]*\)".*/\1/p'); do
+      "$runtime" rm -f "$id" >/dev/null 2>&1 || true
+    done
+  fi
   [ -n "${runtime:-}" ] && "$runtime" gc >/dev/null 2>&1 || true
   [ -n "${runtime:-}" ] && "$runtime" daemon stop >/dev/null 2>&1 || true
   ip link delete "$bridge" 2>/dev/null || true
