@@ -134,14 +134,15 @@ public final class Ignisd {
   private static void preloadPlugins(Injector injector) {
     Thread thread = new Thread(null, () -> {
       Plugins plugins;
+      java.util.List<String> ids;
       try {
         plugins = injector.getInstance(Key.get(new TypeLiteral<Supplier<Plugins>>() {})).get();
-        plugins.ids(); // every jar
+        ids = plugins.ids(); // loads every jar
       } catch (RuntimeException e) {
         log.warn("cannot load the plugins: {}", e.getMessage());
         return;
       }
-      for (String id : plugins.ids()) {
+      for (String id : ids) {
         try {
           plugins.get(id);
         } catch (RuntimeException e) {

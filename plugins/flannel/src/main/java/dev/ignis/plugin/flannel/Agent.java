@@ -129,8 +129,7 @@ final class Agent {
         || new AgentProcess(stateDir).running().isPresent()) {
       return;
     }
-    String holder = AgentLock.describe(pid.getAsLong());
-    if (holder.startsWith("in ignisd")) {
+    if (AgentLock.isIgnisd(pid.getAsLong())) {
       throw new IgnisException(ErrorCode.INVALID_STATE, "the node agent runs in ignisd (pid " + pid.getAsLong()
           + "), which this command, run in its own process, cannot stop; run it through ignisd (without"
           + " IGNIS_DAEMON=off), or stop ignisd first ('runtime daemon stop')");

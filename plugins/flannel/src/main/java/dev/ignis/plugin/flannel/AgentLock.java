@@ -83,13 +83,17 @@ final class AgentLock implements AutoCloseable {
 
   /** How a holder is named to the user: its pid, and that it is ignisd when it is. */
   static String describe(long pid) {
-    String cmdline;
+    return isIgnisd(pid) ? "in ignisd, pid " + pid : "pid " + pid;
+  }
+
+  /** Whether the process is an ignisd (its command line names the daemon's main class). */
+  static boolean isIgnisd(long pid) {
     try {
-      cmdline = Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline"), java.nio.charset.StandardCharsets.ISO_8859_1);
+      return Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline"), java.nio.charset.StandardCharsets.ISO_8859_1)
+          .contains("dev.ignis.runtime.daemon.Ignisd");
     } catch (IOException e) {
-      cmdline = "";
+      return false;
     }
-    return cmdline.contains("dev.ignis.runtime.daemon.Ignisd") ? "in ignisd, pid " + pid : "pid " + pid;
   }
 
   // The major and minor numbers of a st_dev, as glibc's gnu_dev_major and gnu_dev_minor.

@@ -94,7 +94,7 @@ public final class NodeAgent implements Runnable {
     }
     try (AgentLock held = lock.get()) {
       log("agent started for " + stateDir + " (" + AgentLock.describe(ProcessHandle.current().pid()) + ")");
-      java.nio.file.Files.deleteIfExists(stateDir.resolve(HEARTBEAT)); // a predecessor's: not this agent's sync
+      forgetPredecessorsSync();
       while (!stopping()) {
         NodeState node = NodeState.load(stateDir).orElse(null);
         if (node == null || node.subnet() == null) {
@@ -230,6 +230,15 @@ public final class NodeAgent implements Runnable {
   private static void print(String line) {
     System.out.println(line);
     System.out.flush();
+  }
+
+  /** A predecessor's heartbeat says nothing of this agent: status waits for this one's first sync. */
+  private void forgetPredecessorsSync() {
+    try {
+      java.nio.file.Files.deleteIfExists(stateDir.resolve(HEARTBEAT));
+    } catch (IOException e) {
+      log("cannot delete " + stateDir.resolve(HEARTBEAT) + ": " + e.getMessage());
+    }
   }
 
   /** Records when the agent last synchronised ({@value #HEARTBEAT}); {@code status} reports it. */
