@@ -14,9 +14,12 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,32 +27,40 @@ import java.util.stream.Collectors;
 
 /**
  * The one owner of host-port conflicts, for every plugin: a VM's wanted host ports are checked
- * once, under one host-wide lock held until the ports are in place, against the ports of this
+ * once, under a host-wide lock per port held until the ports are in place, against the ports of this
  * runtime's other VMs, programs listening on the host, and DNAT rules other runtimes' portmap
  * left in {@code CNI-HOSTPORT-DNAT} (Kubernetes pods, containerd, podman, or an Ignis VM whose
  * teardown is pending: a portmap rule has no listener to find). Thread-safe.
  */
 public final class HostPorts {
 
-  /** Shared by every Ignis installation of the host. */
-  static final Path HOST_LOCK = Path.of("/run/lock/ignis-host-ports.lock");
+  /**
+   * One lock file per protocol and port, shared by every Ignis installation of the host: two
+   * commands wanting one port take turns, commands on other ports never wait for each other.
+   */
+  static final Path HOST_LOCKS = Path.of("/run/lock/ignis-host-ports");
   private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
   private static final Pattern DNAT_RULE = Pattern.compile("^-A CNI-HOSTPORT-DNAT .*-p (\\w+) .*--comment \"dnat name:"
       + " \\\\\"([^\\\\]*)\\\\\" id: \\\\\"([^\\\\]*)\\\\\"\" .*--dports (\\S+) ");
 
   private final CommandRunner commands;
-  private final Path fallbackLock;
+  private final Path hostLocks;
+  private final Path fallbackLocks;
   private final Function<PortMapping, String> listenerProbe;
 
   /** Ports as this host has them; {@code stateDir} holds the lock where {@code /run/lock} cannot. */
   public HostPorts(CommandRunner commands, Path stateDir) {
-    this(commands, stateDir, HostPorts::bindProblem);
+    this(commands, stateDir, HOST_LOCKS, HostPorts::bindProblem);
   }
 
-  /** The same with another listener probe (tests): empty if the port can be bound, else why not. */
-  HostPorts(CommandRunner commands, Path stateDir, Function<PortMapping, String> listenerProbe) {
+  /**
+   * The same with other host-wide locks and another listener probe (tests): the probe gives
+   * empty if the port can be bound, else why not.
+   */
+  HostPorts(CommandRunner commands, Path stateDir, Path hostLocks, Function<PortMapping, String> listenerProbe) {
     this.commands = commands;
-    this.fallbackLock = stateDir.resolve("host-ports.lock");
+    this.hostLocks = hostLocks;
+    this.fallbackLocks = stateDir.resolve("host-ports");
     this.listenerProbe = listenerProbe;
   }
 
@@ -59,19 +70,51 @@ public final class HostPorts {
     void close();
   }
 
-  /** The host-wide lock, to hold from the check until the ports are in place; none when no ports are wanted. */
+  /**
+   * The host-wide locks of the wanted ports, to hold from the check until the ports are in
+   * place; none when no ports are wanted. Taken in one order (by file name), so two commands
+   * never wait for each other in a circle.
+   */
   Hold lockFor(List<PortMapping> wanted) {
     if (wanted.isEmpty()) {
       return () -> { };
     }
-    FileLock lock;
+    Map<String, PortMapping> byFile = new TreeMap<>(); // protocol-port: one order for every command
+    wanted.forEach(p -> byFile.putIfAbsent(p.protocol().label() + "-" + String.format(Locale.ROOT, "%05d", p.hostPort()), p));
+    Path dir = lockDir();
+    List<FileLock> held = new ArrayList<>();
     try {
-      Files.createDirectories(HOST_LOCK.getParent());
-      lock = FileLock.acquire(HOST_LOCK, LOCK_WAIT, "the host's ports");
-    } catch (IOException | IgnisException notHere) {
-      lock = FileLock.acquire(fallbackLock, LOCK_WAIT, "the host's ports"); // no /run/lock to write (not root)
+      for (Map.Entry<String, PortMapping> port : byFile.entrySet()) {
+        held.add(FileLock.acquire(dir.resolve(port.getKey() + ".lock"), LOCK_WAIT, "host port " + label(port.getValue())));
+      }
+    } catch (RuntimeException e) {
+      release(held);
+      throw e;
     }
-    return lock::close;
+    return () -> release(held);
+  }
+
+  /** /run/lock where it can be written (root), else the state dir. */
+  private Path lockDir() {
+    try {
+      Path dir = Files.createDirectories(hostLocks);
+      if (Files.isWritable(dir)) {
+        return dir;
+      }
+    } catch (IOException notHere) {
+      // not root: the state dir's locks still keep this installation's commands apart
+    }
+    try {
+      return Files.createDirectories(fallbackLocks);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot create " + fallbackLocks + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void release(List<FileLock> held) {
+    for (int i = held.size() - 1; i >= 0; i--) {
+      held.get(i).close();
+    }
   }
 
   /**

@@ -57,19 +57,27 @@ public final class VmLifecycle {
    */
   public Vm create(VmSpec spec) {
     NetworkPlugin plugin = plugins.get().get(spec.networkPlugin());
+    Vm vm = Vm.create(spec, clock.instant());
+    // Checked before the store's lock (the plugin's check needs no other VM, and may be slow),
+    // and what depends on the other VMs once more under it.
+    checkUnique(vm, store.list().vms());
+    plugin.validate(request(vm, ""));
     try (FileLock all = store.lockAll()) {
-      List<Vm> others = store.list().vms();
-      Optional<Vm> sameName = others.stream().filter(vm -> vm.name().equals(spec.name())).findFirst();
-      if (sameName.isPresent()) {
-        throw new IgnisException(ErrorCode.ALREADY_EXISTS, "a VM named '" + spec.name() + "' already exists (id "
-            + sameName.get().id() + "); pick another name or remove it with 'runtime rm " + spec.name() + "'");
-      }
-      Vm vm = Vm.create(spec, clock.instant());
-      StaticIps.checkFree(vm, others);
-      plugin.validate(request(vm, ""));
+      checkUnique(vm, store.list().vms());
       store.save(vm);
       return vm;
     }
+  }
+
+  /** The VM's name and static IPs are no other VM's. */
+  private static void checkUnique(Vm vm, List<Vm> others) {
+    String name = vm.name();
+    Optional<Vm> sameName = others.stream().filter(other -> other.name().equals(name)).findFirst();
+    if (sameName.isPresent()) {
+      throw new IgnisException(ErrorCode.ALREADY_EXISTS, "a VM named '" + name + "' already exists (id "
+          + sameName.get().id() + "); pick another name or remove it with 'runtime rm " + name + "'");
+    }
+    StaticIps.checkFree(vm, others);
   }
 
   /**

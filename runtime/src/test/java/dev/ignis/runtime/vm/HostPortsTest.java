@@ -10,6 +10,8 @@ import dev.ignis.spi.PortMapping;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +34,8 @@ class HostPortsTest {
 
   @org.junit.jupiter.api.BeforeEach
   void setUp() {
-    ports = new HostPorts(command -> new CommandResult(command, 0, NAT, ""), state, m -> "");
+    ports = new HostPorts(command -> new CommandResult(command, 0, NAT, ""), state, state.resolve("host-locks"),
+        m -> "");
   }
 
   private static Vm vm(String id, String name, VmStatus status, String... specs) {
@@ -73,7 +76,8 @@ class HostPortsTest {
 
   @Test
   void aListeningProgram_isFound() {
-    HostPorts listening = new HostPorts(command -> new CommandResult(command, 0, "", ""), state, m -> "in use");
+    HostPorts listening = new HostPorts(command -> new CommandResult(command, 0, "", ""), state,
+        state.resolve("host-locks"), m -> "in use");
     assertThatThrownBy(() -> listening.check(vm("00000000000000ab", "web", VmStatus.CREATED, "8081:80"), List.of(),
         List.of())).hasMessage("host port 8081/tcp on 0.0.0.0 is in use by another program; pick another host port");
   }
@@ -82,5 +86,23 @@ class HostPortsTest {
   void dportsLists_holdPortsAndRanges() {
     assertThat(HostPorts.covers("80,443,9000:9010", 9004)).isTrue();
     assertThat(HostPorts.covers("80,443,9000:9010", 8080)).isFalse();
+  }
+
+  @Test
+  void commandsOnOtherPorts_goOn_whileOneOnTheSamePortWaitsForTheHolder() throws Exception {
+    List<PortMapping> web = List.of(PortMapping.parse("8080:80"), PortMapping.parse("8443:443"));
+    try (HostPorts.Hold held = ports.lockFor(web)) {
+      CompletableFuture<Void> other = CompletableFuture.runAsync(() -> ports.lockFor(List.of(PortMapping.parse("9090:80")))
+          .close());
+      other.get(5, TimeUnit.SECONDS);
+      CompletableFuture<Void> same = CompletableFuture.runAsync(() -> ports.lockFor(List.of(PortMapping.parse("8443:80"),
+          PortMapping.parse("7000:80"))).close());
+      Thread.sleep(300);
+      assertThat(same).isNotDone();
+      held.close();
+      same.get(5, TimeUnit.SECONDS);
+    }
+    ports.lockFor(List.of(PortMapping.parse("8080:80/udp"))).close(); // another protocol, another lock
+    assertThat(state.resolve("host-locks")).isDirectoryContaining(p -> p.getFileName().toString().equals("tcp-08443.lock"));
   }
 }

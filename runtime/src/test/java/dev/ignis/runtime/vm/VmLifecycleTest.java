@@ -51,8 +51,8 @@ class VmLifecycleTest {
     VmGuest guest = new VmGuest(hypervisor, new ImageStore(state.resolve("images"), Optional.empty(), this::fakeRun,
         System.err), new AccelProbe(hypervisor, state.resolve("probe")), new GuestLink(this::fakeRun), new GuestDhcp(this::fakeRun),
         state.resolve("vms"), Duration.ofSeconds(5));
-    lifecycle = new VmLifecycle(store, netns, () -> plugins, guest, new HostPorts(this::fakeRun, state, mapping -> ""),
-        Clock.systemUTC());
+    lifecycle = new VmLifecycle(store, netns, () -> plugins, guest,
+        new HostPorts(this::fakeRun, state, state.resolve("host-locks"), mapping -> ""), Clock.systemUTC());
   }
 
   /** The recording plugin's context: its calls time out after 1 s. */

@@ -88,21 +88,41 @@ public final class CniPlugin implements NetworkPlugin {
     RuntimeConf conf = AttachPlan.runtimeConf(list, request); // checks the request too
     list.binaries().forEach(type -> runtime.invoker().find(type, list.name()));
     runtime.status(list);
-    ResultCache.Entry intent = new ResultCache.Entry(list.name(), list.source(), conf, null);
-    AttachmentJournal.Item item = AttachmentJournal.Item.of(intent);
-    JsonNode result;
-    try (AttachmentJournal.Progress progress = journal.begin(intent)) {
-      result = runtime.add(list, conf, progress);
-    } catch (IgnisException e) {
-      if (e.getSuppressed().length == 0) {
-        journal.forget(item); // undone completely
-      }
-      throw e;
-    }
+    JsonNode result = add(list, conf);
     CniResults parsed = CniResults.parse(result, conf.ifName(), request.netnsPath());
     return Attachment.builder(id(), request).guestInterface(conf.ifName()).interfaces(parsed.interfaces())
         .routes(parsed.routes()).dns(parsed.dns()).putPluginState(NETWORK, list.name())
         .putPluginState(IF_NAME, conf.ifName()).build();
+  }
+
+  /**
+   * The chain's ADD, journalled; run again, from a fresh journal, when a plugin only lost a
+   * race over iptables ({@link IptablesRace}) and the failed ADD was undone completely.
+   */
+  private JsonNode add(NetworkConfigList list, RuntimeConf conf) {
+    ResultCache.Entry intent = new ResultCache.Entry(list.name(), list.source(), conf, null);
+    AttachmentJournal.Item item = AttachmentJournal.Item.of(intent);
+    for (int attempt = 1; ; attempt++) {
+      try (AttachmentJournal.Progress progress = journal.begin(intent)) {
+        return runtime.add(list, conf, progress);
+      } catch (IgnisException e) {
+        if (e.getSuppressed().length > 0) {
+          throw e; // not undone: the journal keeps it for gc
+        }
+        journal.forget(item); // undone completely
+        if (attempt >= IptablesRace.ATTEMPTS || !IptablesRace.lost(e)) {
+          throw e;
+        }
+        log.info("VM {}: network '{}': a plugin lost a race over iptables with another process; attaching again ({})",
+            conf.containerId(), list.name(), e.getMessage());
+        try {
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(20, 100) * attempt); // apart this time
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   @Override
