@@ -55,6 +55,30 @@ class VmBootIT extends NetworkedVmTest {
   }
 
   @Test
+  void aGuestStartedEarly_asksForItsAddressOnce_whenItsCardIsPluggedIn_evenIfTheNetworkTakesLong() throws Exception {
+    // The chain's last plugin takes 4 s more: long after the guest has booted (about 1.5 s here).
+    Files.writeString(net.binDir.resolve("firewall"), """
+        #!/bin/sh
+        out=$(/usr/lib/cni/firewall)
+        status=$?
+        [ "$CNI_COMMAND" = ADD ] && sleep 4
+        echo "$out"
+        exit $status
+        """);
+    java.nio.file.Files.setPosixFilePermissions(net.binDir.resolve("firewall"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    int port = TestNetwork.freePort();
+    ignis.ok("run", "--name", "patient", "-p", "127.0.0.1:" + port + ":80");
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("Ignis VM patient");
+    String console = ignis.ok("logs", "patient");
+    assertThat(console.split("broadcasting discover", -1)).as("one DHCP request, not one a second into a network"
+        + " not attached yet: " + console).hasSize(2);
+    Files.delete(net.binDir.resolve("firewall"));
+    ignis.ok("rm", "-f", "patient");
+    net.assertNoResidue();
+  }
+
+  @Test
   void aGuestThatNeverBecomesReady_isTornDownWithItsConsoleShown() throws Exception {
     ignis.withEnv("IGNIS_BOOT_TIMEOUT", "8");
     // An init that runs but never reports ready.

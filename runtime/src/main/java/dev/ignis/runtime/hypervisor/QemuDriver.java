@@ -176,6 +176,12 @@ public final class QemuDriver implements Hypervisor {
     kill(guest);
   }
 
+  /** QMP set_link on the one network card (netdev net0). */
+  @Override
+  public void setLink(GuestProcess guest, boolean up) {
+    Qmp.execute(Path.of(guest.control()), "set_link", "{\"name\":\"net0\",\"up\":" + up + "}");
+  }
+
   @Override
   public void kill(GuestProcess guest) {
     if (!isAlive(guest)) {

@@ -106,8 +106,17 @@ public final class VmGuest {
         vmsDir.getParent().resolve("accel-probe-run"));
     link.createTap(netnsPath);
     String cmdline = cmdline(vm, Attachment.builder(vm.spec().networkPlugin(), vm.ref()).build(), null, true);
-    return hypervisor.start(new GuestSpec(vm.name(), vmsDir.resolve(vm.id()), netnsPath, GuestLink.TAP, vm.spec().mac(),
-        image.kernel(), image.initrd(), cmdline, vm.spec().cpus(), vm.spec().memoryMib(), accelerator));
+    GuestProcess guest = hypervisor.start(new GuestSpec(vm.name(), vmsDir.resolve(vm.id()), netnsPath, GuestLink.TAP,
+        vm.spec().mac(), image.kernel(), image.initrd(), cmdline, vm.spec().cpus(), vm.spec().memoryMib(), accelerator));
+    try {
+      // Unplugged until its DHCP server answers: the init waits for the carrier and then asks at
+      // once, instead of asking into a network not attached yet and again a second later.
+      hypervisor.setLink(guest, false);
+    } catch (IgnisException e) {
+      log.debug("VM {}: the card stays plugged in ({}); the guest asks for its address until it gets one", vm.name(),
+          e.getMessage());
+    }
+    return guest;
   }
 
   /**
@@ -128,6 +137,14 @@ public final class VmGuest {
     link.joinTap(attachment.netnsPath(), nic.name());
     ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmsDir.resolve(vm.id()), vm.spec().mac(), ip,
         gatewayOf(ip, attachment), attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
+    try {
+      hypervisor.setLink(early, true);
+    } catch (IgnisException e) {
+      if (e.code() != ErrorCode.NOT_SUPPORTED) { // else never unplugged
+        hypervisor.kill(early);
+        throw new IgnisException(e.code(), "VM '" + vm.name() + "': cannot plug its network card in: " + e.getMessage(), e);
+      }
+    }
     long linked = System.nanoTime();
     awaitReady(vm, early);
     String address = ipv4(nic).map(IpConfig::ip).orElseThrow();
