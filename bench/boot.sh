@@ -3,8 +3,9 @@
 # port 80 through its mapped host port, median of N, split into the network attach, the guest
 # (QEMU start to ready) and our own share (the rest: JVM, records, netns, guest link); QEMU's
 # RSS per VM; `run` through ignisd against `run` in its own process (IGNIS_DAEMON=off) and
-# against a bare QEMU boot of the same image in a hand-made netns and tap (the floor); 16
-# concurrent runs both ways; and `run` with 1, 5 and 10 VMs already running. Uses its own
+# against a bare QEMU boot of the same image in a hand-made netns and tap (the floor),
+# alternating round by round; 16 runs one by one and at once, with the machine's own ceiling
+# for work done two at a time; and `run` with 1, 5 and 10 VMs already running. Uses its own
 # state dir, CNI network (bridge, /24, conf and IPAM dirs), netns and ignisd, and removes
 # everything at the end. Usage: bench/boot.sh [RUNS (default 10)]
 set -euo pipefail
@@ -60,28 +61,8 @@ boot_once() { # name port [runtime command]: prints "total_ms network_ms guest_m
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-: >"$work/samples"
-for i in $(seq "$runs"); do
-  boot_once "b$i" $((31000 + i)) >>"$work/samples"
-  pid=$(cat "$IGNIS_STATE_DIR/vms/$("$runtime" inspect "b$i" | sed -n 's/.*"id" : "\([0-9a-f]*\)".*/\1/p' | head -1)/qemu.pid")
-  grep VmRSS "/proc/$pid/status" | awk '{print $2}' >>"$work/rss"
-  "$runtime" rm -f "b$i" >/dev/null
-done
-total=$(awk '{print $1}' "$work/samples" | median)
-network=$(awk '{print $2}' "$work/samples" | median)
-guest=$(awk '{print $3}' "$work/samples" | median)
-accel=$(cut -d' ' -f1 "$IGNIS_IMAGES_DIR/accel-probe" 2>/dev/null || echo "?")
-echo "boot to port 80 answering (default image, $accel, median of $runs): ${total} ms"
-echo "  network attach ${network} ms, QEMU start to ready ${guest} ms, our own share $((total - network - guest)) ms"
-echo "QEMU RSS per VM (-m 256): median $(( $(median <"$work/rss") / 1024 )) MiB"
-
-# The same through a runtime in its own process, and the floor: QEMU alone booting the same
-# kernel, initrd and command line on a tap in a netns made by hand.
-: >"$work/inproc"
-for i in $(seq "$runs"); do
-  boot_once "p$i" $((33000 + i)) "env IGNIS_DAEMON=off $runtime" | awk '{print $1}' >>"$work/inproc"
-  "$runtime" rm -f "p$i" >/dev/null
-done
+# The floor: QEMU alone booting the same kernel, initrd and command line on a tap in a netns
+# made by hand.
 ns=igbare$suffix
 ip netns add "$ns"
 ip -n "$ns" link set lo up
@@ -89,12 +70,13 @@ ip -n "$ns" tuntap add tap0 mode tap
 ip -n "$ns" addr add "$subnet_prefix.1/24" dev tap0
 ip -n "$ns" link set tap0 up
 image=$IGNIS_IMAGES_DIR/default
+accel=$(cut -d' ' -f1 "$IGNIS_IMAGES_DIR/accel-probe" 2>/dev/null || echo "?")
 khz=$(awk '/^cpu MHz/ {printf "%d", $4 * 1000; exit}' /proc/cpuinfo) # as the runtime passes it
 bare_answers() {
   ip netns exec "$ns" bash -c "exec 3<>/dev/tcp/$subnet_prefix.2/80 && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && grep -q '<h1>' <&3" 2>/dev/null
 }
-: >"$work/bare"
-for i in $(seq "$runs"); do
+bare_once() {
+  local start
   start=$(now)
   ip netns exec "$ns" qemu-system-x86_64 -name bare -M microvm,rtc=on -accel "${accel/\?/tcg}" -cpu max -m 256 -smp 1 \
     -nodefaults -no-user-config -display none -no-reboot -kernel "$image/vmlinux" -initrd "$image/initrd.img" \
@@ -102,29 +84,73 @@ for i in $(seq "$runs"); do
     -serial "file:$work/bare.console" -netdev tap,id=net0,ifname=tap0,script=no,downscript=no \
     -device virtio-net-device,netdev=net0,mac=02:00:00:00:00:02 -daemonize -pidfile "$work/bare.pid"
   until bare_answers; do sleep 0.01; done
-  echo $(( ($(now) - start) / 1000000 )) >>"$work/bare"
+  echo $(( ($(now) - start) / 1000000 ))
   kill "$(cat "$work/bare.pid")"
   while kill -0 "$(cat "$work/bare.pid")" 2>/dev/null; do sleep 0.01; done
   rm -f "$work/bare.pid"
+}
+
+# Round by round, the three ways one after another: the machine's speed drifts (other guests
+# of its host), and a way measured in a block of its own would carry that drift.
+: >"$work/samples"
+: >"$work/inproc"
+: >"$work/bare"
+for i in $(seq "$runs"); do
+  boot_once "b$i" $((31000 + i)) >>"$work/samples"
+  pid=$(cat "$IGNIS_STATE_DIR/vms/$("$runtime" inspect "b$i" | sed -n 's/.*"id" : "\([0-9a-f]*\)".*/\1/p' | head -1)/qemu.pid")
+  grep VmRSS "/proc/$pid/status" | awk '{print $2}' >>"$work/rss"
+  "$runtime" rm -f "b$i" >/dev/null
+  boot_once "p$i" $((33000 + i)) "env IGNIS_DAEMON=off $runtime" | awk '{print $1}' >>"$work/inproc"
+  "$runtime" rm -f "p$i" >/dev/null
+  bare_once >>"$work/bare"
 done
+total=$(awk '{print $1}' "$work/samples" | median)
+network=$(awk '{print $2}' "$work/samples" | median)
+guest=$(awk '{print $3}' "$work/samples" | median)
+echo "boot to port 80 answering (default image, $accel, median of $runs): ${total} ms"
+echo "  network attach ${network} ms, QEMU start to ready ${guest} ms, our own share $((total - network - guest)) ms"
+echo "QEMU RSS per VM (-m 256): median $(( $(median <"$work/rss") / 1024 )) MiB"
+
 bare=$(median <"$work/bare")
 inproc=$(median <"$work/inproc")
 echo "bare QEMU to port 80 (same image, hand-made netns and tap, median of $runs): ${bare} ms"
 echo "run to port 80: through ignisd ${total} ms (+$((total - bare)) ms over bare QEMU), in its own process" \
   "${inproc} ms (+$((inproc - bare)) ms)"
 
-# 16 at once: from the first command to the last VM answering, both ways.
-for way in ignisd inproc; do
-  cmd=$runtime base=34000; [ "$way" = inproc ] && cmd="env IGNIS_DAEMON=off $runtime" base=34100
+# 16 runs one by one, then 16 at once both ways: from the first command to the last VM
+# answering. And what this machine can give at all: two CPU-bound loops, and two loops of
+# process starts (CNI plugins and iptables are such), at once against one after another.
+sixteen() { # way parallel: prints ms
+  local cmd=$runtime base=34000 start
+  [ "$1" = inproc ] && cmd="env IGNIS_DAEMON=off $runtime" base=34100
+  [ "$2" = 1 ] && base=34200
   start=$(now)
-  for i in $(seq 16); do $cmd run --name "c$way$i" -p $((base + i)):80 >/dev/null 2>"$work/c$i.err" & done
+  for i in $(seq 16); do
+    if [ "$2" = 1 ]; then $cmd run --name "c$1$2-$i" -p $((base + i)):80 >/dev/null 2>"$work/c$i.err" || true
+    else $cmd run --name "c$1$2-$i" -p $((base + i)):80 >/dev/null 2>"$work/c$i.err" & fi
+  done
   wait
   for i in $(seq 16); do
     grep -q error "$work/c$i.err" || until answers $((base + i)); do sleep 0.01; done
   done
-  echo "16 concurrent runs, all answering ($way): $(( ($(now) - start) / 1000000 )) ms; failed: $(cat "$work"/c*.err | grep -c error || true)"
-  for i in $(seq 16); do "$runtime" rm -f "c$way$i" >/dev/null 2>&1 || true; done
-done
+  echo "$(( ($(now) - start) / 1000000 )) $(cat "$work"/c*.err | grep -c error || true)"
+  for i in $(seq 16); do "$runtime" rm -f "c$1$2-$i" >/dev/null 2>&1 || true; done
+}
+read -r serial serial_failed < <(sixteen ignisd 1)
+read -r together together_failed < <(sixteen ignisd 16)
+read -r inproc16 inproc16_failed < <(sixteen inproc 16)
+echo "16 runs through ignisd: one by one ${serial} ms, at once ${together} ms" \
+  "($(awk -v a="$serial" -v b="$together" 'BEGIN {printf "%.2f", a / b}')x); failed: $((serial_failed + together_failed))"
+echo "16 runs at once in their own processes: ${inproc16} ms; failed: ${inproc16_failed}"
+spin() { local i=0; while [ $i -lt 200000 ]; do i=$((i + 1)); done; }
+starts() { local i; for i in $(seq 100); do /bin/true; done; }
+ceiling() { # function: ratio of twice one after another to twice at once
+  local start one two
+  start=$(now); $1; $1; one=$(( $(now) - start ))
+  start=$(now); $1 & $1 & wait; two=$(( $(now) - start ))
+  awk -v a="$one" -v b="$two" 'BEGIN {printf "%.2f", a / b}'
+}
+echo "this machine, two at once vs one after another: CPU-bound $(ceiling spin)x, process starts $(ceiling starts)x"
 
 for running in 1 5 10; do
   while [ "$("$runtime" ps -o json | grep -c '"id"' || true)" -lt "$running" ]; do
