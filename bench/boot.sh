@@ -25,8 +25,10 @@ cleanup() {
   done
   "$runtime" gc >/dev/null 2>&1 || true
   "$runtime" daemon stop >/dev/null 2>&1 || true
-  [ -f "$work/bare.pid" ] && kill "$(cat "$work/bare.pid")" 2>/dev/null || true
-  ip netns delete "igbare$suffix" 2>/dev/null || true
+  for n in 0 1; do
+    [ -f "$work/bare$n.pid" ] && kill "$(cat "$work/bare$n.pid")" 2>/dev/null || true
+    ip netns delete "igbare$suffix-$n" 2>/dev/null || true
+  done
   ip link delete "$bridge" 2>/dev/null || true
   "$here/scripts/remove-unused-cni-chains"
   rm -rf "$work"
@@ -43,8 +45,9 @@ NET
 "$runtime" rm -f warmup >/dev/null
 
 now() { date +%s%N; }
-answers() { # port: true once the VM's web server answers through the host port
-  exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
+answers() { # [host] port: true once the VM's web server answers (through the host port)
+  [ $# = 2 ] && set -- "$2" "$1" || set -- "$1" 127.0.0.1
+  exec 3<>"/dev/tcp/$2/$1" 2>/dev/null || return 1
   printf 'GET / HTTP/1.0\r\n\r\n' >&3
   grep -q '<h1>' <&3
   local status=$?
@@ -63,31 +66,44 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # The floor: QEMU alone booting the same kernel, initrd and command line on a tap in a netns
 # made by hand.
-ns=igbare$suffix
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" tuntap add tap0 mode tap
-ip -n "$ns" addr add "$subnet_prefix.1/24" dev tap0
-ip -n "$ns" link set tap0 up
+bare_netns() { # n: a netns with a tap at $subnet_prefix.(n*4+1), its guest at .(n*4+2)
+  ip netns add "igbare$suffix-$1"
+  ip -n "igbare$suffix-$1" link set lo up
+  ip -n "igbare$suffix-$1" tuntap add tap0 mode tap
+  ip -n "igbare$suffix-$1" addr add "$subnet_prefix.$(($1 * 4 + 201))/30" dev tap0
+  ip -n "igbare$suffix-$1" link set tap0 up
+}
+bare_netns 0
+bare_netns 1
 image=$IGNIS_IMAGES_DIR/default
 accel=$(cut -d' ' -f1 "$IGNIS_IMAGES_DIR/accel-probe" 2>/dev/null || echo "?")
 khz=$(awk '/^cpu MHz/ {printf "%d", $4 * 1000; exit}' /proc/cpuinfo) # as the runtime passes it
-bare_answers() {
-  ip netns exec "$ns" bash -c "exec 3<>/dev/tcp/$subnet_prefix.2/80 && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && grep -q '<h1>' <&3" 2>/dev/null
+mkfifo "$work/idle"
+exec 9<>"$work/idle" # read -t on it: a sleep without a process
+ready_line() { # console: true once it holds the guest's ready line (read by the shell itself)
+  local line
+  while IFS= read -r line; do [[ $line == IGNIS-READY* ]] && return 0; done <"$1"
+  return 1
 }
-bare_once() {
-  local start
+bare_once() { # [n (default 0)]: prints ms until the guest's page answers
+  local n=${1:-0} start guest gateway pid
+  gateway=$subnet_prefix.$((n * 4 + 201)) guest=$subnet_prefix.$((n * 4 + 202)) pid=$work/bare$n.pid
   start=$(now)
-  ip netns exec "$ns" qemu-system-x86_64 -name bare -M microvm,rtc=on -accel "${accel/\?/tcg}" -cpu max -m 256 -smp 1 \
-    -nodefaults -no-user-config -display none -no-reboot -kernel "$image/vmlinux" -initrd "$image/initrd.img" \
-    -append "console=ttyS0 reboot=t panic=-1 quiet ${khz:+tsc_early_khz=$khz }ignis.name=bare ip=$subnet_prefix.2::$subnet_prefix.1:24:bare:eth0:off" \
-    -serial "file:$work/bare.console" -netdev tap,id=net0,ifname=tap0,script=no,downscript=no \
-    -device virtio-net-device,netdev=net0,mac=02:00:00:00:00:02 -daemonize -pidfile "$work/bare.pid"
-  until bare_answers; do sleep 0.01; done
+  ip netns exec "igbare$suffix-$n" qemu-system-x86_64 -name "bare$n" -M microvm,rtc=on -accel "${accel/\?/tcg}" \
+    -cpu max -m 256 -smp 1 -nodefaults -no-user-config -display none -no-reboot -kernel "$image/vmlinux" \
+    -initrd "$image/initrd.img" \
+    -append "console=ttyS0 reboot=t panic=-1 quiet ${khz:+tsc_early_khz=$khz }ignis.name=bare ip=$guest::$gateway:30:bare:eth0:off" \
+    -serial "file:$work/bare$n.console" -netdev tap,id=net0,ifname=tap0,script=no,downscript=no \
+    -device virtio-net-device,netdev=net0,mac=02:00:00:00:00:02 -daemonize -pidfile "$pid"
+  # As `run` does: the ready line on the console first, looked for every 50 ms without
+  # starting a process (each one here costs CPU the guest needs); then the page, as `answers`
+  # asks a VM. (Connecting before the guest has its address costs a lost SYN: a second.)
+  until ready_line "$work/bare$n.console" 2>/dev/null; do read -r -t 0.05 -u 9 _ || true; done
+  ip netns exec "igbare$suffix-$n" bash -c "$(declare -f answers); until answers $guest 80; do sleep 0.01; done"
   echo $(( ($(now) - start) / 1000000 ))
-  kill "$(cat "$work/bare.pid")"
-  while kill -0 "$(cat "$work/bare.pid")" 2>/dev/null; do sleep 0.01; done
-  rm -f "$work/bare.pid"
+  kill "$(cat "$pid")"
+  while [ -f "$pid" ] && kill -0 "$(cat "$pid" 2>/dev/null)" 2>/dev/null; do sleep 0.01; done
+  rm -f "$pid"
 }
 
 # Round by round, the three ways one after another: the machine's speed drifts (other guests
@@ -150,7 +166,12 @@ ceiling() { # function: ratio of twice one after another to twice at once
   start=$(now); $1 & $1 & wait; two=$(( $(now) - start ))
   awk -v a="$one" -v b="$two" 'BEGIN {printf "%.2f", a / b}'
 }
-echo "this machine, two at once vs one after another: CPU-bound $(ceiling spin)x, process starts $(ceiling starts)x"
+bare_pair() { bare_once 0 >/dev/null; }
+bare_two() { bare_once 0 >/dev/null & bare_once 1 >/dev/null & wait; }
+start=$(now); bare_pair; bare_pair; bare_pair; bare_pair; one=$(( $(now) - start ))
+start=$(now); bare_two; bare_two; two=$(( $(now) - start ))
+echo "this machine, two at once vs one after another: bare QEMU boots $(awk -v a="$one" -v b="$two" \
+  'BEGIN {printf "%.2f", a / b}')x, CPU-bound loops $(ceiling spin)x, process starts $(ceiling starts)x"
 
 for running in 1 5 10; do
   while [ "$("$runtime" ps -o json | grep -c '"id"' || true)" -lt "$running" ]; do
