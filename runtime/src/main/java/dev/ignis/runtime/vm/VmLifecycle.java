@@ -117,6 +117,16 @@ public final class VmLifecycle {
   }
 
   private Vm attach(Vm stopped, NetworkPlugin plugin) {
+    long waiting = System.nanoTime();
+    try (StartTurns.Turn turn = StartTurns.HOST.take()) {
+      log.debug("timing: VM {} waited {} ms for other VMs' starts", stopped.name(),
+          (System.nanoTime() - waiting) / 1_000_000);
+      return attach(stopped, plugin, turn);
+    }
+  }
+
+  /** The start in its turn, which ends once the VM's ports are in place. */
+  private Vm attach(Vm stopped, NetworkPlugin plugin, StartTurns.Turn turn) {
     long checking = System.nanoTime();
     // Host ports: checked once, before anything changes, and held until the mappings are in place.
     HostPorts.Hold portsLock = hostPorts.lockFor(stopped.spec().ports());
@@ -129,7 +139,7 @@ public final class VmLifecycle {
     Vm vm = stopped.withStatus(VmStatus.STARTING).withNetns(plugin.bringsOwnSandbox() ? null : stopped.defaultNetnsName());
     long begin = System.nanoTime();
     try {
-      try (portsLock) {
+      try (portsLock; turn) {
         store.save(vm);
         String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns(), plugin.id()).toString();
         long sandboxed = System.nanoTime();
