@@ -150,6 +150,7 @@ sixteen() { # way parallel: prints ms
     grep -q error "$work/c$i.err" || until answers $((base + i)); do sleep 0.01; done
   done
   echo "$(( ($(now) - start) / 1000000 )) $(cat "$work"/c*.err | grep -c error || true)"
+  grep -h error "$work"/c*.err | sort | uniq -c | sed "s/^/  failed ($1, $2 at a time): /" >&2 || true
   for i in $(seq 16); do "$runtime" rm -f "c$1$2-$i" >/dev/null 2>&1 || true; done
 }
 read -r serial serial_failed < <(sixteen ignisd 1)
