@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Boot to network-ready of the default image (as root): `runtime run` until the VM answers on
-# port 80 through its mapped host port, median of N, split into the network attach, the guest
-# (QEMU start to ready) and our own share (the rest: JVM, records, netns, guest link); QEMU's
-# RSS per VM; `run` through ignisd against `run` in its own process (IGNIS_DAEMON=off) and
+# port 80 through its mapped host port, median of N, split into the command's way to the VM's
+# start (client JVM, request, record), the attach (sandbox, QEMU start, plugin: the guest boots
+# meanwhile) and the guest's rest to ready; QEMU's RSS per VM; `run` through ignisd against `run` in its own process (IGNIS_DAEMON=off) and
 # against a bare QEMU boot of the same image in a hand-made netns and tap (the floor),
-# alternating round by round; 16 runs one by one and at once, with the machine's own ceiling
-# for work done two at a time; and `run` with 1, 5 and 10 VMs already running. Uses its own
+# alternating round by round; 16 runs one by one and at once, and 16 bare QEMU boots the same
+# two ways (the machine's own ceiling for this work), with the share of CPU time left idle;
+# and `run` with 1, 5 and 10 VMs already running. Uses its own
 # state dir, CNI network (bridge, /24, conf and IPAM dirs), netns and ignisd, and removes
 # everything at the end. Usage: bench/boot.sh [RUNS (default 10)]
 set -euo pipefail
@@ -25,7 +26,7 @@ cleanup() {
   done
   "$runtime" gc >/dev/null 2>&1 || true
   "$runtime" daemon stop >/dev/null 2>&1 || true
-  for n in 0 1; do
+  for n in $(seq 0 16); do
     [ -f "$work/bare$n.pid" ] && kill "$(cat "$work/bare$n.pid")" 2>/dev/null || true
     ip netns delete "igbare$suffix-$n" 2>/dev/null || true
   done
@@ -54,27 +55,31 @@ answers() { # [host] port: true once the VM's web server answers (through the ho
   exec 3<&-
   return $status
 }
-boot_once() { # name port [runtime command]: prints "total_ms network_ms guest_ms"
-  local start end line
+boot_once() { # name port [runtime command]: prints "total_ms network_ms guest_ms before_ms"
+  local start end lines began
   start=$(now)
-  line=$(${3:-$runtime} -v run --name "$1" -p "$2:80" 2>&1 >/dev/null | grep 'timing:' | tail -1)
+  lines=$(${3:-$runtime} -v run --name "$1" -p "$2:80" 2>&1 >/dev/null | grep 'timing:')
   until answers "$2"; do sleep 0.01; done
   end=$(now)
-  echo "$(( (end - start) / 1000000 )) $(echo "$line" | sed -n 's/.*network \([0-9]*\) ms, guest \([0-9]*\) ms.*/\1 \2/p')"
+  # before: from the command to the runtime's start of the VM (the client, the request, the
+  # record), by the time stamp of the first timing line (ignisd's lines have one)
+  began=$(date -d "$(echo "$lines" | head -1 | cut -d' ' -f1)" +%s%N 2>/dev/null || echo "$start")
+  echo "$(( (end - start) / 1000000 )) $(echo "$lines" | tail -1 | sed -n 's/.*network \([0-9]*\) ms, guest \([0-9]*\) ms.*/\1 \2/p')" \
+    "$(( (began - start) / 1000000 ))"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # The floor: QEMU alone booting the same kernel, initrd and command line on a tap in a netns
-# made by hand.
-bare_netns() { # n: a netns with a tap at $subnet_prefix.(n*4+1), its guest at .(n*4+2)
+# made by hand. Each bare guest has a netns of its own, so all use the same addresses.
+bare_gateway=$subnet_prefix.201 bare_guest=$subnet_prefix.202
+bare_netns() { # n: a netns with a tap at $bare_gateway, its guest at $bare_guest
   ip netns add "igbare$suffix-$1"
   ip -n "igbare$suffix-$1" link set lo up
   ip -n "igbare$suffix-$1" tuntap add tap0 mode tap
-  ip -n "igbare$suffix-$1" addr add "$subnet_prefix.$(($1 * 4 + 201))/30" dev tap0
+  ip -n "igbare$suffix-$1" addr add "$bare_gateway/30" dev tap0
   ip -n "igbare$suffix-$1" link set tap0 up
 }
-bare_netns 0
-bare_netns 1
+for n in $(seq 0 16); do bare_netns "$n"; done
 image=$IGNIS_IMAGES_DIR/default
 accel=$(cut -d' ' -f1 "$IGNIS_IMAGES_DIR/accel-probe" 2>/dev/null || echo "?")
 khz=$(awk '/^cpu MHz/ {printf "%d", $4 * 1000; exit}' /proc/cpuinfo) # as the runtime passes it
@@ -85,25 +90,39 @@ ready_line() { # console: true once it holds the guest's ready line (read by the
   while IFS= read -r line; do [[ $line == IGNIS-READY* ]] && return 0; done <"$1"
   return 1
 }
-bare_once() { # [n (default 0)]: prints ms until the guest's page answers
-  local n=${1:-0} start guest gateway pid
-  gateway=$subnet_prefix.$((n * 4 + 201)) guest=$subnet_prefix.$((n * 4 + 202)) pid=$work/bare$n.pid
-  start=$(now)
-  ip netns exec "igbare$suffix-$n" qemu-system-x86_64 -name "bare$n" -M microvm,rtc=on -accel "${accel/\?/tcg}" \
+bare_start() { # n: QEMU started in netns n, as the runtime starts it
+  rm -f "$work/bare$1.console"
+  ip netns exec "igbare$suffix-$1" qemu-system-x86_64 -name "bare$1" -M microvm,rtc=on -accel "${accel/\?/tcg}" \
     -cpu max -m 256 -smp 1 -nodefaults -no-user-config -display none -no-reboot -kernel "$image/vmlinux" \
     -initrd "$image/initrd.img" \
-    -append "console=ttyS0 reboot=t panic=-1 quiet ${khz:+tsc_early_khz=$khz }ignis.name=bare ip=$guest::$gateway:30:bare:eth0:off" \
-    -serial "file:$work/bare$n.console" -netdev tap,id=net0,ifname=tap0,script=no,downscript=no \
-    -device virtio-net-device,netdev=net0,mac=02:00:00:00:00:02 -daemonize -pidfile "$pid"
-  # As `run` does: the ready line on the console first, looked for every 50 ms without
-  # starting a process (each one here costs CPU the guest needs); then the page, as `answers`
-  # asks a VM. (Connecting before the guest has its address costs a lost SYN: a second.)
-  until ready_line "$work/bare$n.console" 2>/dev/null; do read -r -t 0.05 -u 9 _ || true; done
-  ip netns exec "igbare$suffix-$n" bash -c "$(declare -f answers); until answers $guest 80; do sleep 0.01; done"
+    -append "console=ttyS0 reboot=t panic=-1 quiet ${khz:+tsc_early_khz=$khz }ignis.name=bare ip=$bare_guest::$bare_gateway:30:bare:eth0:off" \
+    -serial "file:$work/bare$1.console" -netdev tap,id=net0,ifname=tap0,script=no,downscript=no \
+    -device virtio-net-device,netdev=net0,mac=02:00:00:00:00:02 -daemonize -pidfile "$work/bare$1.pid"
+}
+bare_ready() { # n: waits as `run` does: the ready line on the console first, looked for every 50 ms
+  # without starting a process (each one here costs CPU the guest needs); then the page, as
+  # `answers` asks a VM. (Connecting before the guest has its address costs a lost SYN: a second.)
+  local waited=0
+  until ready_line "$work/bare$1.console" 2>/dev/null; do
+    read -r -t 0.05 -u 9 _ || true
+    if [ $((waited += 1)) -gt 2400 ]; then echo "bare QEMU $1 was not ready within 120 s" >&2; return 1; fi
+  done
+  timeout 120 ip netns exec "igbare$suffix-$1" bash -c "$(declare -f answers); until answers $bare_guest 80; do sleep 0.01; done"
+}
+bare_stop() { # n: until the process is gone (QEMU deletes its pid file before it lets go of the tap)
+  local pid
+  pid=$(cat "$work/bare$1.pid")
+  kill "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
+  rm -f "$work/bare$1.pid"
+}
+bare_once() { # prints ms until the guest's page answers
+  local start
+  start=$(now)
+  bare_start 0
+  bare_ready 0
   echo $(( ($(now) - start) / 1000000 ))
-  kill "$(cat "$pid")"
-  while [ -f "$pid" ] && kill -0 "$(cat "$pid" 2>/dev/null)" 2>/dev/null; do sleep 0.01; done
-  rm -f "$pid"
+  bare_stop 0
 }
 
 # Round by round, the three ways one after another: the machine's speed drifts (other guests
@@ -124,7 +143,9 @@ total=$(awk '{print $1}' "$work/samples" | median)
 network=$(awk '{print $2}' "$work/samples" | median)
 guest=$(awk '{print $3}' "$work/samples" | median)
 echo "boot to port 80 answering (default image, $accel, median of $runs): ${total} ms"
-echo "  network attach ${network} ms, QEMU start to ready ${guest} ms, our own share $((total - network - guest)) ms"
+before=$(awk '{print $4}' "$work/samples" | median)
+echo "  command to the VM's start ${before} ms; then sandbox, QEMU start and network attach ${network} ms, then" \
+  "guest to ready ${guest} ms (the guest boots during the attach); the rest $((total - before - network - guest)) ms"
 echo "QEMU RSS per VM (-m 256): median $(( $(median <"$work/rss") / 1024 )) MiB"
 
 bare=$(median <"$work/bare")
@@ -134,13 +155,14 @@ echo "run to port 80: through ignisd ${total} ms (+$((total - bare)) ms over bar
   "${inproc} ms (+$((inproc - bare)) ms)"
 
 # 16 runs one by one, then 16 at once both ways: from the first command to the last VM
-# answering. And what this machine can give at all: two CPU-bound loops, and two loops of
-# process starts (CNI plugins and iptables are such), at once against one after another.
-sixteen() { # way parallel: prints ms
-  local cmd=$runtime base=34000 start
+# answering; and the same for 16 bare QEMU boots, the most this machine gives for this work.
+# With the CPU time all processes took (from /proc/stat): how much of it two CPUs leave idle.
+busy() { awk '/^cpu / {print ($2 + $3 + $4 + $7 + $8) * 10}' /proc/stat; } # ms, of all CPUs
+sixteen() { # way parallel: prints "ms failures cpu_ms"
+  local cmd=$runtime base=34000 start cpu
   [ "$1" = inproc ] && cmd="env IGNIS_DAEMON=off $runtime" base=34100
   [ "$2" = 1 ] && base=34200
-  start=$(now)
+  start=$(now) cpu=$(busy)
   for i in $(seq 16); do
     if [ "$2" = 1 ]; then $cmd run --name "c$1$2-$i" -p $((base + i)):80 >/dev/null 2>"$work/c$i.err" || true
     else $cmd run --name "c$1$2-$i" -p $((base + i)):80 >/dev/null 2>"$work/c$i.err" & fi
@@ -149,30 +171,42 @@ sixteen() { # way parallel: prints ms
   for i in $(seq 16); do
     grep -q error "$work/c$i.err" || until answers $((base + i)); do sleep 0.01; done
   done
-  echo "$(( ($(now) - start) / 1000000 )) $(cat "$work"/c*.err | grep -c error || true)"
+  echo "$(( ($(now) - start) / 1000000 )) $(cat "$work"/c*.err | grep -c error || true) $(( $(busy) - cpu ))"
   grep -h error "$work"/c*.err | sort | uniq -c | sed "s/^/  failed ($1, $2 at a time): /" >&2 || true
   for i in $(seq 16); do "$runtime" rm -f "c$1$2-$i" >/dev/null 2>&1 || true; done
 }
-read -r serial serial_failed < <(sixteen ignisd 1)
-read -r together together_failed < <(sixteen ignisd 16)
-read -r inproc16 inproc16_failed < <(sixteen inproc 16)
-echo "16 runs through ignisd: one by one ${serial} ms, at once ${together} ms" \
-  "($(awk -v a="$serial" -v b="$together" 'BEGIN {printf "%.2f", a / b}')x); failed: $((serial_failed + together_failed))"
+bare_sixteen() { # parallel: prints "ms cpu_ms"; the guests stay up until the last answers, as VMs do
+  local start cpu i
+  start=$(now) cpu=$(busy)
+  for i in $(seq 16); do
+    if [ "$1" = 1 ]; then bare_start "$i"; bare_ready "$i"; else bare_start "$i" & fi
+  done
+  wait
+  for i in $(seq 16); do bare_ready "$i"; done
+  echo "$(( ($(now) - start) / 1000000 )) $(( $(busy) - cpu ))"
+  for i in $(seq 16); do bare_stop "$i"; done
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+idle() { awk -v ms="$1" -v cpu="$2" 'BEGIN {printf "%d%%", 100 - 100 * cpu / (2 * ms)}'; }
+read -r serial serial_failed serial_cpu < <(sixteen ignisd 1)
+read -r together together_failed together_cpu < <(sixteen ignisd 16)
+read -r inproc16 inproc16_failed inproc16_cpu < <(sixteen inproc 16)
+read -r bare_serial bare_serial_cpu < <(bare_sixteen 1)
+read -r bare_together bare_together_cpu < <(bare_sixteen 16)
+echo "16 runs through ignisd: one by one ${serial} ms (CPUs $(idle "$serial" "$serial_cpu") idle), at once" \
+  "${together} ms ($(idle "$together" "$together_cpu") idle): $(ratio "$serial" "$together")x; failed: $((serial_failed + together_failed))"
 echo "16 runs at once in their own processes: ${inproc16} ms; failed: ${inproc16_failed}"
+echo "16 bare QEMU boots: one by one ${bare_serial} ms (CPUs $(idle "$bare_serial" "$bare_serial_cpu") idle), at once" \
+  "${bare_together} ms ($(idle "$bare_together" "$bare_together_cpu") idle): $(ratio "$bare_serial" "$bare_together")x"
 spin() { local i=0; while [ $i -lt 200000 ]; do i=$((i + 1)); done; }
 starts() { local i; for i in $(seq 100); do /bin/true; done; }
 ceiling() { # function: ratio of twice one after another to twice at once
   local start one two
   start=$(now); $1; $1; one=$(( $(now) - start ))
   start=$(now); $1 & $1 & wait; two=$(( $(now) - start ))
-  awk -v a="$one" -v b="$two" 'BEGIN {printf "%.2f", a / b}'
+  ratio "$one" "$two"
 }
-bare_pair() { bare_once 0 >/dev/null; }
-bare_two() { bare_once 0 >/dev/null & bare_once 1 >/dev/null & wait; }
-start=$(now); bare_pair; bare_pair; bare_pair; bare_pair; one=$(( $(now) - start ))
-start=$(now); bare_two; bare_two; two=$(( $(now) - start ))
-echo "this machine, two at once vs one after another: bare QEMU boots $(awk -v a="$one" -v b="$two" \
-  'BEGIN {printf "%.2f", a / b}')x, CPU-bound loops $(ceiling spin)x, process starts $(ceiling starts)x"
+echo "this machine, two at once vs one after another: CPU-bound loops $(ceiling spin)x, process starts $(ceiling starts)x"
 
 for running in 1 5 10; do
   while [ "$("$runtime" ps -o json | grep -c '"id"' || true)" -lt "$running" ]; do
