@@ -105,6 +105,40 @@ class CniNetworkIT extends NetworkedVmTest {
   }
 
   @Test
+  void aVm_takesTheCniNetworkItNames_keepsItAcrossStopAndStart_andAnUnknownNameCreatesNothing() throws Exception {
+    TestNetwork second = new TestNetwork(java.nio.file.Files.createDirectories(work.resolve("second")));
+    try {
+      // Both networks in one conf dir; the test's own comes first by file name and is the default.
+      Files.writeString(net.confDir.resolve("20-second.conflist"), second.defaultShapedConflist());
+      int port = TestNetwork.freePort();
+      ignis.ok("run", "--name", "first");
+      ignis.ok("run", "--name", "picked", "--network", "cni:" + second.name, "-p", port + ":80");
+      assertThat(ipOf("first")).startsWith(net.prefix);
+      assertThat(ipOf("picked")).startsWith(second.prefix);
+      assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("<h1>picked</h1>");
+      assertThat(ignis.ok("ps")).contains("cni:" + second.name);
+
+      String ip = ipOf("picked");
+      ignis.ok("stop", "picked");
+      ignis.ok("start", "picked");
+      assertThat(ipOf("picked")).isEqualTo(ip);
+      assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("<h1>picked</h1>");
+
+      Ignis.Result unknown = ignis.run("run", "--name", "lost", "--network", "cni:nope");
+      assertThat(unknown.status()).isNotZero();
+      assertThat(unknown.err().strip()).startsWith("error: no CNI network named 'nope' in " + net.confDir)
+          .contains(net.name).contains(second.name).doesNotContain("\n");
+      assertThat(ignis.ok("ps", "-a")).doesNotContain("lost");
+
+      ignis.ok("rm", "-f", "picked");
+      second.assertNoResidue();
+    } finally {
+      ignis.cleanUp();
+      second.close();
+    }
+  }
+
+  @Test
   void anotherConflistWithTuning_worksUnchanged() throws Exception {
     net.write("""
         {"cniVersion":"1.0.0","name":"%s","plugins":[

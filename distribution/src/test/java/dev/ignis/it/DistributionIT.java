@@ -38,9 +38,13 @@ class DistributionIT {
           String name = jar.getFileName().toString();
           assertThat(name).startsWith("ignis-plugin-" + attributes.getValue("Plugin-Id") + "-");
           assertThat(attributes.getValue("Plugin-Version")).isNotBlank();
-          // The lowest SPI each one uses: flannel's agent runs as a job of ignisd (2.1).
-          assertThat(attributes.getValue("Plugin-Requires")).isEqualTo(attributes.getValue("Plugin-Id").equals("flannel")
-              ? ">=2.1.0 & <3.0.0" : ">=2.0.0 & <3.0.0");
+          // The lowest SPI each one uses: flannel's agent runs as a job of ignisd (2.1); cni reads
+          // the network a VM chose (2.2).
+          assertThat(attributes.getValue("Plugin-Requires")).isEqualTo(switch (attributes.getValue("Plugin-Id")) {
+            case "flannel" -> ">=2.1.0 & <3.0.0";
+            case "cni" -> ">=2.2.0 & <3.0.0";
+            default -> ">=2.0.0 & <3.0.0";
+          });
           assertThat(file.getEntry("META-INF/services/dev.ignis.spi.NetworkPlugin")).isNotNull();
           assertThat(file.stream().map(e -> e.getName())).noneMatch(n -> n.startsWith("dev/ignis/spi/"))
               .noneMatch(n -> n.startsWith("org/slf4j/"));

@@ -20,6 +20,10 @@ import java.util.Map;
  * @param netnsPath the sandbox netns the runtime made ({@code /run/netns/ignis-<id>}); empty when
  *     the plugin brings its own sandbox ({@link NetworkPlugin#bringsOwnSandbox()}), and always
  *     empty in {@link NetworkPlugin#validate}
+ * @param network which of the plugin's networks the user chose for this VM ({@code --network
+ *     PLUGIN:NETWORK}; for cni a CNI network's name), or empty for the plugin's default. A
+ *     plugin that has one network, or does not know the name, refuses it in {@link
+ *     NetworkPlugin#validate} with one line naming those it has. Since 2.2.0
  * @param interfaceName the name to give the interface this network adds to the sandbox; the
  *     runtime names a VM's networks {@code eth0}, {@code eth1}, ... in order. Use it, never a
  *     fixed name: another network of the same VM may hold {@code eth0}
@@ -39,6 +43,7 @@ import java.util.Map;
 public record AttachRequest(
     VmRef vm,
     String netnsPath,
+    String network,
     String interfaceName,
     String mac,
     List<String> requestedIps,
@@ -53,6 +58,11 @@ public record AttachRequest(
   public AttachRequest {
     Values.required(vm, "VM");
     netnsPath = netnsPath == null ? "" : netnsPath;
+    network = network == null ? "" : network;
+    if (network.length() > 253 || network.chars().anyMatch(c -> c <= ' ' || c == ',' || c == '/')) {
+      throw Values.invalid("network name '" + network + "' is not valid; use up to 253 characters without spaces,"
+          + " commas or slashes");
+    }
     interfaceName = interfaceName == null || interfaceName.isBlank() ? FIRST_INTERFACE : interfaceName;
     Values.interfaceName(interfaceName);
     mac = mac == null ? "" : mac;
@@ -79,7 +89,7 @@ public record AttachRequest(
 
   /** A builder holding this request's values, to change some of them. */
   public Builder toBuilder() {
-    return new Builder(vm).netnsPath(netnsPath).interfaceName(interfaceName).mac(mac).requestedIps(requestedIps)
+    return new Builder(vm).netnsPath(netnsPath).network(network).interfaceName(interfaceName).mac(mac).requestedIps(requestedIps)
         .keptIps(keptIps).ports(ports).options(options);
   }
 
@@ -87,6 +97,7 @@ public record AttachRequest(
   public static final class Builder {
     private final VmRef vm;
     private String netnsPath = "";
+    private String network = "";
     private String interfaceName = FIRST_INTERFACE;
     private String mac = "";
     private List<String> requestedIps = List.of();
@@ -101,6 +112,12 @@ public record AttachRequest(
     /** See {@link AttachRequest#netnsPath()}. */
     public Builder netnsPath(String path) {
       this.netnsPath = path;
+      return this;
+    }
+
+    /** See {@link AttachRequest#network()}. */
+    public Builder network(String name) {
+      this.network = name;
       return this;
     }
 
@@ -142,7 +159,7 @@ public record AttachRequest(
 
     /** The request; throws {@link ErrorCode#INVALID_ARGUMENT} naming a bad field. */
     public AttachRequest build() {
-      return new AttachRequest(vm, netnsPath, interfaceName, mac, requestedIps, keptIps, ports, options);
+      return new AttachRequest(vm, netnsPath, network, interfaceName, mac, requestedIps, keptIps, ports, options);
     }
   }
 }

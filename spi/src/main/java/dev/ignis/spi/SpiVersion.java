@@ -11,12 +11,13 @@ package dev.ignis.spi;
  * version breaks plugins.
  *
  * <p>2.1.0 added long-lived jobs in a resident runtime ({@link PluginContext#startService},
- * {@link PluginContext#stopService}).
+ * {@link PluginContext#stopService}). 2.2.0 added the user's choice among a plugin's networks
+ * ({@link AttachRequest#network}).
  */
 public final class SpiVersion {
 
   /** The SPI version this jar implements. */
-  public static final String CURRENT = "2.1.0";
+  public static final String CURRENT = "2.2.0";
 
   private SpiVersion() {}
 }

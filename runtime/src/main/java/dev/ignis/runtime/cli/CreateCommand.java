@@ -26,8 +26,8 @@ final class CreateCommand implements Callable<Integer> {
 
   static Vm create(RootCommand root, VmOptions options) {
     Settings settings = root.settings();
-    String plugin = root.pluginChoice(options.networkPlugin).orElse(settings.defaultPlugin());
     String fallbackName = "vm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
-    return root.service(VmLifecycle.class).create(options.toSpec(plugin, fallbackName, root.session));
+    return root.service(VmLifecycle.class).create(options.toSpec(root.pluginChoice(options.networkPlugin),
+        settings.defaultPlugin(), fallbackName, root.session));
   }
 }

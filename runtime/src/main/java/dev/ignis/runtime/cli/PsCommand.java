@@ -40,7 +40,7 @@ final class PsCommand implements Callable<Integer> {
     Instant now = Instant.now();
     Table table = new Table("VM ID", "NAME", "STATUS", "NETWORK", "IPS", "PORTS", "CREATED");
     for (VmView view : views) {
-      table.row(view.id(), view.name(), view.statusColumn(now), view.networkPlugin(), String.join(",", view.ips()),
+      table.row(view.id(), view.name(), view.statusColumn(now), view.networkColumn(), String.join(",", view.ips()),
           String.join(",", view.ports()), VmView.age(view.createdAt(), now) + " ago");
     }
     table.print(root.out);

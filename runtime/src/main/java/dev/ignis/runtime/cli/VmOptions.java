@@ -3,11 +3,14 @@ package dev.ignis.runtime.cli;
 import dev.ignis.runtime.vm.BootSpec;
 import dev.ignis.runtime.vm.MacAddress;
 import dev.ignis.runtime.vm.VmSpec;
+import dev.ignis.spi.ErrorCode;
+import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.PortMapping;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The options that describe a new VM, shared by {@code create} and {@code run}. */
@@ -54,6 +57,11 @@ final class VmOptions {
   @Option(names = "--network-plugin", paramLabel = "ID", description = "Network plugin for this VM.")
   String networkPlugin;
 
+  @Option(names = "--network", paramLabel = "PLUGIN[:NETWORK][,ip=IP][,mac=MAC]",
+      description = "The VM's network: a plugin, which of its networks (for cni a CNI network's name; default:"
+          + " the plugin's default) and the VM's static IPs (ip= repeatable) and MAC on it. One per VM for now.")
+  List<String> networks = new ArrayList<>();
+
   @Option(names = "--net-opt", paramLabel = "KEY=VALUE",
       description = "An option for the network plugin (repeatable); 'runtime plugins' names the plugin's options.")
   Map<String, String> netOptions = new LinkedHashMap<>();
@@ -62,11 +70,33 @@ final class VmOptions {
    * The spec; a missing name is left for the caller to fill in after the id is known. Kernel
    * and initrd paths are kept absolute, resolved against the caller's directory.
    */
-  VmSpec toSpec(String pluginId, String fallbackName, CliSession session) {
+  VmSpec toSpec(Optional<String> pluginChoice, String defaultPlugin, String fallbackName, CliSession session) {
     BootSpec.checkCmdline(cmdline);
     String kernelPath = kernel == null || kernel.isBlank() ? kernel : session.resolve(kernel).toString();
     String initrdPath = initrd == null || initrd.isBlank() ? initrd : session.resolve(initrd).toString();
-    return new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel), cpus, memoryMib,
-        mac == null ? MacAddress.random().value() : mac, ips, ports, pluginId, netOptions);
+    NetworkChoice network = network(pluginChoice.orElse(defaultPlugin));
+    if (pluginChoice.isPresent() && !pluginChoice.get().equals(network.plugin())) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--network-plugin " + pluginChoice.get() + " and --network "
+          + network.plugin() + " name two plugins for one network; give the plugin once, with --network");
+    }
+    if (mac != null && network.mac().isPresent()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--mac " + mac + " and --network ...,mac="
+          + network.mac().get() + " both give the VM's MAC; give it once");
+    }
+    List<String> staticIps = new ArrayList<>(ips);
+    staticIps.addAll(network.ips());
+    String vmMac = network.mac().orElse(mac == null ? MacAddress.random().value() : mac);
+    return new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel), cpus,
+        memoryMib, vmMac, staticIps, ports, network.plugin(), netOptions, network.network());
+  }
+
+  /** The VM's network: as {@code --network} gives it, else the plugin's default network. */
+  private NetworkChoice network(String plugin) {
+    if (networks.size() > 1) {
+      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "--network is given " + networks.size() + " times, but a VM"
+          + " has one network for now; give one --network");
+    }
+    return networks.isEmpty() ? new NetworkChoice(plugin, "", List.of(), Optional.empty())
+        : NetworkChoice.parse(networks.get(0));
   }
 }

@@ -16,6 +16,7 @@ import java.util.List;
  * @param status the status
  * @param note what the status means now, when it needs saying
  * @param networkPlugin the plugin
+ * @param network the network of the plugin the VM chose, empty for the plugin's default
  * @param ips the VM's addresses
  * @param ports the host port mappings (in effect while running, else asked for)
  * @param netns the sandbox netns path while it has one
@@ -23,7 +24,7 @@ import java.util.List;
  * @param startedAt when it was last started
  */
 public record VmView(
-    String id, String name, String status, String note, String networkPlugin, List<String> ips,
+    String id, String name, String status, String note, String networkPlugin, String network, List<String> ips,
     List<String> ports, String netns, Instant createdAt, Instant startedAt) {
 
   public static VmView of(Vm vm, boolean interrupted) {
@@ -40,8 +41,13 @@ public record VmView(
       case EXITED -> "the guest exited; its network stays attached until stop, rm or gc";
       default -> "";
     };
-    return new VmView(vm.id(), vm.name(), vm.status().label(), note, vm.spec().networkPlugin(), ips,
+    return new VmView(vm.id(), vm.name(), vm.status().label(), note, vm.spec().networkPlugin(), vm.spec().network(), ips,
         ports.stream().map(VmView::portText).toList(), netns, vm.createdAt(), vm.startedAt());
+  }
+
+  /** The network column: the plugin, and the network chosen ({@code cni:lan}). */
+  String networkColumn() {
+    return network.isEmpty() ? networkPlugin : networkPlugin + ":" + network;
   }
 
   /** The status column: {@code up 3m}, {@code created}, {@code exited}, ... */

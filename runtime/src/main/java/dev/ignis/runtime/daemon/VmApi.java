@@ -77,7 +77,8 @@ final class VmApi {
         body.path("accel").asText("auto"));
     VmSpec spec = new VmSpec(name, boot, body.path("cpus").asInt(1), body.path("memoryMib").asInt(256),
         body.hasNonNull("mac") ? body.get("mac").asText() : MacAddress.random().value(), strings(body, "ips"),
-        ports(body.path("ports")), body.path("networkPlugin").asText(settings.defaultPlugin()), options(body));
+        ports(body.path("ports")), body.path("networkPlugin").asText(settings.defaultPlugin()), options(body),
+        body.path("network").asText(""));
     Json.respond(exchange, 201, lifecycle.create(spec));
   }
 

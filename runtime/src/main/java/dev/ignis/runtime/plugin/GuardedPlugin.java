@@ -55,8 +55,21 @@ final class GuardedPlugin implements NetworkPlugin {
 
   private record Call(String operation, long startNanos) {}
 
-  GuardedPlugin(NetworkPlugin plugin) {
+  /** Whether the plugin reads {@link AttachRequest#network} (SPI 2.2); else a choice is refused for it. */
+  private final boolean readsNetworkChoice;
+
+  GuardedPlugin(NetworkPlugin plugin, boolean readsNetworkChoice) {
     this.plugin = plugin;
+    this.readsNetworkChoice = readsNetworkChoice;
+  }
+
+  /** A plugin that would not see the VM's choice of network must not be handed one. */
+  private void checkNetworkChoice(AttachRequest request) {
+    if (!readsNetworkChoice && !request.network().isEmpty()) {
+      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "network plugin '" + id() + "' offers no choice of network"
+          + " (it reads none: its jar allows SPIs before 2.2); use --network " + id() + " without ':"
+          + request.network() + "'");
+    }
   }
 
   /** The plugin itself. */
@@ -101,6 +114,7 @@ final class GuardedPlugin implements NetworkPlugin {
 
   @Override
   public void validate(AttachRequest request) {
+    checkNetworkChoice(request);
     guard("validate", () -> {
       plugin.validate(request);
       return null;
@@ -109,6 +123,7 @@ final class GuardedPlugin implements NetworkPlugin {
 
   @Override
   public Attachment attach(AttachRequest request) {
+    checkNetworkChoice(request);
     Attachment attachment = timed("attach", () -> plugin.attach(request));
     String problem = unusable(attachment, request);
     if (problem != null) {

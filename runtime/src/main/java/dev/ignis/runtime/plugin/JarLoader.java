@@ -63,6 +63,12 @@ final class JarLoader {
     return Map.copyOf(loaded);
   }
 
+  /** Whether the loaded plugin with this id reads a VM's choice among its networks (SPI 2.2). */
+  synchronized boolean readsNetworkChoice(String id) {
+    PluginJar jar = byId.get(id);
+    return jar != null && PluginDirectory.readsNetworkChoice(pf4j, jar.requires());
+  }
+
   /** The ids some jar provides (loaded or not). */
   synchronized Set<String> ids() {
     return Set.copyOf(byId.keySet());

@@ -121,6 +121,23 @@ public final class PluginDirectory {
     }
   }
 
+  /**
+   * Whether a plugin that requires this SPI range reads {@code AttachRequest.network} (SPI
+   * 2.2.0): one that may run on an older SPI does not know it, and would ignore a VM's choice.
+   */
+  static boolean readsNetworkChoice(IsolatingPluginManager pf4j, String requires) {
+    try {
+      for (String older : new String[] {"2.0.0", "2.1.0", "2.1.999"}) {
+        if (pf4j.getVersionManager().checkVersionConstraint(older, requires)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   private static String checkSpiRange(IsolatingPluginManager pf4j, String requires) {
     try {
       if (pf4j.getVersionManager().checkVersionConstraint(SpiVersion.CURRENT, requires)) {

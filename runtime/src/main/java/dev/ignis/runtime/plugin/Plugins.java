@@ -44,7 +44,7 @@ public final class Plugins {
     this.jars = null;
     this.contexts = contexts;
     this.warn = line -> { };
-    given.forEach((id, plugin) -> guarded.put(id, new GuardedPlugin(plugin)));
+    given.forEach((id, plugin) -> guarded.put(id, new GuardedPlugin(plugin, true))); // built against this SPI
   }
 
   /** Plugins given directly rather than found in a directory (embedding, tests). */
@@ -114,13 +114,14 @@ public final class Plugins {
     if (loaded == null) {
       return null;
     }
-    return guarded.computeIfAbsent(id, key -> new GuardedPlugin(loaded));
+    return guarded.computeIfAbsent(id, key -> new GuardedPlugin(loaded, jars.readsNetworkChoice(id)));
   }
 
   private synchronized void loadAll() {
     if (jars != null) {
       jars.loadAll();
-      jars.loaded().forEach((id, plugin) -> guarded.computeIfAbsent(id, key -> new GuardedPlugin(plugin)));
+      jars.loaded().forEach((id, plugin) -> guarded.computeIfAbsent(id,
+          key -> new GuardedPlugin(plugin, jars.readsNetworkChoice(id))));
       warnNew();
     }
   }

@@ -90,7 +90,8 @@ public final class VmLifecycle {
     Set<Boolean> requestedFamilies = requested.stream().map(ip -> ip.contains(":"))
         .collect(Collectors.toSet());
     List<String> kept = vm.keptIps().stream().filter(ip -> !requestedFamilies.contains(ip.contains(":"))).toList();
-    return AttachRequest.builder(vm.ref()).netnsPath(netnsPath).interfaceName(AttachRequest.FIRST_INTERFACE)
+    return AttachRequest.builder(vm.ref()).netnsPath(netnsPath).network(vm.spec().network())
+        .interfaceName(AttachRequest.FIRST_INTERFACE)
         .mac(vm.spec().mac()).requestedIps(requested).keptIps(kept).ports(vm.spec().ports())
         .options(vm.spec().netOptions()).build();
   }

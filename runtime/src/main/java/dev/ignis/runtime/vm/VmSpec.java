@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param networkPlugin the id of the network plugin
  * @param netOptions options for the network plugin ({@code --net-opt key=value}), passed to it as
  *     they are
+ * @param network which of the plugin's networks ({@code --network PLUGIN:NETWORK}), empty for
+ *     the plugin's default; records written before it existed read as empty
  */
 public record VmSpec(
     String name,
@@ -33,7 +35,8 @@ public record VmSpec(
     List<String> staticIps,
     List<PortMapping> ports,
     String networkPlugin,
-    Map<String, String> netOptions) {
+    Map<String, String> netOptions,
+    String network) {
 
   private static final Pattern NET_OPTION_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
@@ -67,12 +70,28 @@ public record VmSpec(
     }
     netOptions = netOptions == null ? Map.of() : Map.copyOf(new TreeMap<>(netOptions));
     netOptions.forEach(VmSpec::checkNetOption);
+    network = network == null ? "" : network;
+    checkNetworkName(network);
+  }
+
+  /** A spec on the plugin's default network. */
+  public VmSpec(String name, BootSpec boot, int cpus, int memoryMib, String mac, List<String> staticIps,
+      List<PortMapping> ports, String networkPlugin, Map<String, String> netOptions) {
+    this(name, boot, cpus, memoryMib, mac, staticIps, ports, networkPlugin, netOptions, "");
   }
 
   /** A spec without network plugin options. */
   public VmSpec(String name, BootSpec boot, int cpus, int memoryMib, String mac, List<String> staticIps,
       List<PortMapping> ports, String networkPlugin) {
-    this(name, boot, cpus, memoryMib, mac, staticIps, ports, networkPlugin, Map.of());
+    this(name, boot, cpus, memoryMib, mac, staticIps, ports, networkPlugin, Map.of(), "");
+  }
+
+  /** Throws unless the name can name a network of a plugin (as {@code AttachRequest} takes it). */
+  static void checkNetworkName(String network) {
+    if (network.length() > 253 || network.chars().anyMatch(c -> c <= ' ' || c == ',' || c == '/' || c == ':')) {
+      throw invalid("network name '" + network + "' is not valid; use up to 253 characters without spaces, commas,"
+          + " colons or slashes (--network PLUGIN:NETWORK)");
+    }
   }
 
   private static void checkNetOption(String key, String value) {
@@ -85,14 +104,20 @@ public record VmSpec(
     }
   }
 
-  /** This spec with another network plugin. */
+  /** This spec with another network plugin: its default network, unless it is the same plugin. */
   public VmSpec withNetworkPlugin(String pluginId) {
-    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, ports, pluginId, netOptions);
+    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, ports, pluginId, netOptions,
+        pluginId.equals(networkPlugin) ? network : "");
+  }
+
+  /** How {@code ps} and messages name the VM's network: the plugin, and the network chosen. */
+  public String networkLabel() {
+    return network.isEmpty() ? networkPlugin : networkPlugin + ":" + network;
   }
 
   /** This spec with other ports. */
   public VmSpec withPorts(List<PortMapping> newPorts) {
-    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, newPorts, networkPlugin, netOptions);
+    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, newPorts, networkPlugin, netOptions, network);
   }
 
   /** Throws unless the name is a valid VM name. */

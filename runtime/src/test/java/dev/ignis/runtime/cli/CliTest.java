@@ -99,6 +99,57 @@ class CliTest {
   }
 
   @Test
+  void network_ofAPluginThatReadsTheChoice_isKeptWithItsAddressAndMac() throws Exception {
+    Map<String, String> descriptor = PluginJars.descriptor("recording");
+    descriptor.put("Plugin-Requires", ">=2.2.0 & <3.0.0"); // a build that reads AttachRequest.network
+    PluginJars.write(dir.resolve("plugins/recording.jar"), descriptor, true);
+    assertThat(run("create", "--name", "web", "--network", "recording:lan,ip=10.61.0.5,mac=02:00:00:00:00:09"))
+        .as(err()).isZero();
+    assertThat(run("inspect", "web", "-o", "json")).isZero();
+    assertThat(out()).contains("\"networkPlugin\" : \"recording\"").contains("\"network\" : \"lan\"")
+        .contains("\"10.61.0.5\"").contains("\"mac\" : \"02:00:00:00:00:09\"");
+    assertThat(run("ps", "-a")).isZero();
+    assertThat(out()).contains("recording:lan");
+  }
+
+  @Test
+  void network_ofAPluginThatMayRunOnAnOlderSpi_isRefusedBeforeAnythingIsRecorded() {
+    assertThat(run("create", "--name", "web", "--network", "recording:lan")).isNotZero();
+    assertThat(err().strip()).isEqualTo("error: network plugin 'recording' offers no choice of network (it reads none:"
+        + " its jar allows SPIs before 2.2); use --network recording without ':lan'");
+    run("ps", "-a", "-o", "json");
+    assertThat(out().strip()).isEqualTo("[ ]");
+    assertThat(run("create", "--name", "web", "--network", "recording")).isZero(); // no choice: the default
+  }
+
+  @Test
+  void network_thatCannotBeRead_isOneLineNamingTheFix_andCreatesNothing() {
+    Map<String[], String> cases = new java.util.LinkedHashMap<>();
+    cases.put(new String[] {"--network", ":lan"}, "names no plugin");
+    cases.put(new String[] {"--network", "recording:"}, "names no network after ':'");
+    cases.put(new String[] {"--network", "recording,dns=1"}, "'dns=1' is not ip=IP or mac=MAC");
+    cases.put(new String[] {"--network", "recording,ip="}, "'ip=' is not ip=IP or mac=MAC");
+    cases.put(new String[] {"--network", "recording,mac=02:00:00:00:00:01,mac=02:00:00:00:00:02"}, "mac= twice");
+    cases.put(new String[] {"--network", "recording,ip=10.0.0"}, "--ip '10.0.0' is not an IP address");
+    cases.put(new String[] {"--network", "recording:a b"}, "network name 'a b' is not valid");
+    cases.put(new String[] {"--network", "recording", "--network", "recording"}, "one network for now");
+    cases.put(new String[] {"--network-plugin", "other", "--network", "recording"}, "give the plugin once");
+    cases.put(new String[] {"--mac", "02:00:00:00:00:01", "--network", "recording,mac=02:00:00:00:00:02"},
+        "give it once");
+    cases.forEach((args, message) -> {
+      String[] command = new String[args.length + 3];
+      command[0] = "create";
+      command[1] = "--name";
+      command[2] = "web";
+      System.arraycopy(args, 0, command, 3, args.length);
+      assertThat(run(command)).as(String.join(" ", args)).isNotZero();
+      assertThat(err().strip()).as(String.join(" ", args)).startsWith("error: ").contains(message).doesNotContain("\n");
+    });
+    run("ps", "-a", "-o", "json");
+    assertThat(out().strip()).isEqualTo("[ ]");
+  }
+
+  @Test
   void plugins_listsEveryJarAsJson() {
     assertThat(run("plugins", "-o", "json")).isZero();
     assertThat(out()).contains("\"id\" : \"recording\"").contains("\"state\" : \"started\"")

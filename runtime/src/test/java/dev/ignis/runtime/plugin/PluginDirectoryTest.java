@@ -89,7 +89,7 @@ class PluginDirectoryTest {
         .contains("b-corrupt.jar: it is not a readable jar")
         .contains("c-duplicate.jar: plugin id 'recording' is also claimed by a-good.jar, which comes first by file name;"
             + " remove one of the two jars")
-        .contains("d-future.jar: it requires SPI >=3.0.0 but this runtime provides SPI 2.1.0")
+        .contains("d-future.jar: it requires SPI >=3.0.0 but this runtime provides SPI " + dev.ignis.spi.SpiVersion.CURRENT)
         .contains("e-no-manifest.jar: it has no META-INF/MANIFEST.MF")
         .contains("f-no-service.jar: it declares no network plugin")
         .contains("g-wrong-id.jar: its NetworkPlugin.id() is 'recording' but its Plugin-Id is 'other-name'");

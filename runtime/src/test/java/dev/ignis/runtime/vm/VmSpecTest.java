@@ -7,6 +7,7 @@ import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import dev.ignis.spi.PortMapping;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,26 @@ class VmSpecTest {
   void staticIp_thatIsNotAnAddress_isRefused() {
     assertThatThrownBy(() -> new VmSpec("web", null, 1, 256, "02:00:00:00:00:01", List.of("10.0.0"), List.of(), "cni"))
         .hasMessageContaining("--ip");
+  }
+
+  @Test
+  void network_switchingPlugin_fallsBackToTheNewPluginsDefault_butStaysWithTheSamePlugin() {
+    VmSpec onLan = new VmSpec("web", null, 1, 256, "02:00:00:00:00:01", List.of(), List.of(), "cni", Map.of(), "lan");
+    assertThat(onLan.networkLabel()).isEqualTo("cni:lan");
+    assertThat(onLan.withNetworkPlugin("cni").network()).isEqualTo("lan");
+    assertThat(onLan.withNetworkPlugin("flannel").network()).isEmpty();
+    assertThat(onLan.withNetworkPlugin("flannel").networkLabel()).isEqualTo("flannel");
+  }
+
+  @Test
+  void network_inARecordWrittenBeforeItExisted_readsAsThePluginsDefault() throws Exception {
+    String old = """
+        {"name":"web","cpus":1,"memoryMib":256,"mac":"02:00:00:00:00:01","staticIps":[],"ports":[],
+         "networkPlugin":"cni","netOptions":{}}""";
+    VmSpec read = dev.ignis.runtime.format.Mappers.json().readValue(old, VmSpec.class);
+    assertThat(read.network()).isEmpty();
+    assertThat(dev.ignis.runtime.format.Mappers.json().readValue(dev.ignis.runtime.format.Mappers.json()
+        .writeValueAsString(read.withNetworkPlugin("cni")), VmSpec.class)).isEqualTo(read);
   }
 
   @Test

@@ -76,7 +76,7 @@ public final class CniPlugin implements NetworkPlugin {
 
   @Override
   public void validate(AttachRequest request) {
-    AttachPlan.validate(configs.peek(settings.network()), request);
+    AttachPlan.validate(configs.peek(networkOf(request)), request);
   }
 
   @Override
@@ -84,7 +84,7 @@ public final class CniPlugin implements NetworkPlugin {
     if (request.netnsPath().isEmpty()) {
       throw new IgnisException(ErrorCode.INVALID_NETNS, "the cni plugin needs the VM's sandbox netns");
     }
-    NetworkConfigList list = runtime.negotiated(network());
+    NetworkConfigList list = runtime.negotiated(configs.loadOrInstallDefault(networkOf(request)));
     RuntimeConf conf = AttachPlan.runtimeConf(list, request); // checks the request too
     list.binaries().forEach(type -> runtime.invoker().find(type, list.name()));
     runtime.status(list);
@@ -199,9 +199,9 @@ public final class CniPlugin implements NetworkPlugin {
         .collect(request.networkHoldingVmIds());
   }
 
-  /** The network, installing the default one first into an empty conf dir. */
-  private NetworkConfigList network() {
-    return configs.loadOrInstallDefault(settings.network());
+  /** The network the VM chose ({@code --network cni:NAME}), else the one of the settings, else the first. */
+  private Optional<String> networkOf(AttachRequest request) {
+    return request.network().isEmpty() ? settings.network() : Optional.of(request.network());
   }
 
   /**

@@ -47,7 +47,7 @@ final class NetworkConfigs {
    */
   NetworkConfigList peek(Optional<String> name) {
     List<Path> files = files();
-    if (files.isEmpty() && name.isEmpty()) {
+    if (files.isEmpty() && name.filter(n -> !n.equals(DefaultNetwork.NAME)).isEmpty()) {
       return NetworkConfigList.parseList(DefaultNetwork.CONFLIST, confDir.resolve(DefaultNetwork.FILE_NAME)
           + " (to be installed)");
     }
@@ -68,7 +68,8 @@ final class NetworkConfigs {
     }
     if (name.isPresent()) {
       throw new IgnisException(ErrorCode.NOT_FOUND, "no CNI network named '" + name.get() + "' in " + confDir
-          + " (found: " + String.join(", ", all.stream().map(NetworkConfigList::name).toList()) + ")");
+          + (all.isEmpty() ? " (it has none)" : " (it has: " + String.join(", ", all.stream().map(NetworkConfigList::name)
+              .toList()) + ")") + "; name one of those, or add a conflist for it there");
     }
     throw new IgnisException(ErrorCode.INVALID_NETWORK_CONFIG, "no CNI network config in " + confDir
         + "; run 'runtime bootstrap' to install the default network");

@@ -60,7 +60,17 @@ class NetworkConfigsTest {
   @Test
   void load_byUnknownName_listsTheNetworksThereAre() throws Exception {
     Files.writeString(dir.resolve("10-a.conflist"), list("a"));
-    assertThatThrownBy(() -> new NetworkConfigs(dir).load(Optional.of("zz"))).hasMessageContaining("(found: a)");
+    assertThatThrownBy(() -> new NetworkConfigs(dir).load(Optional.of("zz"))).hasMessageContaining("(it has: a)")
+        .hasMessageContaining("name one of those");
+  }
+
+  @Test
+  void peek_ofAnEmptyConfDir_byTheDefaultsName_isTheDefault_andByAnotherName_isNotFound() {
+    assertThat(new NetworkConfigs(dir).peek(Optional.of("ignite-cni-bridge")).name()).isEqualTo("ignite-cni-bridge");
+    assertThatThrownBy(() -> new NetworkConfigs(dir).peek(Optional.of("lan")))
+        .isInstanceOfSatisfying(IgnisException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+        .hasMessageContaining("no CNI network named 'lan'").hasMessageContaining("(it has none)");
+    assertThat(new NetworkConfigs(dir).files()).isEmpty();
   }
 
   @Test
