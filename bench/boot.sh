@@ -107,7 +107,8 @@ bare_ready() { # n: waits as `run` does: the ready line on the console first, lo
     read -r -t 0.05 -u 9 _ || true
     if [ $((waited += 1)) -gt 2400 ]; then echo "bare QEMU $1 was not ready within 120 s" >&2; return 1; fi
   done
-  timeout 120 ip netns exec "igbare$suffix-$1" bash -c "$(declare -f answers); until answers $bare_guest 80; do sleep 0.01; done"
+  timeout 120 ip netns exec "igbare$suffix-$1" bash -c "$(declare -f answers); until answers $bare_guest 80; do sleep 0.01; done" \
+    || { echo "bare QEMU $1: its page did not answer within 120 s" >&2; return 1; }
 }
 bare_stop() { # n: until the process is gone (QEMU deletes its pid file before it lets go of the tap)
   local pid
@@ -144,8 +145,9 @@ network=$(awk '{print $2}' "$work/samples" | median)
 guest=$(awk '{print $3}' "$work/samples" | median)
 echo "boot to port 80 answering (default image, $accel, median of $runs): ${total} ms"
 before=$(awk '{print $4}' "$work/samples" | median)
+rest=$(awk '{print $1 - $2 - $3 - $4}' "$work/samples" | median)
 echo "  command to the VM's start ${before} ms; then sandbox, QEMU start and network attach ${network} ms, then" \
-  "guest to ready ${guest} ms (the guest boots during the attach); the rest $((total - before - network - guest)) ms"
+  "guest to ready ${guest} ms (the guest boots during the attach); the rest ${rest} ms (medians of each)"
 echo "QEMU RSS per VM (-m 256): median $(( $(median <"$work/rss") / 1024 )) MiB"
 
 bare=$(median <"$work/bare")
@@ -188,11 +190,12 @@ bare_sixteen() { # parallel: prints "ms cpu_ms"; the guests stay up until the la
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 idle() { awk -v ms="$1" -v cpu="$2" 'BEGIN {printf "%d%%", 100 - 100 * cpu / (2 * ms)}'; }
-read -r serial serial_failed serial_cpu < <(sixteen ignisd 1)
-read -r together together_failed together_cpu < <(sixteen ignisd 16)
-read -r inproc16 inproc16_failed inproc16_cpu < <(sixteen inproc 16)
-read -r bare_serial bare_serial_cpu < <(bare_sixteen 1)
-read -r bare_together bare_together_cpu < <(bare_sixteen 16)
+failed() { echo "bench: $1 failed" >&2; exit 1; }
+read -r serial serial_failed serial_cpu < <(sixteen ignisd 1) || failed "16 runs one by one"
+read -r together together_failed together_cpu < <(sixteen ignisd 16) || failed "16 runs at once"
+read -r inproc16 inproc16_failed inproc16_cpu < <(sixteen inproc 16) || failed "16 runs at once in their own processes"
+read -r bare_serial bare_serial_cpu < <(bare_sixteen 1) || failed "16 bare QEMU boots one by one"
+read -r bare_together bare_together_cpu < <(bare_sixteen 16) || failed "16 bare QEMU boots at once"
 echo "16 runs through ignisd: one by one ${serial} ms (CPUs $(idle "$serial" "$serial_cpu") idle), at once" \
   "${together} ms ($(idle "$together" "$together_cpu") idle): $(ratio "$serial" "$together")x; failed: $((serial_failed + together_failed))"
 echo "16 runs at once in their own processes: ${inproc16} ms; failed: ${inproc16_failed}"
