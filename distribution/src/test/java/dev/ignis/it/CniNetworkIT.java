@@ -139,6 +139,27 @@ class CniNetworkIT extends NetworkedVmTest {
   }
 
   @Test
+  void aPortOnAnIpv6HostAddress_ofAnIpv4OnlyNetwork_isRefusedAtRunCreateAndPortAdd_andNeverListed() throws Exception {
+    int port = TestNetwork.freePort();
+    Ignis.Result run = ignis.run("run", "--name", "six", "-p", "[::1]:" + port + ":80");
+    assertThat(run.status()).isEqualTo(100);
+    assertThat(run.err().strip()).startsWith("error: port [::1]:" + port + ":80/tcp: host address ::1 is IPv6, but network '"
+        + net.name + "' gives VMs only IPv4 addresses (" + net.subnet() + ")").doesNotContain("\n");
+    assertThat(ignis.ok("ps", "-a")).doesNotContain("six");
+
+    ignis.ok("run", "--name", "web", "-p", "127.0.0.1:" + TestNetwork.freePort() + ":80");
+    Ignis.Result add = ignis.run("port", "add", "web", "[::1]:" + port + ":80");
+    assertThat(add.status()).isEqualTo(100);
+    assertThat(add.err().strip()).startsWith("error: port [::1]:" + port + ":80/tcp: host address ::1 is IPv6, but VM 'web'"
+        + " has only IPv4 addresses (" + ipOf("web") + "/24)");
+    assertThat(ignis.ok("port", "ls", "web")).doesNotContain(String.valueOf(port));
+
+    ignis.ok("create", "--name", "later");
+    assertThat(ignis.run("port", "add", "later", "[::1]:" + port + ":80").status()).isEqualTo(100);
+    assertThat(ignis.ok("port", "ls", "later")).doesNotContain(String.valueOf(port));
+  }
+
+  @Test
   void anotherConflistWithTuning_worksUnchanged() throws Exception {
     net.write("""
         {"cniVersion":"1.0.0","name":"%s","plugins":[

@@ -68,6 +68,11 @@ public record PortMapping(String hostIp, int hostPort, int vmPort, Protocol prot
     return new PortMapping(hostIp, parsePort(ports[0], spec), parsePort(ports[1], spec), protocol);
   }
 
+  /** This mapping bound to another host address ({@link #ANY_HOST_IP} for all). Since 2.2.0. */
+  public PortMapping withHostIp(String ip) {
+    return new PortMapping(ip, hostPort, vmPort, protocol);
+  }
+
   /** True if this mapping and the other would claim the same host socket. */
   public boolean clashesWith(PortMapping other) {
     boolean sameAddress =

@@ -155,6 +155,7 @@ public final class VmLifecycle {
         vm = vm.withAttachment(attachment).keepingIps(attachment.guestNic().map(nic -> nic.ips().stream()
             .map(IpConfig::ip).toList()).orElse(List.of()));
         store.save(vm);
+        PortFamilies.check(vm.name(), attachment, vm.spec().ports()); // a plugin's validate may not know its addresses
         if (!new HashSet<>(attachment.ports()).equals(new HashSet<>(vm.spec().ports()))) {
           List<PortMapping> ports = plugin.mapPorts(attachment, vm.spec().ports());
           vm = vm.withAttachment(attachment.withPorts(ports));
@@ -207,6 +208,7 @@ public final class VmLifecycle {
         return changed;
       }
       Attachment attachment = vm.attachment();
+      PortFamilies.check(vm.name(), attachment, changed.spec().ports());
       try (HostPorts.Hold portsLock = hostPorts.lockFor(changed.spec().ports())) {
         hostPorts.check(changed, store.list().vms(), attachment.ports());
         List<PortMapping> effective = plugins.get().get(attachment.pluginId()).mapPorts(attachment, changed.spec().ports());

@@ -39,6 +39,7 @@ final class AttachPlan {
       throw new IgnisException(ErrorCode.NOT_SUPPORTED, "network '" + list.name() + "' (" + list.origin()
           + ") has no plugin with the portMappings capability; drop -p or add portmap to the network");
     }
+    checkPortFamilies(list, request.ports());
     List<List<String>> args = new ArrayList<>();
     args.add(List.of("IgnoreUnknown", "1"));
     request.options().forEach((key, value) -> args.add(List.of(checkedArgKey(key), checkedArgValue(key, value))));
@@ -60,6 +61,29 @@ final class AttachPlan {
       }
     }
     return new RuntimeConf(request.vm().id(), request.netnsPath(), request.interfaceName(), args, capabilities);
+  }
+
+  /**
+   * A port bound to one host address reaches the VM only over that address's family: refused
+   * when the network's host-local ranges give VMs no address of it (other IPAMs are checked by
+   * the runtime once the VM has its addresses).
+   */
+  private static void checkPortFamilies(NetworkConfigList list, List<PortMapping> ports) {
+    IpamRanges ranges = IpamRanges.of(list);
+    if (ranges.isEmpty()) {
+      return;
+    }
+    for (PortMapping port : ports) {
+      boolean v6 = port.hostIp().contains(":");
+      if (!PortMapping.ANY_HOST_IP.equals(port.hostIp())
+          && ranges.all().stream().noneMatch(range -> (range.subnet() instanceof java.net.Inet6Address) == v6)) {
+        throw invalid("port " + port + ": host address " + port.hostIp() + " is " + (v6 ? "IPv6" : "IPv4")
+            + ", but network '" + list.name() + "' gives VMs only " + (v6 ? "IPv4" : "IPv6") + " addresses ("
+            + String.join(", ", ranges.all().stream().map(IpamRanges.Range::cidr).toList()) + "); publish on an "
+            + (v6 ? "IPv4" : "IPv6") + " address (e.g. " + port.withHostIp(v6 ? "127.0.0.1" : "::1") + ") or on all"
+            + " addresses (" + port.withHostIp(PortMapping.ANY_HOST_IP) + ")");
+      }
+    }
   }
 
   /** portMappings as the capability's JSON (CONVENTIONS: hostPort, containerPort, protocol, hostIP). */

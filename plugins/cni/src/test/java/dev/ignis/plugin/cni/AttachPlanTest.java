@@ -49,6 +49,25 @@ class AttachPlanTest {
   }
 
   @Test
+  void aPortOnAHostAddressOfAFamilyTheNetworkDoesNotGive_isRefused_andOnAllAddressesOrTheSameFamilyTaken() {
+    NetworkConfigList v4 = hostLocal("");
+    AttachRequest v6Loopback = AttachRequest.builder(VmRef.of("0123456789abcdef", "web"))
+        .ports(List.of(PortMapping.parse("[::1]:20391:80"))).build();
+    assertRefused(v4, v6Loopback, ErrorCode.INVALID_ARGUMENT, "port [::1]:20391:80/tcp: host address ::1 is IPv6, but"
+        + " network 'net1' gives VMs only IPv4 addresses (10.61.0.0/16, 10.62.0.0/24); publish on an IPv4 address");
+    for (String port : new String[] {"20391:80", "127.0.0.1:20391:80"}) {
+      AttachPlan.validate(v4, AttachRequest.builder(VmRef.of("0123456789abcdef", "web"))
+          .ports(List.of(PortMapping.parse(port))).build());
+    }
+    NetworkConfigList dual = network("", """
+        {"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.61.0.0/16"}],[{"subnet":"fd00:61::/64"}]]}
+        """.formatted(dir));
+    AttachPlan.validate(dual, v6Loopback);
+    NetworkConfigList dhcp = network("", "{\"type\":\"dhcp\"}");
+    AttachPlan.validate(dhcp, v6Loopback); // ranges unknown here: the runtime checks the VM's addresses
+  }
+
+  @Test
   void ipsCapability_getsCidrFormWithThePrefixOfTheMatchingRange() {
     RuntimeConf conf = AttachPlan.runtimeConf(hostLocal("\"capabilities\":{\"ips\":true},"), request("10.61.3.4", "10.62.0.15"));
     assertThat(conf.capabilityArgs().get("ips").toString()).isEqualTo("[\"10.61.3.4/16\",\"10.62.0.15/24\"]");
