@@ -9,7 +9,8 @@
 # and `run` with 1, 5 and 10 VMs already running. Uses its own
 # state dir, CNI network (bridge, /24, conf and IPAM dirs), netns and ignisd, and removes
 # everything at the end. Usage: bench/boot.sh [RUNS (default 10)]
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 here=$(cd "$(dirname "$0")/.." && pwd)
 dist=$(ls -d "$here"/distribution/target/ignis-*/ignis-* | head -1)
 runs=${1:-10}
@@ -173,9 +174,11 @@ sixteen() { # way parallel: prints "ms failures cpu_ms"
   for i in $(seq 16); do
     grep -q error "$work/c$i.err" || until answers $((base + i)); do sleep 0.01; done
   done
-  echo "$(( ($(now) - start) / 1000000 )) $(cat "$work"/c*.err | grep -c error || true) $(( $(busy) - cpu ))"
+  local result
+  result="$(( ($(now) - start) / 1000000 )) $(cat "$work"/c*.err | grep -c error || true) $(( $(busy) - cpu ))"
   grep -h error "$work"/c*.err | sort | uniq -c | sed "s/^/  failed ($1, $2 at a time): /" >&2 || true
   for i in $(seq 16); do "$runtime" rm -f "c$1$2-$i" >/dev/null 2>&1 || true; done
+  echo "$result" # last: the reader goes on only once these VMs are gone
 }
 bare_sixteen() { # parallel: prints "ms cpu_ms"; the guests stay up until the last answers, as VMs do
   local start cpu i
@@ -185,8 +188,10 @@ bare_sixteen() { # parallel: prints "ms cpu_ms"; the guests stay up until the la
   done
   wait
   for i in $(seq 16); do bare_ready "$i"; done
-  echo "$(( ($(now) - start) / 1000000 )) $(( $(busy) - cpu ))"
+  local result
+  result="$(( ($(now) - start) / 1000000 )) $(( $(busy) - cpu ))"
   for i in $(seq 16); do bare_stop "$i"; done
+  echo "$result" # last: the reader goes on only once these guests are gone
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 idle() { awk -v ms="$1" -v cpu="$2" 'BEGIN {printf "%d%%", 100 - 100 * cpu / (2 * ms)}'; }
