@@ -110,11 +110,6 @@ public record VmSpec(
         pluginId.equals(networkPlugin) ? network : "");
   }
 
-  /** How {@code ps} and messages name the VM's network: the plugin, and the network chosen. */
-  public String networkLabel() {
-    return network.isEmpty() ? networkPlugin : networkPlugin + ":" + network;
-  }
-
   /** This spec with other ports. */
   public VmSpec withPorts(List<PortMapping> newPorts) {
     return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, newPorts, networkPlugin, netOptions, network);

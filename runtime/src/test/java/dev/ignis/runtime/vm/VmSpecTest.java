@@ -58,10 +58,9 @@ class VmSpecTest {
   @Test
   void network_switchingPlugin_fallsBackToTheNewPluginsDefault_butStaysWithTheSamePlugin() {
     VmSpec onLan = new VmSpec("web", null, 1, 256, "02:00:00:00:00:01", List.of(), List.of(), "cni", Map.of(), "lan");
-    assertThat(onLan.networkLabel()).isEqualTo("cni:lan");
     assertThat(onLan.withNetworkPlugin("cni").network()).isEqualTo("lan");
     assertThat(onLan.withNetworkPlugin("flannel").network()).isEmpty();
-    assertThat(onLan.withNetworkPlugin("flannel").networkLabel()).isEqualTo("flannel");
+    assertThat(onLan.withNetworkPlugin("flannel").networkPlugin()).isEqualTo("flannel");
   }
 
   @Test
