@@ -122,7 +122,9 @@ class DaemonIT extends NetworkedVmTest {
   void ctrlC_duringRun_rollsItBack_andLeavesNothing() throws Exception {
     daemon.ok("version"); // the daemon runs
     java.util.Set<String> othersNetns = sandboxes(); // a user's VMs may run on this host
-    for (long delayMillis : new long[] {300, 1200, 2200}) {
+    // Spread over the whole run: before the sandbox, during QEMU's launch and the attach, and
+    // around the moment the VM is recorded running (while ignisd's supervisor looks at it).
+    for (long delayMillis : new long[] {300, 700, 1200, 1700, 2200, 2700}) {
       Process run = daemon.spawn(Map.of("IGNIS_DAEMON", "on"), "run", "--name", "cancelled", "-p",
           "127.0.0.1:" + TestNetwork.freePort() + ":80");
       Thread.sleep(delayMillis);
@@ -140,8 +142,16 @@ class DaemonIT extends NetworkedVmTest {
             .isEmpty();
       }
       assertThat(sandboxes()).as("no sandbox of ours left").isEqualTo(othersNetns);
+      assertThat(processesOfOurState()).as("no QEMU or DHCP server of ours left").isEmpty();
       net.assertNoResidue();
     }
+  }
+
+  /** The processes (QEMU, udhcpd) whose command line names this test's state dir; ignisd's own names its socket. */
+  private java.util.List<String> processesOfOurState() {
+    String vms = ignis.state.resolve("vms").toString();
+    return ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+        .filter(line -> line.contains(vms)).toList();
   }
 
   @Test

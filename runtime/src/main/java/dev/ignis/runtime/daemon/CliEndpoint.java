@@ -124,8 +124,11 @@ final class CliEndpoint {
     if (command == null) {
       return false;
     }
-    cancelled.add(id);
-    command.interrupt();
+    // Once: a Ctrl-C reaches here twice (the client's cancel, then its connection closing), and
+    // a second interrupt would cut short the rollback the first one started.
+    if (cancelled.add(id)) {
+      command.interrupt();
+    }
     return true;
   }
 

@@ -24,6 +24,7 @@ public final class GuestDhcp {
 
   private static final String CONFIG = "udhcpd.conf";
   private static final String PID = "udhcpd.pid";
+  private static final java.time.Duration PID_FILE_WAIT = java.time.Duration.ofSeconds(3);
 
   private final CommandRunner commands;
 
@@ -51,6 +52,7 @@ public final class GuestDhcp {
     if (!dns.isEmpty()) {
       config.append("option dns ").append(String.join(" ", dns)).append('\n');
     }
+    stop(vmDir); // a server a crashed start left, so that the pid file awaited below is the new one's
     try {
       Files.writeString(vmDir.resolve(CONFIG), config);
       Files.writeString(vmDir.resolve("udhcpd.leases"), "");
@@ -60,22 +62,65 @@ public final class GuestDhcp {
     run(netnsPath, "ip", "addr", "replace", serverIp + "/32", "dev", GuestLink.TAP);
     run(netnsPath, "tc", "filter", "add", "dev", GuestLink.TAP, "parent", "ffff:", "prio", "1", "protocol", "ip",
         "u32", "match", "ip", "protocol", "17", "0xff", "match", "ip", "dport", "67", "0xffff", "flowid", "ffff:1");
-    commands.run(Command.of("busybox", "udhcpd", vmDir.resolve(CONFIG).toString())
-        .inNetns(netnsPath)).orThrow(ErrorCode.PLUGIN_NOT_AVAILABLE);
+    // Launched whole even when the command is cancelled meanwhile, and only done once the
+    // daemon wrote its pid file (it forks first): else a rollback could not find it to stop it.
+    dev.ignis.runtime.exec.Uninterruptibly.call("udhcpd-start", () -> {
+      commands.run(Command.of("busybox", "udhcpd", vmDir.resolve(CONFIG).toString())
+          .inNetns(netnsPath)).orThrow(ErrorCode.PLUGIN_NOT_AVAILABLE);
+      awaitPidFile(vmDir.resolve(PID));
+      return null;
+    });
   }
 
-  /** Stops the server of the VM, if it runs. Idempotent. */
+  private static void awaitPidFile(Path pidFile) {
+    long deadline = System.nanoTime() + PID_FILE_WAIT.toNanos();
+    while (!hasPid(pidFile)) {
+      if (System.nanoTime() > deadline) {
+        throw new IgnisException(ErrorCode.PLUGIN_FAILED, "the guest's DHCP server (busybox udhcpd) wrote no pid file "
+            + pidFile + " within " + PID_FILE_WAIT.toMillis() + " ms");
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "interrupted while waiting for udhcpd", e);
+      }
+    }
+  }
+
+  private static boolean hasPid(Path pidFile) {
+    try {
+      return Files.readString(pidFile).strip().matches("[0-9]+");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Stops the server of the VM, if it runs, and waits until it is gone. Idempotent. */
   public void stop(Path vmDir) {
     Path pidFile = vmDir.resolve(PID);
     try {
       long pid = Long.parseLong(Files.readString(pidFile).strip());
-      String cmdline = Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline"), StandardCharsets.ISO_8859_1);
-      if (cmdline.contains(vmDir.resolve(CONFIG).toString())) {
+      if (isServing(pid, vmDir)) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + PID_FILE_WAIT.toNanos();
+        while (isServing(pid, vmDir) && System.nanoTime() < deadline) {
+          java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
       }
       Files.deleteIfExists(pidFile);
     } catch (IOException | NumberFormatException e) {
       // not running
+    }
+  }
+
+  /** Whether the process is this VM's udhcpd (a killed one has no command line left, even as a zombie). */
+  private static boolean isServing(long pid, Path vmDir) {
+    try {
+      String cmdline = Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline"), StandardCharsets.ISO_8859_1);
+      return cmdline.contains(vmDir.resolve(CONFIG).toString());
+    } catch (IOException e) {
+      return false;
     }
   }
 

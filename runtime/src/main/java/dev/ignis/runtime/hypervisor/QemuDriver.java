@@ -54,16 +54,10 @@ public final class QemuDriver implements Hypervisor {
   @Override
   public GuestProcess start(GuestSpec spec) {
     // A cancelled command (its thread interrupted) must not abandon QEMU half-way: its
-    // daemonized child would run on unknown to the rollback, before it wrote its pid file. The
-    // start (a fraction of a second) finishes, and the interrupt stays set for the next step.
-    boolean interrupted = Thread.interrupted();
-    try {
-      return startQemu(spec);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    // daemonized child would run on unknown to the rollback, before it wrote its pid file, and
+    // write into the VM's directory after the rollback removed it. The start (a fraction of a
+    // second) finishes, and an interrupt stays set for the next step.
+    return dev.ignis.runtime.exec.Uninterruptibly.call("qemu-start-" + spec.name(), () -> startQemu(spec));
   }
 
   private GuestProcess startQemu(GuestSpec spec) {

@@ -56,8 +56,9 @@ public final class FileLock implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "interrupted while waiting for " + what, e);
     }
+    FileChannel channel = null;
     try {
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       while (true) {
         java.nio.channels.FileLock lock = tryLock(channel);
         if (lock != null) {
@@ -73,6 +74,7 @@ public final class FileLock implements AutoCloseable {
       permit.release();
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot lock " + file + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
+      closeQuietly(channel);
       permit.release();
       Thread.currentThread().interrupt();
       throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "interrupted while waiting for " + what, e);
@@ -86,19 +88,34 @@ public final class FileLock implements AutoCloseable {
     return new IgnisException(ErrorCode.BUSY, what + " is busy with another command; wait for it to finish and try again");
   }
 
-  /** True if no command (of this process or another) holds the lock on the file right now. */
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      if (channel != null) {
+        channel.close();
+      }
+    } catch (IOException e) {
+      // nothing held through it
+    }
+  }
+
+  /**
+   * True if no command (of this process or another) holds the lock on the file right now. A
+   * file that does not exist is free, and is not created: asking never leaves a file behind.
+   */
   public static boolean isFree(Path file) {
     Semaphore permit = permitOf(file);
     if (!permit.tryAcquire()) {
       return false;
     }
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
       java.nio.channels.FileLock lock = tryLock(channel);
       if (lock != null) {
         lock.release();
         return true;
       }
       return false;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return true;
     } catch (IOException e) {
       return false;
     } finally {

@@ -149,7 +149,8 @@ public final class VmGarbageCollector {
 
   private void removeLeftoverDirectories(List<String> reclaimed, List<String> problems) {
     for (Path dir : store.leftoverDirectories()) {
-      tryStep(() -> store.delete(dir.getFileName().toString()), "removed " + dir + " (an interrupted create or rm)", reclaimed, problems);
+      tryStep(() -> lifecycle.removeLeftover(dir.getFileName().toString()), "removed " + dir
+          + " (an interrupted create or rm)", reclaimed, problems);
     }
   }
 

@@ -194,7 +194,7 @@ public final class VmGuest {
     }
   }
 
-  /** Kills the QEMU and DHCP server of a VM known only by its id (its record cannot be read). */
+  /** Kills the QEMU and DHCP server of a VM known only by its id (its record cannot be read, or is gone). */
   void killUnread(String id) {
     Path vmDir = vmsDir.resolve(id);
     hypervisor.find(vmDir).ifPresent(hypervisor::kill);

@@ -368,6 +368,15 @@ public final class VmLifecycle {
     }
   }
 
+  /**
+   * Removes a VM directory that holds no record, stopping first the QEMU and DHCP server its
+   * pid files name (a start cut short can leave them running).
+   */
+  void removeLeftover(String id) {
+    guest.killUnread(id);
+    store.delete(id);
+  }
+
   /** CHECK of a running VM's network through its plugin; throws what the plugin finds wrong. */
   public Vm check(String nameOrId) {
     Vm vm = reconcile(store.find(nameOrId));

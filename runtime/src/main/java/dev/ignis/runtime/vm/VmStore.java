@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 public final class VmStore {
 
   private static final String RECORD = "vm.json";
+  private static final String LOCK = "lock";
   private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
   private static final Duration STORE_LOCK_WAIT = Duration.ofMinutes(2);
 
@@ -177,20 +178,32 @@ public final class VmStore {
     }
   }
 
-  /** Removes the record and its directory; the record goes first so a crash leaves no VM. */
+  /**
+   * Removes the record and its directory; the record goes first so a crash leaves no VM. A
+   * file made meanwhile (another command opening the VM's lock to find it gone) is removed
+   * on a second pass.
+   */
   public void delete(String id) {
     Path vmDir = dir.resolve(id);
-    try {
-      Files.deleteIfExists(vmDir.resolve(RECORD));
-      try (Stream<Path> files = Files.walk(vmDir)) {
-        for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
+    for (int pass = 1; ; pass++) {
+      try {
+        Files.deleteIfExists(vmDir.resolve(RECORD));
+        try (Stream<Path> files = Files.walk(vmDir)) {
+          for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(path);
+          }
         }
+        return;
+      } catch (NoSuchFileException e) {
+        return; // already gone
+      } catch (java.nio.file.DirectoryNotEmptyException e) {
+        if (pass == 3) {
+          throw new IgnisException(ErrorCode.IO_FAILURE, "cannot remove " + vmDir + ": something keeps writing"
+              + " into it (" + e.getMessage() + ")", e);
+        }
+      } catch (IOException e) {
+        throw new IgnisException(ErrorCode.IO_FAILURE, "cannot remove " + vmDir + ": " + e.getMessage(), e);
       }
-    } catch (NoSuchFileException e) {
-      // Already gone.
-    } catch (IOException e) {
-      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot remove " + vmDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -206,14 +219,32 @@ public final class VmStore {
     }
   }
 
-  /** Locks one VM against other commands. */
+  /**
+   * Locks one VM against other commands; {@link ErrorCode#NOT_FOUND} once another command
+   * removed it (its directory is never made again for the lock).
+   */
   public FileLock lock(Vm vm) {
-    return FileLock.acquire(lockFile(vm.id()), LOCK_WAIT, "VM " + vm.name());
+    Path vmDir = dir.resolve(vm.id());
+    if (!Files.isDirectory(vmDir)) {
+      throw removed(vm);
+    }
+    try {
+      return FileLock.acquire(vmDir.resolve(LOCK), LOCK_WAIT, "VM " + vm.name());
+    } catch (IgnisException e) {
+      if (e.getCause() instanceof NoSuchFileException) {
+        throw removed(vm);
+      }
+      throw e;
+    }
+  }
+
+  private static IgnisException removed(Vm vm) {
+    return new IgnisException(ErrorCode.NOT_FOUND, "VM '" + vm.name() + "' no longer exists (another command removed it)");
   }
 
   /** True if no command holds the VM's lock now (so a transitional status was interrupted). */
   public boolean isIdle(Vm vm) {
-    return Files.notExists(dir.resolve(vm.id())) || FileLock.isFree(lockFile(vm.id()));
+    return FileLock.isFree(dir.resolve(vm.id()).resolve(LOCK));
   }
 
   /**
@@ -224,16 +255,6 @@ public final class VmStore {
   public FileLock lockAll() {
     createDir();
     return FileLock.acquire(dir.resolve(".lock"), STORE_LOCK_WAIT, "the VM store " + dir);
-  }
-
-  private Path lockFile(String id) {
-    Path vmDir = dir.resolve(id);
-    try {
-      Files.createDirectories(vmDir);
-    } catch (IOException e) {
-      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot create " + vmDir + ": " + e.getMessage(), e);
-    }
-    return vmDir.resolve("lock");
   }
 
   private void createDir() {

@@ -87,4 +87,13 @@ class FileLockTest {
     }
     assertThat(FileLock.isFree(file)).isTrue();
   }
+
+  @Test
+  void aLockFileThatDoesNotExist_isFree_andIsNotMade() {
+    Path file = dir.resolve("gone").resolve("lock");
+    assertThat(FileLock.isFree(file)).isTrue();
+    assertThat(dir.resolve("gone")).doesNotExist();
+    assertThat(FileLock.isFree(dir.resolve("lock"))).isTrue();
+    assertThat(dir.resolve("lock")).doesNotExist();
+  }
 }

@@ -81,7 +81,21 @@ class VmLifecycleTest {
   private CommandResult fakeRun(Command command) {
     hostCommands.add((command.netnsPath().isEmpty() ? "" : "[" + command.netnsPath() + "] ") + command.display()
         + (command.stdin().isEmpty() ? "" : " <<" + command.stdin().replace("\n", ";")));
+    if (command.argv().size() == 3 && command.argv().subList(0, 2).equals(List.of("busybox", "udhcpd"))) {
+      writeUdhcpdPidFile(Path.of(command.argv().get(2))); // as the real one does once it forked
+    }
     return new CommandResult(command, 0, "", "");
+  }
+
+  /** Writes the pid file the udhcpd config names, with a pid that is no udhcpd (this JVM's). */
+  private static void writeUdhcpdPidFile(Path config) {
+    try {
+      String pidFile = Files.readAllLines(config).stream().filter(line -> line.startsWith("pidfile "))
+          .map(line -> line.substring("pidfile ".length())).findFirst().orElseThrow();
+      Files.writeString(Path.of(pidFile), ProcessHandle.current().pid() + "\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private VmSpec spec(String name, String... ports) {
@@ -138,6 +152,18 @@ class VmLifecycleTest {
     assertThat(report.reclaimed()).singleElement().asString().contains("had exited");
     assertThat(store.load(vm.id()).status()).isEqualTo(VmStatus.STOPPED);
     assertThat(plugin.calls).last().asString().startsWith("detach web");
+  }
+
+  @Test
+  void gc_stopsTheGuestOfADirectoryWithoutRecord_beforeRemovingIt() throws Exception {
+    Vm vm = lifecycle.create(spec("web"));
+    lifecycle.start("web", Optional.empty());
+    Files.delete(state.resolve("vms").resolve(vm.id()).resolve("vm.json")); // a start cut short after its record went
+    Plugins plugins = Plugins.of(List.of(plugin), this::context);
+    var report = new VmGarbageCollector(store, netns, () -> plugins, lifecycle).collect();
+    assertThat(report.reclaimed()).anySatisfy(line -> assertThat(line).contains("an interrupted create or rm"));
+    assertThat(hypervisor.alive).as("its QEMU was stopped first").isEmpty();
+    assertThat(state.resolve("vms").resolve(vm.id())).doesNotExist();
   }
 
   @Test

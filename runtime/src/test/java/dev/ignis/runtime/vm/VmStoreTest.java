@@ -116,4 +116,33 @@ class VmStoreTest {
     }
     assertThat(store.isIdle(web)).isTrue();
   }
+
+  @Test
+  void aVmAnotherCommandRemoved_isNotFoundWhenLocked_andItsDirectoryIsNotMadeAgain() {
+    VmStore store = new VmStore(dir);
+    Vm web = vm("web");
+    store.save(web);
+    store.delete(web.id());
+    assertThat(store.isIdle(web)).as("nobody holds a removed VM").isTrue();
+    assertThatThrownBy(() -> store.lock(web)).isInstanceOf(IgnisException.class)
+        .hasMessage("VM 'web' no longer exists (another command removed it)")
+        .satisfies(e -> assertThat(((IgnisException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
+    assertThat(dir.resolve(web.id())).as("asking about it made nothing").doesNotExist();
+  }
+
+  @Test
+  void aCommandWaitingForTheLockOfAVmBeingRemoved_findsItGone() throws Exception {
+    VmStore store = new VmStore(dir);
+    Vm web = vm("web");
+    store.save(web);
+    java.util.concurrent.CompletableFuture<FileLock> waiting;
+    try (FileLock removing = store.lock(web)) {
+      waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.lock(web));
+      Thread.sleep(100);
+      store.delete(web.id());
+    }
+    assertThatThrownBy(waiting::join).hasCauseInstanceOf(IgnisException.class)
+        .hasMessageContaining("no longer exists");
+    assertThat(dir.resolve(web.id())).doesNotExist();
+  }
 }
