@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,71 @@ class CniNetworkIT extends NetworkedVmTest {
       ignis.cleanUp();
       second.close();
     }
+  }
+
+  @Test
+  void aVmOnTwoNetworks_answersOnBoth_publishesFromTheOneNamed_keepsEveryCardAcrossStopAndStart_andLeavesNothing()
+      throws Exception {
+    TestNetwork second = new TestNetwork(java.nio.file.Files.createDirectories(work.resolve("second")));
+    try {
+      Files.writeString(net.confDir.resolve("20-second.conflist"), second.secondaryConflist());
+      int port = TestNetwork.freePort();
+      ignis.ok("run", "--name", "two", "--network", "cni", "--network", "cni:" + second.name + ",mac=02:00:00:00:0b:02",
+          "-p", second.name + "/127.0.0.1:" + port + ":80");
+      List<String> ips = guestIps("two");
+      assertThat(ips).as("eth0 on the first network, eth1 on the second").hasSize(2);
+      assertThat(ips.get(0)).startsWith(net.prefix);
+      assertThat(ips.get(1)).startsWith(second.prefix);
+      // The host reaches the guest on each bridge, and through the port published from the second.
+      assertThat(TestNetwork.fetch(ips.get(0), 80)).contains("<h1>two</h1>");
+      assertThat(TestNetwork.fetch(ips.get(1), 80)).contains("<h1>two</h1>");
+      assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("<h1>two</h1>");
+      assertThat(ignis.ok("logs", "two")).contains("IGNIS-READY two " + ips.get(0) + "/24 " + ips.get(1) + "/24");
+      assertThat(ignis.ok("ps")).contains("cni,cni:" + second.name);
+      String macs = ignis.ok("ps", "-o", "json");
+      assertThat(macs).contains("02:00:00:00:0b:02");
+
+      ignis.ok("stop", "two");
+      ignis.ok("start", "two");
+      assertThat(guestIps("two")).as("every card keeps its addresses").isEqualTo(ips);
+      assertThat(ignis.ok("ps", "-o", "json")).contains("02:00:00:00:0b:02");
+      assertThat(TestNetwork.fetch(ips.get(1), 80)).contains("<h1>two</h1>");
+
+      ignis.ok("rm", "-f", "two");
+      net.assertNoResidue();
+      second.assertNoResidue();
+
+      // A second network whose ADD fails (its chained tuning plugin cannot set a sysctl that
+      // does not exist) after the first attached: the first is undone, nothing is left on either.
+      Files.writeString(net.confDir.resolve("30-broken.conflist"), """
+          {"cniVersion":"1.0.0","name":"%s-broken","plugins":[
+            {"type":"bridge","bridge":"%s","isGateway":true,
+             "ipam":{"type":"host-local","subnet":"%s","dataDir":"%s"}},
+            {"type":"tuning","sysctl":{"net.ipv4.conf.eth1.no_such_setting":"1"}}]}
+          """.formatted(second.name, second.bridge, second.subnet(), second.ipamDir));
+      Ignis.Result half = ignis.run("run", "--name", "half", "--network", "cni", "--network", "cni:" + second.name
+          + "-broken");
+      assertThat(half.status()).as(half.err()).isNotZero();
+      assertThat(half.err().strip()).contains("no_such_setting").doesNotContain("\n");
+      assertThat(ignis.ok("ps", "-a")).doesNotContain("half");
+      net.assertNoResidue();
+      second.assertNoResidue();
+    } finally {
+      ignis.cleanUp();
+      second.close();
+    }
+  }
+
+  /** The guest addresses of every card of the VM, in order (from {@code ps -o json}'s nics). */
+  private List<String> guestIps(String vm) throws Exception {
+    var views = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ignis.ok("ps", "-a", "-o", "json"));
+    List<String> ips = new java.util.ArrayList<>();
+    for (var view : views) {
+      if (view.path("name").asText().equals(vm)) {
+        view.path("nics").forEach(nic -> nic.path("ips").forEach(ip -> ips.add(ip.asText().replaceAll("/.*", ""))));
+      }
+    }
+    return ips;
   }
 
   @Test

@@ -94,6 +94,29 @@ class FlannelIT extends FlannelNodesTest {
         .contains(prefix + ".2.0/24 via " + n2.ip + " dev eth0");
     assertThat(n1.fetch(aIp, "/cgi-bin/ping?" + bIp)).contains("1 packets received");
 
+    // A VM on the overlay and on a node-local CNI bridge at once: eth0 flannel's, eth1 the bridge's.
+    Files.writeString(n1.dir.resolve("net.d/20-local.conflist"), """
+        {"cniVersion":"1.0.0","name":"node-local","plugins":[
+          {"type":"bridge","bridge":"iglocal0","isGateway":true,
+           "ipam":{"type":"host-local","subnet":"192.168.77.0/24","dataDir":"%s"}}]}
+        """.formatted(n1.dir.resolve("local-ipam")));
+    n1.ok("run", "--name", "mixed", "--network", "flannel", "--network", "cni:node-local");
+    com.fasterxml.jackson.databind.JsonNode nics = null;
+    for (var view : new com.fasterxml.jackson.databind.ObjectMapper().readTree(n1.ok("ps", "-o", "json"))) {
+      nics = view.path("name").asText().equals("mixed") ? view.path("nics") : nics;
+    }
+    assertThat(nics).as("ps lists the VM").isNotNull();
+    String overlayIp = nics.path(0).path("ips").path(0).asText().replaceAll("/.*", "");
+    String localIp = nics.path(1).path("ips").path(0).asText().replaceAll("/.*", "");
+    assertThat(overlayIp).startsWith(prefix + ".1.");
+    assertThat(localIp).startsWith("192.168.77.");
+    assertThat(n1.fetch(localIp, "/")).as("on the local bridge").contains("<h1>mixed</h1>");
+    assertThat(n2.fetch(bIp, "/cgi-bin/fetch?" + overlayIp)).as("from node 2 over the overlay")
+        .contains("<h1>mixed</h1>");
+    n1.ok("rm", "-f", "mixed");
+    assertThat(n1.sh("ls", n1.dir.resolve("local-ipam/node-local").toString())).as("its local address released")
+        .doesNotContain("192.168.77.");
+
     // etcd dies: the data plane keeps forwarding; 'bootstrap start' brings it back.
     long etcdPid = Long.parseLong(Files.readString(n1.dir.resolve("state/plugins/flannel/etcd.pid")).strip());
     ProcessHandle.of(etcdPid).orElseThrow().destroyForcibly();

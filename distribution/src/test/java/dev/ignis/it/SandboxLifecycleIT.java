@@ -97,7 +97,7 @@ class SandboxLifecycleIT {
 
     ignis.ok("start", name);
     assertThat(Ignis.netnsExists(netns)).isTrue();
-    assertThat(ignis.ok("inspect", name, "-o", "yaml")).contains(mac).contains("networkPlugin: \"sandbox-only\"");
+    assertThat(ignis.ok("inspect", name, "-o", "yaml")).contains(mac).contains("plugin: \"sandbox-only\"");
 
     ignis.ok("rm", "-f", name);
     assertThat(Ignis.netnsExists(netns)).isFalse();

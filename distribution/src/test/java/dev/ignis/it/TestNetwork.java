@@ -62,6 +62,16 @@ final class TestNetwork {
         """.formatted(name, bridge, subnet(), ipamDir);
   }
 
+  /** A network for a VM's second card: a bridge with its gateway, no default route, ports through portmap. */
+  String secondaryConflist() {
+    return """
+        {"cniVersion":"1.0.0","name":"%s","plugins":[
+          {"type":"bridge","bridge":"%s","isGateway":true,
+           "ipam":{"type":"host-local","subnet":"%s","dataDir":"%s"}},
+          {"type":"portmap","capabilities":{"portMappings":true}}]}
+        """.formatted(name, bridge, subnet(), ipamDir);
+  }
+
   TestNetwork write(String conflist) throws IOException {
     Files.writeString(confDir.resolve("10-test.conflist"), conflist);
     return this;

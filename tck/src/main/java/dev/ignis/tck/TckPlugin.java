@@ -70,8 +70,8 @@ final class TckPlugin implements AutoCloseable {
   /** What the runtime does around a running guest: the tap and redirects, then their removal. */
   void linkAndUnlink(Attachment attachment) {
     NetInterface nic = attachment.guestNic().orElseThrow();
-    link.connect(attachment.netnsPath(), nic.name());
-    link.disconnect(attachment.netnsPath(), nic.name(), nic.ips().stream().map(IpConfig::address).toList());
+    link.connect(attachment.netnsPath(), nic.name(), GuestLink.TAP);
+    link.disconnect(attachment.netnsPath(), nic.name(), GuestLink.TAP, nic.ips().stream().map(IpConfig::address).toList());
   }
 
   void detach(Attachment attachment, DetachReason reason) {

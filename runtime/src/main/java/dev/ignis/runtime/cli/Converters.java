@@ -16,6 +16,16 @@ final class Converters {
    * {@code [hostIp:]hostPort:vmPort[/tcp|udp]}. SCTP is refused: the port checks (host
    * listeners, other VMs) and the guest link are made and tested for TCP and UDP only.
    */
+  /** {@code [NETWORK/]} and a port mapping as {@link Port} takes it. */
+  static final class Published implements ITypeConverter<dev.ignis.runtime.vm.PublishedPort> {
+    @Override
+    public dev.ignis.runtime.vm.PublishedPort convert(String value) {
+      String network = dev.ignis.runtime.vm.PublishedPort.networkOf(value.strip());
+      return new dev.ignis.runtime.vm.PublishedPort(network,
+          new Port().convert(network.isEmpty() ? value.strip() : value.strip().substring(network.length() + 1)));
+    }
+  }
+
   static final class Port implements ITypeConverter<PortMapping> {
     @Override
     public PortMapping convert(String value) {

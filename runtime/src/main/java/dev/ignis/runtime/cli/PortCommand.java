@@ -1,5 +1,7 @@
 package dev.ignis.runtime.cli;
 
+import dev.ignis.runtime.vm.NetworkSpec;
+import dev.ignis.runtime.vm.PublishedPort;
 import dev.ignis.runtime.vm.Vm;
 import dev.ignis.runtime.vm.VmLifecycle;
 import dev.ignis.runtime.vm.VmStatus;
@@ -30,13 +32,9 @@ final class PortCommand implements Callable<Integer> {
         "missing subcommand: ls, add or rm");
   }
 
-  /** Edits a copy of the VM's mappings and applies it; prints the VM's name. */
-  int change(String vm, java.util.function.Consumer<List<PortMapping>> edit) {
-    Vm changed = root.service(VmLifecycle.class).changePorts(vm, current -> {
-      List<PortMapping> ports = new ArrayList<>(current);
-      edit.accept(ports);
-      return ports;
-    });
+  /** Applies the change to the VM's spec (its ports); prints the VM's name. */
+  int change(String vm, java.util.function.UnaryOperator<dev.ignis.runtime.vm.VmSpec> edit) {
+    Vm changed = root.service(VmLifecycle.class).changePorts(vm, edit);
     root.out.println(changed.name());
     return 0;
   }
@@ -52,8 +50,7 @@ final class PortCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       Vm found = port.root.service(VmStore.class).find(vm);
-      List<PortMapping> ports = found.status() == VmStatus.RUNNING && found.attachment() != null
-          ? found.attachment().ports() : found.spec().ports();
+      List<PortMapping> ports = found.publishedPorts();
       if (!output.isTable()) {
         output.print(port.root.out, ports);
         return 0;
@@ -72,13 +69,15 @@ final class PortCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "VM", description = "VM name, id or unique id prefix.")
     String vm;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "SPEC", converter = Converters.Port.class,
-        description = "[hostIp:]hostPort:vmPort[/tcp|udp]")
-    List<PortMapping> specs;
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "SPEC", converter = Converters.Published.class,
+        description = "[NETWORK/][hostIp:]hostPort:vmPort[/tcp|udp]; NETWORK is one of the VM's networks (default:"
+            + " its first).")
+    List<PublishedPort> specs;
 
     @Override
     public Integer call() {
-      return port.change(vm, ports -> specs.stream().filter(spec -> !ports.contains(spec)).forEach(ports::add));
+      return port.change(vm, spec -> PublishedPort.addTo(spec, specs.stream()
+          .filter(wanted -> !spec.networks().get(wanted.networkIndex(spec)).ports().contains(wanted.mapping())).toList()));
     }
   }
 
@@ -90,18 +89,31 @@ final class PortCommand implements Callable<Integer> {
     String vm;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "PORT",
-        description = "A mapping as given to add, or hostPort[/tcp|udp].")
+        description = "A mapping as given to add, or [NETWORK/]hostPort[/tcp|udp].")
     List<String> specs;
 
     @Override
     public Integer call() {
-      return port.change(vm, ports -> {
-        for (String spec : specs) {
-          if (!ports.removeIf(p -> matches(p, spec))) {
-            throw new IgnisException(ErrorCode.NOT_FOUND, "VM '" + vm + "' has no port mapping " + spec
+      return port.change(vm, vmSpec -> {
+        List<NetworkSpec> networks = new java.util.ArrayList<>(vmSpec.networks());
+        for (String text : specs) {
+          String network = PublishedPort.networkOf(text.strip());
+          String spec = network.isEmpty() ? text.strip() : text.strip().substring(network.length() + 1);
+          int only = network.isEmpty() ? -1 : PublishedPort.networkIndex(network, vmSpec, text);
+          boolean removed = false;
+          for (int i = 0; i < networks.size(); i++) {
+            List<PortMapping> ports = new java.util.ArrayList<>(networks.get(i).ports());
+            if ((only < 0 || only == i) && ports.removeIf(p -> matches(p, spec))) {
+              networks.set(i, networks.get(i).withPorts(ports));
+              removed = true;
+            }
+          }
+          if (!removed) {
+            throw new IgnisException(ErrorCode.NOT_FOUND, "VM '" + vm + "' has no port mapping " + text
                 + "; see 'runtime port ls " + vm + "'");
           }
         }
+        return vmSpec.withNetworks(networks);
       });
     }
 

@@ -2,10 +2,11 @@ package dev.ignis.runtime.cli;
 
 import dev.ignis.runtime.vm.BootSpec;
 import dev.ignis.runtime.vm.MacAddress;
+import dev.ignis.runtime.vm.NetworkSpec;
+import dev.ignis.runtime.vm.PublishedPort;
 import dev.ignis.runtime.vm.VmSpec;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
-import dev.ignis.spi.PortMapping;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,26 +45,30 @@ final class VmOptions {
   int memoryMib;
 
   @Option(names = "--mac", paramLabel = "MAC",
-      description = "MAC address the VM keeps for life (default: a random locally administered one).")
+      description = "MAC address the VM's first network card keeps for life (default: a random locally"
+          + " administered one).")
   String mac;
 
-  @Option(names = "--ip", paramLabel = "IP", description = "Static IP address for the VM (repeatable).")
+  @Option(names = "--ip", paramLabel = "IP", description = "Static IP address on the VM's first network (repeatable).")
   List<String> ips = new ArrayList<>();
 
-  @Option(names = {"-p", "--publish"}, paramLabel = "SPEC", converter = Converters.Port.class,
-      description = "Publish a VM port on the host: [hostIp:]hostPort:vmPort[/tcp|udp] (repeatable).")
-  List<PortMapping> ports = new ArrayList<>();
+  @Option(names = {"-p", "--publish"}, paramLabel = "SPEC", converter = Converters.Published.class,
+      description = "Publish a VM port on the host: [NETWORK/][hostIp:]hostPort:vmPort[/tcp|udp], from the VM's"
+          + " network of that name (default: its first; repeatable).")
+  List<PublishedPort> ports = new ArrayList<>();
 
-  @Option(names = "--network-plugin", paramLabel = "ID", description = "Network plugin for this VM.")
+  @Option(names = "--network-plugin", paramLabel = "ID", description = "Network plugin for this VM (one network).")
   String networkPlugin;
 
   @Option(names = "--network", paramLabel = "PLUGIN[:NETWORK][,ip=IP][,mac=MAC]",
-      description = "The VM's network: a plugin, which of its networks (for cni a CNI network's name; default:"
-          + " the plugin's default) and the VM's static IPs (ip= repeatable) and MAC on it. One per VM for now.")
+      description = "A network of the VM (repeatable; each is one network card, eth0, eth1, ... in order): a plugin,"
+          + " which of its networks (for cni a CNI network's name; default: the plugin's default) and the VM's"
+          + " static IPs (ip= repeatable) and MAC on it.")
   List<String> networks = new ArrayList<>();
 
   @Option(names = "--net-opt", paramLabel = "KEY=VALUE",
-      description = "An option for the network plugin (repeatable); 'runtime plugins' names the plugin's options.")
+      description = "An option for the network plugin of the VM's first network (repeatable); 'runtime plugins'"
+          + " names the plugin's options.")
   Map<String, String> netOptions = new LinkedHashMap<>();
 
   /**
@@ -74,29 +79,29 @@ final class VmOptions {
     BootSpec.checkCmdline(cmdline);
     String kernelPath = kernel == null || kernel.isBlank() ? kernel : session.resolve(kernel).toString();
     String initrdPath = initrd == null || initrd.isBlank() ? initrd : session.resolve(initrd).toString();
-    NetworkChoice network = network(pluginChoice.orElse(defaultPlugin));
-    if (pluginChoice.isPresent() && !pluginChoice.get().equals(network.plugin())) {
+    List<NetworkChoice> choices = networks.isEmpty()
+        ? List.of(new NetworkChoice(pluginChoice.orElse(defaultPlugin), "", List.of(), Optional.empty()))
+        : networks.stream().map(NetworkChoice::parse).toList();
+    NetworkChoice first = choices.get(0);
+    if (pluginChoice.isPresent() && !pluginChoice.get().equals(first.plugin())) {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--network-plugin " + pluginChoice.get() + " and --network "
-          + network.plugin() + " name two plugins for one network; give the plugin once, with --network");
+          + first.plugin() + " name two plugins for one network; give the plugin once, with --network");
     }
-    if (mac != null && network.mac().isPresent()) {
+    if (mac != null && first.mac().isPresent()) {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--mac " + mac + " and --network ...,mac="
-          + network.mac().get() + " both give the VM's MAC; give it once");
+          + first.mac().get() + " both give the first network card's MAC; give it once");
     }
-    List<String> staticIps = new ArrayList<>(ips);
-    staticIps.addAll(network.ips());
-    String vmMac = network.mac().orElse(mac == null ? MacAddress.random().value() : mac);
-    return new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel), cpus,
-        memoryMib, vmMac, staticIps, ports, network.plugin(), netOptions, network.network());
-  }
-
-  /** The VM's network: as {@code --network} gives it, else the plugin's default network. */
-  private NetworkChoice network(String plugin) {
-    if (networks.size() > 1) {
-      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "--network is given " + networks.size() + " times, but a VM"
-          + " has one network for now; give one --network");
+    List<NetworkSpec> specs = new ArrayList<>();
+    for (int i = 0; i < choices.size(); i++) {
+      NetworkChoice choice = choices.get(i);
+      List<String> staticIps = new ArrayList<>(i == 0 ? ips : List.of());
+      staticIps.addAll(choice.ips());
+      String cardMac = choice.mac().orElse(i == 0 && mac != null ? mac : MacAddress.random().value());
+      specs.add(new NetworkSpec(choice.plugin(), choice.network(), cardMac, staticIps, List.of(),
+          i == 0 ? netOptions : Map.of()));
     }
-    return networks.isEmpty() ? new NetworkChoice(plugin, "", List.of(), Optional.empty())
-        : NetworkChoice.parse(networks.get(0));
+    VmSpec spec = new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel),
+        cpus, memoryMib, specs);
+    return PublishedPort.addTo(spec, ports);
   }
 }

@@ -15,25 +15,43 @@ import java.util.List;
  * @param name the name
  * @param status the status
  * @param note what the status means now, when it needs saying
- * @param networkPlugin the plugin
- * @param network the network of the plugin the VM chose, empty for the plugin's default
- * @param ips the VM's addresses
- * @param ports the host port mappings (in effect while running, else asked for)
+ * @param networkPlugin the plugin of its first network
+ * @param network the network of that plugin the VM chose, empty for the plugin's default
+ * @param ips the VM's addresses, over all its network cards
+ * @param ports the host port mappings (in effect while attached, else asked for)
  * @param netns the sandbox netns path while it has one
  * @param createdAt when it was created
  * @param startedAt when it was last started
+ * @param nics every network card of the VM, in order
  */
 public record VmView(
     String id, String name, String status, String note, String networkPlugin, String network, List<String> ips,
-    List<String> ports, String netns, Instant createdAt, Instant startedAt) {
+    List<String> ports, String netns, Instant createdAt, Instant startedAt, List<Nic> nics) {
+
+  /**
+   * One network card as {@code ps} shows it.
+   *
+   * @param network its network ({@code PLUGIN} or {@code PLUGIN:NETWORK})
+   * @param guestInterface its name inside the guest ({@code eth0}, {@code eth1}, ...)
+   * @param mac its MAC
+   * @param ips its addresses while attached
+   */
+  public record Nic(String network, String guestInterface, String mac, List<String> ips) {}
 
   public static VmView of(Vm vm, boolean interrupted) {
-    var attachment = vm.attachment();
-    // The VM's own addresses: its guest interface's, not the host end's a plugin also reports.
-    List<String> ips = attachment == null ? List.of() : attachment.guestNic().map(nic -> nic.ips())
-        .orElse(attachment.ips()).stream().map(IpConfig::address).toList();
-    List<PortMapping> ports = attachment == null ? vm.spec().ports() : attachment.ports();
-    String netns = attachment != null && !attachment.netnsPath().isEmpty() ? attachment.netnsPath() : null;
+    List<Nic> nics = new java.util.ArrayList<>();
+    for (int i = 0; i < vm.spec().networks().size(); i++) {
+      var network = vm.spec().networks().get(i);
+      // The VM's own addresses: its guest interface's, not the host end's a plugin also reports.
+      List<String> nicIps = vm.attachment(i).map(a -> a.guestNic().map(nic -> nic.ips()).orElse(a.ips()).stream()
+          .map(IpConfig::address).toList()).orElse(List.of());
+      String mac = vm.attachment(i).flatMap(a -> a.guestNic()).map(nic -> nic.mac()).filter(m -> !m.isEmpty())
+          .orElse(network.mac());
+      nics.add(new Nic(network.label(), dev.ignis.runtime.vm.VmSpec.interfaceName(i), mac, nicIps));
+    }
+    List<String> ips = nics.stream().flatMap(nic -> nic.ips().stream()).toList();
+    List<PortMapping> ports = vm.publishedPorts();
+    String netns = vm.attachment(0).map(a -> a.netnsPath()).filter(path -> !path.isEmpty()).orElse(null);
     String note = vm.pending() != null
         ? "network not detached: " + vm.pending() + "; 'runtime stop " + vm.name() + "' or 'runtime gc' retries"
         : switch (vm.status()) {
@@ -41,13 +59,14 @@ public record VmView(
       case EXITED -> "the guest exited; its network stays attached until stop, rm or gc";
       default -> "";
     };
-    return new VmView(vm.id(), vm.name(), vm.status().label(), note, vm.spec().networkPlugin(), vm.spec().network(), ips,
-        ports.stream().map(VmView::portText).toList(), netns, vm.createdAt(), vm.startedAt());
+    return new VmView(vm.id(), vm.name(), vm.status().label(), note, vm.spec().first().plugin(),
+        vm.spec().first().network(), ips, ports.stream().map(VmView::portText).toList(), netns, vm.createdAt(),
+        vm.startedAt(), nics);
   }
 
-  /** The network column: the plugin, and the network chosen ({@code cni:lan}). */
+  /** The network column: each network's plugin and network chosen ({@code cni:lan}), comma-separated. */
   String networkColumn() {
-    return network.isEmpty() ? networkPlugin : networkPlugin + ":" + network;
+    return String.join(",", nics.stream().map(Nic::network).toList());
   }
 
   /** The status column: {@code up 3m}, {@code created}, {@code exited}, ... */

@@ -8,6 +8,8 @@ import dev.ignis.runtime.config.Settings;
 import dev.ignis.runtime.daemon.http.Exchange;
 import dev.ignis.runtime.vm.BootSpec;
 import dev.ignis.runtime.vm.MacAddress;
+import dev.ignis.runtime.vm.NetworkSpec;
+import dev.ignis.runtime.vm.PublishedPort;
 import dev.ignis.runtime.vm.Vm;
 import dev.ignis.runtime.vm.VmLifecycle;
 import dev.ignis.runtime.vm.VmSpec;
@@ -76,10 +78,43 @@ final class VmApi {
     BootSpec boot = new BootSpec(text(body, "kernel"), text(body, "initrd"), text(body, "cmdline"),
         body.path("accel").asText("auto"));
     VmSpec spec = new VmSpec(name, boot, body.path("cpus").asInt(1), body.path("memoryMib").asInt(256),
-        body.hasNonNull("mac") ? body.get("mac").asText() : MacAddress.random().value(), strings(body, "ips"),
-        ports(body.path("ports")), body.path("networkPlugin").asText(settings.defaultPlugin()), options(body),
-        body.path("network").asText(""));
-    Json.respond(exchange, 201, lifecycle.create(spec));
+        networks(body));
+    Json.respond(exchange, 201, lifecycle.create(PublishedPort.addTo(spec, ports(body.path("ports")))));
+  }
+
+  /**
+   * The networks of a create: {@code networks}, a list of {@code {plugin, network, mac, ips,
+   * netOptions}}, or one network from the fields {@code networkPlugin}, {@code network}, {@code
+   * mac}, {@code ips} and {@code netOptions} (the default plugin's default network when none is given).
+   */
+  private List<NetworkSpec> networks(JsonNode body) {
+    if (!body.has("networks")) {
+      return List.of(network(body, body.path("networkPlugin").asText(settings.defaultPlugin())));
+    }
+    for (String single : new String[] {"networkPlugin", "network", "mac", "ips", "netOptions"}) {
+      if (body.has(single)) {
+        throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "give '" + single + "' inside each of 'networks', not"
+            + " beside it");
+      }
+    }
+    if (!body.get("networks").isArray()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "networks must be an array of {plugin, network, mac, ips,"
+          + " netOptions} objects");
+    }
+    List<NetworkSpec> networks = new ArrayList<>();
+    for (JsonNode network : body.get("networks")) {
+      if (!network.hasNonNull("plugin")) {
+        throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "each of 'networks' names its 'plugin'");
+      }
+      networks.add(network(network, network.get("plugin").asText()));
+    }
+    return networks;
+  }
+
+  private static NetworkSpec network(JsonNode node, String plugin) {
+    return new NetworkSpec(plugin, node.path("network").asText(""),
+        node.hasNonNull("mac") ? node.get("mac").asText() : MacAddress.random().value(), strings(node, "ips"),
+        List.of(), options(node));
   }
 
   /** {@code POST /v1/vms/{vm}/start}. */
@@ -106,22 +141,23 @@ final class VmApi {
     Json.respond(exchange, 200, answer);
   }
 
-  /** {@code GET /v1/vms/{vm}/ports}: in effect while running, else asked for. */
+  /** {@code GET /v1/vms/{vm}/ports}: in effect while attached, else asked for. */
   void ports(Exchange exchange, String vm) throws IOException {
-    Vm found = store.find(vm);
-    Json.respond(exchange, 200, found.attachment() != null && found.status() == VmStatus.RUNNING
-        ? found.attachment().ports() : found.spec().ports());
+    Json.respond(exchange, 200, store.find(vm).publishedPorts());
   }
 
-  /** {@code PUT /v1/vms/{vm}/ports}: makes the VM's mappings the given list, live on a running VM. */
+  /**
+   * {@code PUT /v1/vms/{vm}/ports}: makes the VM's mappings the given list, live on a running
+   * VM; each published from the network it names ({@code NETWORK/...}, or {@code network}), else the first.
+   */
   void setPorts(Exchange exchange, String vm) throws IOException {
-    List<PortMapping> wanted = ports(Json.body(exchange));
-    Vm changed = lifecycle.changePorts(vm, current -> wanted);
-    Json.respond(exchange, 200, changed.attachment() != null && changed.status() == VmStatus.RUNNING
-        ? changed.attachment().ports() : changed.spec().ports());
+    List<PublishedPort> wanted = ports(Json.body(exchange));
+    Vm changed = lifecycle.changePorts(vm, current -> PublishedPort.addTo(current.withNetworks(current.networks()
+        .stream().map(n -> n.withPorts(List.of())).toList()), wanted));
+    Json.respond(exchange, 200, changed.publishedPorts());
   }
 
-  private static List<PortMapping> ports(JsonNode node) {
+  private static List<PublishedPort> ports(JsonNode node) {
     if (node.isMissingNode() || node.isNull()) {
       return List.of();
     }
@@ -129,14 +165,16 @@ final class VmApi {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "ports must be an array of \"[hostIp:]hostPort:vmPort[/proto]\""
           + " strings or {hostIp, hostPort, vmPort, protocol} objects");
     }
-    List<PortMapping> ports = new ArrayList<>();
+    List<PublishedPort> ports = new ArrayList<>();
     for (JsonNode port : node) {
       if (port.isTextual()) {
-        ports.add(PortMapping.parse(port.asText()));
+        ports.add(PublishedPort.parse(port.asText()));
       } else {
         String protocol = port.path("protocol").asText("tcp");
-        ports.add(PortMapping.parse(port.path("hostIp").asText(PortMapping.ANY_HOST_IP) + ":"
-            + port.path("hostPort").asInt(-1) + ":" + port.path("vmPort").asInt(-1) + "/" + protocol.toLowerCase()));
+        String hostIp = port.path("hostIp").asText(PortMapping.ANY_HOST_IP);
+        ports.add(new PublishedPort(port.path("network").asText(""), PortMapping.parse(
+            (hostIp.contains(":") ? "[" + hostIp + "]" : hostIp) + ":" + port.path("hostPort").asInt(-1) + ":"
+            + port.path("vmPort").asInt(-1) + "/" + protocol.toLowerCase())));
       }
     }
     return ports;

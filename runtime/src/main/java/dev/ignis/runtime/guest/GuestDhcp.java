@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A DHCP server for one guest, for images that only speak DHCP: busybox udhcpd inside the
- * sandbox netns on the guest's tap, whose pool is the one address the plugin gave the VM,
+ * A DHCP server for one guest network card, for images that only speak DHCP: busybox udhcpd
+ * inside the sandbox netns on the card's tap, whose pool is the one address the plugin gave the VM,
  * leased statically to the VM's MAC (the only MAC on that tap). Only DHCP requests from the
  * guest reach it: a tc filter ahead of the redirect to the plugin's interface classifies UDP
  * to port 67 without action, so those packets go up the sandbox's stack (the kernel here has
@@ -22,8 +22,7 @@ import java.util.List;
  */
 public final class GuestDhcp {
 
-  private static final String CONFIG = "udhcpd.conf";
-  private static final String PID = "udhcpd.pid";
+  private static final String FILES = "udhcpd";
   private static final java.time.Duration PID_FILE_WAIT = java.time.Duration.ofSeconds(3);
 
   private final CommandRunner commands;
@@ -33,43 +32,53 @@ public final class GuestDhcp {
     this.commands = commands;
   }
 
-  /** Starts the server for the guest on {@link GuestLink#TAP} in the netns. */
-  public void serve(String netnsPath, Path vmDir, String mac, IpConfig ip, String gateway, List<String> dns) {
+  /**
+   * Starts the server for the guest's card on {@code tap} in the netns. Only the first card's
+   * server names a router: a guest has one default route.
+   */
+  public void serve(String netnsPath, Path vmDir, String tap, String mac, IpConfig ip, String gateway, List<String> dns) {
+    String files = filesOf(tap);
     String serverIp = gateway.isEmpty() ? ip.ip() : gateway;
     StringBuilder config = new StringBuilder()
-        .append("interface ").append(GuestLink.TAP).append('\n')
+        .append("interface ").append(tap).append('\n')
         .append("start ").append(ip.ip()).append('\n')
         .append("end ").append(ip.ip()).append('\n')
         .append("max_leases 1\n")
         .append("static_lease ").append(mac).append(' ').append(ip.ip()).append('\n')
-        .append("lease_file ").append(vmDir.resolve("udhcpd.leases")).append('\n')
-        .append("pidfile ").append(vmDir.resolve(PID)).append('\n')
+        .append("lease_file ").append(vmDir.resolve(files + ".leases")).append('\n')
+        .append("pidfile ").append(vmDir.resolve(files + ".pid")).append('\n')
         .append("option subnet ").append(netmask(ip.prefixLength())).append('\n')
         .append("option lease 86400\n");
-    if (!gateway.isEmpty()) {
+    if (!gateway.isEmpty() && tap.equals(GuestLink.TAP)) {
       config.append("option router ").append(gateway).append('\n');
     }
     if (!dns.isEmpty()) {
       config.append("option dns ").append(String.join(" ", dns)).append('\n');
     }
-    stop(vmDir); // a server a crashed start left, so that the pid file awaited below is the new one's
+    Path configFile = vmDir.resolve(files + ".conf");
+    stop(vmDir.resolve(files + ".pid"), configFile); // one a crashed start left, so that the pid file awaited below is the new one's
     try {
-      Files.writeString(vmDir.resolve(CONFIG), config);
-      Files.writeString(vmDir.resolve("udhcpd.leases"), "");
+      Files.writeString(configFile, config);
+      Files.writeString(vmDir.resolve(files + ".leases"), "");
     } catch (IOException e) {
-      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write " + vmDir.resolve(CONFIG) + ": " + e.getMessage(), e);
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write " + configFile + ": " + e.getMessage(), e);
     }
-    run(netnsPath, "ip", "addr", "replace", serverIp + "/32", "dev", GuestLink.TAP);
-    run(netnsPath, "tc", "filter", "add", "dev", GuestLink.TAP, "parent", "ffff:", "prio", "1", "protocol", "ip",
+    run(netnsPath, "ip", "addr", "replace", serverIp + "/32", "dev", tap);
+    run(netnsPath, "tc", "filter", "add", "dev", tap, "parent", "ffff:", "prio", "1", "protocol", "ip",
         "u32", "match", "ip", "protocol", "17", "0xff", "match", "ip", "dport", "67", "0xffff", "flowid", "ffff:1");
     // Launched whole even when the command is cancelled meanwhile, and only done once the
     // daemon wrote its pid file (it forks first): else a rollback could not find it to stop it.
     dev.ignis.runtime.exec.Uninterruptibly.call("udhcpd-start", () -> {
-      commands.run(Command.of("busybox", "udhcpd", vmDir.resolve(CONFIG).toString())
+      commands.run(Command.of("busybox", "udhcpd", configFile.toString())
           .inNetns(netnsPath)).orThrow(ErrorCode.PLUGIN_NOT_AVAILABLE);
-      awaitPidFile(vmDir.resolve(PID));
+      awaitPidFile(vmDir.resolve(files + ".pid"));
       return null;
     });
+  }
+
+  /** The first card's files are named as before VMs had several: {@code udhcpd.*}. */
+  private static String filesOf(String tap) {
+    return tap.equals(GuestLink.TAP) ? FILES : FILES + "-" + tap;
   }
 
   private static void awaitPidFile(Path pidFile) {
@@ -96,15 +105,25 @@ public final class GuestDhcp {
     }
   }
 
-  /** Stops the server of the VM, if it runs, and waits until it is gone. Idempotent. */
+  /** Stops the servers of the VM's cards, if they run, and waits until they are gone. Idempotent. */
   public void stop(Path vmDir) {
-    Path pidFile = vmDir.resolve(PID);
+    try (var files = Files.newDirectoryStream(vmDir, FILES + "*.pid")) {
+      for (Path pidFile : files) {
+        String name = pidFile.getFileName().toString();
+        stop(pidFile, vmDir.resolve(name.substring(0, name.length() - ".pid".length()) + ".conf"));
+      }
+    } catch (IOException e) {
+      // no directory: nothing runs
+    }
+  }
+
+  private static void stop(Path pidFile, Path config) {
     try {
       long pid = Long.parseLong(Files.readString(pidFile).strip());
-      if (isServing(pid, vmDir)) {
+      if (isServing(pid, config)) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         long deadline = System.nanoTime() + PID_FILE_WAIT.toNanos();
-        while (isServing(pid, vmDir) && System.nanoTime() < deadline) {
+        while (isServing(pid, config) && System.nanoTime() < deadline) {
           java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         }
       }
@@ -114,11 +133,11 @@ public final class GuestDhcp {
     }
   }
 
-  /** Whether the process is this VM's udhcpd (a killed one has no command line left, even as a zombie). */
-  private static boolean isServing(long pid, Path vmDir) {
+  /** Whether the process is the udhcpd of that config (a killed one has no command line left, even as a zombie). */
+  private static boolean isServing(long pid, Path config) {
     try {
       String cmdline = Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline"), StandardCharsets.ISO_8859_1);
-      return cmdline.contains(vmDir.resolve(CONFIG).toString());
+      return cmdline.contains(config.toString());
     } catch (IOException e) {
       return false;
     }

@@ -3,6 +3,7 @@ package dev.ignis.runtime.guest;
 import dev.ignis.spi.Command;
 import dev.ignis.spi.CommandRunner;
 import dev.ignis.spi.ErrorCode;
+import java.util.List;
 
 /**
  * Joins the plugin's interface in the sandbox to the guest's tap, as Kata and tc-redirect-tap
@@ -14,8 +15,13 @@ import dev.ignis.spi.ErrorCode;
  */
 public final class GuestLink {
 
-  /** The tap the guest's NIC uses. */
-  public static final String TAP = "tap0";
+  /** The tap of the guest's first network card. */
+  public static final String TAP = tap(0);
+
+  /** The tap of the guest's {@code index}th network card ({@code tap0}, {@code tap1}, ...). */
+  public static String tap(int index) {
+    return "tap" + index;
+  }
 
   private final CommandRunner commands;
 
@@ -29,25 +35,29 @@ public final class GuestLink {
    * -batch}, entered into the sandbox by path (a runtime-made {@code /run/netns} name or a
    * plugin's own sandbox, such as Docker's).
    */
-  public void connect(String netnsPath, String ifName) {
-    createTap(netnsPath);
-    joinTap(netnsPath, ifName);
+  public void connect(String netnsPath, String ifName, String tap) {
+    createTaps(netnsPath, List.of(tap));
+    joinTap(netnsPath, ifName, tap);
   }
 
-  /** The tap alone, leading nowhere yet: a guest can start on it while the network is attached. */
-  public void createTap(String netnsPath) {
-    run(netnsPath, "ip", "tuntap add " + TAP + " mode tap\n"
-        + "link set " + TAP + " up\n");
+  /** The taps alone, leading nowhere yet: a guest can start on them while its networks are attached. */
+  public void createTaps(String netnsPath, List<String> taps) {
+    StringBuilder lines = new StringBuilder();
+    taps.forEach(tap -> lines.append("tuntap add ").append(tap).append(" mode tap\nlink set ").append(tap)
+        .append(" up\n"));
+    run(netnsPath, "ip", lines.toString());
   }
 
-  /** Removes the tap alone (a guest started on it is gone). Idempotent. */
-  public void deleteTap(String netnsPath) {
-    commands.run(batch("ip", "link delete " + TAP + "\n").inNetns(netnsPath));
+  /** Removes taps alone (a guest started on them is gone). Idempotent. */
+  public void deleteTaps(String netnsPath, List<String> taps) {
+    StringBuilder lines = new StringBuilder();
+    taps.forEach(tap -> lines.append("link delete ").append(tap).append('\n'));
+    commands.run(batch("ip", lines.toString()).inNetns(netnsPath));
   }
 
-  /** The redirects between the tap made before and the plugin's interface. */
-  public void joinTap(String netnsPath, String ifName) {
-    run(netnsPath, "tc", redirect(ifName, TAP) + redirect(TAP, ifName));
+  /** The redirects between a tap made before and the plugin's interface. */
+  public void joinTap(String netnsPath, String ifName, String tap) {
+    run(netnsPath, "tc", redirect(ifName, tap) + redirect(tap, ifName));
   }
 
   /**
@@ -55,8 +65,8 @@ public final class GuestLink {
    * interface as well, for sandboxes linked by earlier versions, which moved them off it.
    * Idempotent.
    */
-  public void disconnect(String netnsPath, String ifName, java.util.List<String> cidrs) {
-    StringBuilder ipLines = new StringBuilder("link delete " + TAP + "\n");
+  public void disconnect(String netnsPath, String ifName, String tap, List<String> cidrs) {
+    StringBuilder ipLines = new StringBuilder("link delete " + tap + "\n");
     cidrs.forEach(cidr -> ipLines.append("addr replace ").append(cidr).append(" dev ").append(ifName).append('\n'));
     commands.run(batch("tc", "qdisc del dev " + ifName + " ingress\n").inNetns(netnsPath));
     commands.run(batch("ip", ipLines.toString()).inNetns(netnsPath));

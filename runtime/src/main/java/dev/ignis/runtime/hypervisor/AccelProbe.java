@@ -63,7 +63,7 @@ public final class AccelProbe {
   private boolean kvmWorks(Path kernel, Path initrd, Path workDir) {
     try {
       Files.createDirectories(workDir);
-      GuestProcess probe = hypervisor.start(new GuestSpec("kvm-probe", workDir, null, null, null, kernel, initrd,
+      GuestProcess probe = hypervisor.start(new GuestSpec("kvm-probe", workDir, null, java.util.List.of(), kernel, initrd,
           "console=ttyS0 reboot=t panic=-1 quiet ignis.name=kvm-probe", 1, 128, "kvm"));
       try {
         hypervisor.awaitReady(probe, Duration.ofSeconds(8));

@@ -8,8 +8,7 @@ import java.nio.file.Path;
  * @param name the VM name, for the guest's host name
  * @param vmDir the VM's directory: console log, control socket and pid file go here
  * @param netnsPath the sandbox netns the hypervisor runs in
- * @param tap the tap device in that netns the guest's NIC uses
- * @param mac the guest NIC's MAC
+ * @param nics the guest's network cards, in order ({@code eth0}, {@code eth1}, ... inside it); empty for none
  * @param kernel the kernel to boot
  * @param initrd the initramfs
  * @param cmdline the whole kernel command line
@@ -17,5 +16,19 @@ import java.nio.file.Path;
  * @param memoryMib memory in MiB
  * @param accel {@code kvm} or {@code tcg}
  */
-public record GuestSpec(String name, Path vmDir, String netnsPath, String tap, String mac, Path kernel, Path initrd,
-    String cmdline, int cpus, int memoryMib, String accel) {}
+public record GuestSpec(String name, Path vmDir, String netnsPath, java.util.List<Nic> nics, Path kernel, Path initrd,
+    String cmdline, int cpus, int memoryMib, String accel) {
+
+  /** Copies the cards. */
+  public GuestSpec {
+    nics = nics == null ? java.util.List.of() : java.util.List.copyOf(nics);
+  }
+
+  /**
+   * One network card.
+   *
+   * @param tap the tap device in the netns it uses
+   * @param mac its MAC
+   */
+  public record Nic(String tap, String mac) {}
+}

@@ -32,12 +32,12 @@ public interface Hypervisor {
   }
 
   /**
-   * Connects or disconnects the guest's network card, as a cable would: the guest sees its
-   * carrier go up or down. A guest whose card is down from its first moments can wait for the
-   * carrier before it asks for an address, instead of asking into a network not attached yet.
-   * The default cannot, and says so.
+   * Connects or disconnects one of the guest's network cards (its {@code nic}th, from 0), as a
+   * cable would: the guest sees its carrier go up or down. A guest whose card is down from its
+   * first moments can wait for the carrier before it asks for an address, instead of asking
+   * into a network not attached yet. The default cannot, and says so.
    */
-  default void setLink(GuestProcess guest, boolean up) {
+  default void setLink(GuestProcess guest, int nic, boolean up) {
     throw new dev.ignis.spi.IgnisException(dev.ignis.spi.ErrorCode.NOT_SUPPORTED,
         "this hypervisor cannot connect or disconnect a guest's network card");
   }

@@ -86,9 +86,10 @@ public final class QemuDriver implements Hypervisor {
         "-serial", "file:" + console,
         "-qmp", "unix:" + control + ",server=on,wait=off",
         "-daemonize", "-pidfile", pidFile.toString()));
-    if (spec.tap() != null) {
-      argv.addAll(List.of("-netdev", "tap,id=net0,ifname=" + spec.tap() + ",script=no,downscript=no",
-          "-device", "virtio-net-device,netdev=net0,mac=" + spec.mac()));
+    for (int i = 0; i < spec.nics().size(); i++) {
+      GuestSpec.Nic nic = spec.nics().get(i);
+      argv.addAll(List.of("-netdev", "tap,id=net" + i + ",ifname=" + nic.tap() + ",script=no,downscript=no",
+          "-device", "virtio-net-device,netdev=net" + i + ",mac=" + nic.mac()));
     }
     Command command = Command.of(argv).withTimeout(Duration.ofSeconds(30));
     if (spec.netnsPath() != null) {
@@ -170,10 +171,10 @@ public final class QemuDriver implements Hypervisor {
     kill(guest);
   }
 
-  /** QMP set_link on the one network card (netdev net0). */
+  /** QMP set_link on the network card's netdev ({@code net0}, {@code net1}, ...). */
   @Override
-  public void setLink(GuestProcess guest, boolean up) {
-    Qmp.execute(Path.of(guest.control()), "set_link", "{\"name\":\"net0\",\"up\":" + up + "}");
+  public void setLink(GuestProcess guest, int nic, boolean up) {
+    Qmp.execute(Path.of(guest.control()), "set_link", "{\"name\":\"net" + nic + "\",\"up\":" + up + "}");
   }
 
   @Override

@@ -53,11 +53,24 @@ public final class ImageStore {
    * installation does not, and boots with its address on the command line instead.
    */
   public boolean defaultImageTakesDhcp() {
+    return defaultImageRevision() >= 2;
+  }
+
+  /**
+   * The revision of the built default image's init ({@code init-revision}); 0 when it is not
+   * built or was built before there were revisions. 4 and later configure several network cards.
+   */
+  public int defaultImageRevision() {
     try {
-      return hasDefaultImage() && Integer.parseInt(Files.readString(imagesDir.resolve("default/init-revision")).strip()) >= 2;
+      return hasDefaultImage() ? Integer.parseInt(Files.readString(imagesDir.resolve("default/init-revision")).strip()) : 0;
     } catch (java.io.IOException | NumberFormatException e) {
-      return false; // no revision: built before there was one
+      return 0; // no revision: built before there was one
     }
+  }
+
+  /** The default image's directory, for messages. */
+  public Path defaultImageDir() {
+    return imagesDir.resolve("default");
   }
 
   /** The default image, built first if it is not there yet. */

@@ -130,7 +130,7 @@ public final class HostPorts {
       if (other.id().equals(vm.id()) || other.status() == VmStatus.CREATED || other.status() == VmStatus.STOPPED) {
         continue;
       }
-      List<PortMapping> theirs = other.attachment() != null ? other.attachment().ports() : other.spec().ports();
+      List<PortMapping> theirs = other.publishedPorts();
       for (PortMapping mine : wanted) {
         if (theirs.stream().anyMatch(mine::clashesWith)) {
           throw new IgnisException(ErrorCode.BUSY, "host port " + label(mine) + " is already mapped to VM '"

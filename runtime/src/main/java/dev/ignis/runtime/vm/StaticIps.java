@@ -20,21 +20,24 @@ final class StaticIps {
 
   /** Throws {@link ErrorCode#ALREADY_EXISTS} naming the VM that holds one of {@code vm}'s static IPs. */
   static void checkFree(Vm vm, List<Vm> all) {
-    for (String wanted : vm.spec().staticIps()) {
+    for (String wanted : staticIpsOf(vm)) {
       InetAddress address = address(wanted);
       for (Vm other : all) {
         if (other.id().equals(vm.id())) {
           continue;
         }
-        if (other.spec().staticIps().stream().anyMatch(ip -> address(ip).equals(address))) {
+        if (staticIpsOf(other).stream().anyMatch(ip -> address(ip).equals(address))) {
           throw held(wanted, other, "its static IP");
         }
-        if (other.attachment() != null
-            && other.attachment().ips().stream().anyMatch(ip -> address(ip.ip()).equals(address))) {
+        if (other.ips().stream().anyMatch(ip -> address(ip.ip()).equals(address))) {
           throw held(wanted, other, "its address while " + other.status().label());
         }
       }
     }
+  }
+
+  private static List<String> staticIpsOf(Vm vm) {
+    return vm.spec().networks().stream().flatMap(n -> n.staticIps().stream()).toList();
   }
 
   private static IgnisException held(String ip, Vm other, String how) {

@@ -61,7 +61,7 @@ public final class VmGarbageCollector {
       try { // one plugin at a time: one that fails (or cannot even start) does not stop the others
         NetworkPlugin plugin = plugins.get().get(id);
         GcRequest request = GcRequest.builder().existingVmIds(existing).busyVmIds(busy)
-            .attachments(vms.stream().map(Vm::attachment).filter(a -> a != null && a.pluginId().equals(id)).toList())
+            .attachments(vms.stream().flatMap(vm -> vm.attachments().stream()).filter(a -> a.pluginId().equals(id)).toList())
             .build();
         plugin.gc(request).forEach(line -> reclaimed.add(id + ": " + line));
       } catch (IgnisException e) {
@@ -103,8 +103,9 @@ public final class VmGarbageCollector {
           + ": pinned it again from its QEMU (pid " + current.guest().pid() + ")");
     }
     boolean lostSandbox = current.status() == VmStatus.RUNNING && !sandboxExists(current);
-    boolean lostNetwork = current.status() == VmStatus.RUNNING && !lostSandbox && !intact(current, problems);
-    if (!interrupted && !exited && !lostSandbox && !lostNetwork) {
+    java.util.Optional<String> lostNetwork = current.status() == VmStatus.RUNNING && !lostSandbox
+        ? brokenNetwork(current, problems) : java.util.Optional.empty();
+    if (!interrupted && !exited && !lostSandbox && lostNetwork.isEmpty()) {
       return;
     }
     String what = interrupted
@@ -112,7 +113,7 @@ public final class VmGarbageCollector {
             + current.name() + "': stopped"
         : exited ? "VM '" + current.name() + "' had exited: detached its network and stopped it"
         : lostSandbox ? "VM '" + current.name() + "' lost its sandbox netns " + sandboxOf(current) + ": detached and stopped"
-        : "VM '" + current.name() + "' lost its network (plugin " + current.attachment().pluginId()
+        : "VM '" + current.name() + "' lost its network (plugin " + lostNetwork.get()
             + " finds its sandbox gone): detached and stopped";
     tryStep(() -> {
       try (FileLock lock = store.lock(current)) {
@@ -130,21 +131,29 @@ public final class VmGarbageCollector {
     return path.isEmpty() || java.nio.file.Files.exists(Path.of(path));
   }
 
-  /** What the VM's plugin says of its network; a plugin that cannot tell leaves the VM alone. */
-  private boolean intact(Vm vm, List<String> problems) {
-    if (vm.attachment() == null || !store.isIdle(vm)) {
-      return true;
+  /**
+   * The plugin of the first of the VM's networks its plugin says is not intact; a plugin that
+   * cannot tell leaves the VM alone.
+   */
+  private java.util.Optional<String> brokenNetwork(Vm vm, List<String> problems) {
+    if (!store.isIdle(vm)) {
+      return java.util.Optional.empty();
     }
-    try {
-      return plugins.get().get(vm.attachment().pluginId()).isIntact(vm.attachment());
-    } catch (IgnisException e) {
-      problems.add("cannot check the network of VM '" + vm.name() + "': " + e.getMessage());
-      return true;
+    for (dev.ignis.spi.Attachment attachment : vm.attachments()) {
+      try {
+        if (!plugins.get().get(attachment.pluginId()).isIntact(attachment)) {
+          return java.util.Optional.of(attachment.pluginId());
+        }
+      } catch (IgnisException e) {
+        problems.add("cannot check the network of VM '" + vm.name() + "': " + e.getMessage());
+        return java.util.Optional.empty();
+      }
     }
+    return java.util.Optional.empty();
   }
 
   private static String sandboxOf(Vm vm) {
-    return vm.netns() != null ? vm.netns() : vm.attachment() == null ? "" : vm.attachment().netnsPath();
+    return vm.netns() != null ? vm.netns() : vm.attachments().isEmpty() ? "" : vm.attachments().get(0).netnsPath();
   }
 
   private void removeLeftoverDirectories(List<String> reclaimed, List<String> problems) {

@@ -53,92 +53,133 @@ public final class VmGuest {
     this.bootTimeout = bootTimeout;
   }
 
-  /** Boots the VM's guest on its attachment and returns once it is ready (or throws). */
-  GuestProcess boot(Vm vm, Attachment attachment) {
+  /** The default image's init revision that configures several network cards. */
+  static final int SEVERAL_NICS_REVISION = 4;
+
+  /**
+   * Throws, before anything changes, unless the VM's guest can take all its networks: a VM of
+   * several networks on a default image built before its init configured more than one card.
+   */
+  void checkBootable(Vm vm) {
+    if (vm.spec().networks().size() > 1 && vm.spec().boot().kernel().isEmpty() && images.hasDefaultImage()
+        && images.defaultImageRevision() < SEVERAL_NICS_REVISION) {
+      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "the default image in " + images.defaultImageDir()
+          + " was built before VMs had several networks; remove that directory and it is built again at the next run");
+    }
+  }
+
+  /** Boots the VM's guest on its attachments and returns once it is ready (or throws). */
+  GuestProcess boot(Vm vm, List<Attachment> attachments) {
     ImageStore.Image image = images.resolve(vm.spec().boot().kernel(), vm.spec().boot().initrd());
     Path vmDir = vmsDir.resolve(vm.id());
     String accelerator = accel.resolve(vm.spec().boot().accel(), image.kernel(), image.initrd(),
         vmsDir.getParent().resolve("accel-probe-run"));
-    NetInterface nic = attachment.guestNic().orElse(null);
-    String tap = null;
-    String mac = nic == null || nic.mac().isEmpty() ? vm.spec().mac() : nic.mac();
     long begin = System.nanoTime();
-    long linked = begin;
-    if (nic != null && !attachment.netnsPath().isEmpty()) {
-      link.connect(attachment.netnsPath(), nic.name());
-      tap = GuestLink.TAP;
-      linked = System.nanoTime();
-      ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmDir, mac, ip, gatewayOf(ip, attachment),
-          attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
+    List<GuestSpec.Nic> nics = new java.util.ArrayList<>();
+    String netnsPath = attachments.isEmpty() ? "" : attachments.get(0).netnsPath();
+    for (int i = 0; i < attachments.size(); i++) {
+      Attachment attachment = attachments.get(i);
+      NetInterface nic = attachment.guestNic().orElse(null);
+      if (nic == null || attachment.netnsPath().isEmpty()) {
+        continue;
+      }
+      String mac = nic.mac().isEmpty() ? vm.spec().networks().get(i).mac() : nic.mac();
+      String tap = GuestLink.tap(i);
+      link.connect(attachment.netnsPath(), nic.name(), tap);
+      serveDhcp(vm, i, attachment, nic, mac);
+      nics.add(new GuestSpec.Nic(tap, mac));
     }
     long served = System.nanoTime();
-    GuestSpec spec = new GuestSpec(vm.name(), vmDir, attachment.netnsPath().isEmpty() ? null : attachment.netnsPath(),
-        tap, mac, image.kernel(), image.initrd(), cmdline(vm, attachment, nic), vm.spec().cpus(), vm.spec().memoryMib(),
-        accelerator);
+    GuestSpec spec = new GuestSpec(vm.name(), vmDir, netnsPath.isEmpty() ? null : netnsPath, nics, image.kernel(),
+        image.initrd(), cmdline(vm, attachments, false), vm.spec().cpus(), vm.spec().memoryMib(), accelerator);
     GuestProcess guest = hypervisor.start(spec);
     long started = System.nanoTime();
     awaitReady(vm, guest);
-    log.debug("timing: VM {} guest link {} ms, DHCP server {} ms, QEMU start {} ms, boot to ready {} ms", vm.name(),
-        (linked - begin) / 1_000_000, (served - linked) / 1_000_000, (started - served) / 1_000_000,
-        (System.nanoTime() - started) / 1_000_000);
+    log.debug("timing: VM {} guest link and DHCP servers {} ms, QEMU start {} ms, boot to ready {} ms", vm.name(),
+        (served - begin) / 1_000_000, (started - served) / 1_000_000, (System.nanoTime() - started) / 1_000_000);
     return guest;
   }
 
-  /**
-   * Whether the VM's guest can start before its network is attached ({@link #startEarly}): the
-   * default image, once built (a network that cannot attach fails before the image is built) by
-   * a build whose init takes its address by DHCP when told to, in a sandbox the runtime makes,
-   * unless the setting {@code boot.early} is off.
-   */
-  boolean canStartEarly(Vm vm, boolean pluginBringsSandbox) {
-    return earlyStart && !pluginBringsSandbox && vm.netns() != null && vm.spec().boot().kernel().isEmpty()
-        && images.defaultImageTakesDhcp();
+  /** Serves the card's IPv4 address by DHCP on its tap; the first card's with the gateway. */
+  private void serveDhcp(Vm vm, int index, Attachment attachment, NetInterface nic, String mac) {
+    ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmsDir.resolve(vm.id()), GuestLink.tap(index), mac, ip,
+        index == 0 ? gatewayOf(ip, attachment) : "",
+        attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
   }
 
   /**
-   * Starts the guest on a tap of its own in the sandbox, with the VM's MAC, told to take its
-   * address by DHCP: it boots while the plugin attaches the network, which {@link #finishEarly}
-   * then links to it.
+   * Whether the VM's guest can start before its networks are attached ({@link #startEarly}):
+   * the default image, once built (a network that cannot attach fails before the image is
+   * built) by a build whose init takes its addresses by DHCP when told to (on every card, for a
+   * VM of several), in a sandbox the runtime makes, unless the setting {@code boot.early} is off.
+   */
+  boolean canStartEarly(Vm vm, boolean pluginBringsSandbox) {
+    int needed = vm.spec().networks().size() > 1 ? SEVERAL_NICS_REVISION : 2;
+    return earlyStart && !pluginBringsSandbox && vm.netns() != null && vm.spec().boot().kernel().isEmpty()
+        && images.defaultImageRevision() >= needed;
+  }
+
+  /**
+   * Starts the guest with a tap of its own in the sandbox for each card, with the VM's MACs,
+   * told to take its addresses by DHCP: it boots while the plugins attach the networks, which
+   * {@link #finishEarly} then links to it.
    */
   GuestProcess startEarly(Vm vm, String netnsPath) {
     ImageStore.Image image = images.resolve(vm.spec().boot().kernel(), vm.spec().boot().initrd());
     String accelerator = accel.resolve(vm.spec().boot().accel(), image.kernel(), image.initrd(),
         vmsDir.getParent().resolve("accel-probe-run"));
-    link.createTap(netnsPath);
-    String cmdline = cmdline(vm, Attachment.builder(vm.spec().networkPlugin(), vm.ref()).build(), null, true);
-    GuestProcess guest = hypervisor.start(new GuestSpec(vm.name(), vmsDir.resolve(vm.id()), netnsPath, GuestLink.TAP,
-        vm.spec().mac(), image.kernel(), image.initrd(), cmdline, vm.spec().cpus(), vm.spec().memoryMib(), accelerator));
+    List<GuestSpec.Nic> nics = new java.util.ArrayList<>();
+    for (int i = 0; i < vm.spec().networks().size(); i++) {
+      nics.add(new GuestSpec.Nic(GuestLink.tap(i), vm.spec().networks().get(i).mac()));
+    }
+    link.createTaps(netnsPath, nics.stream().map(GuestSpec.Nic::tap).toList());
+    String cmdline = cmdline(vm, List.of(), true);
+    GuestProcess guest = hypervisor.start(new GuestSpec(vm.name(), vmsDir.resolve(vm.id()), netnsPath, nics,
+        image.kernel(), image.initrd(), cmdline, vm.spec().cpus(), vm.spec().memoryMib(), accelerator));
     try {
       // Unplugged until its DHCP server answers: the init waits for the carrier and then asks at
       // once, instead of asking into a network not attached yet and again a second later.
-      hypervisor.setLink(guest, false);
+      for (int i = 0; i < nics.size(); i++) {
+        hypervisor.setLink(guest, i, false);
+      }
     } catch (IgnisException e) {
-      log.debug("VM {}: the card stays plugged in ({}); the guest asks for its address until it gets one", vm.name(),
+      log.debug("VM {}: the cards stay plugged in ({}); the guest asks for its addresses until it gets them", vm.name(),
           e.getMessage());
     }
     return guest;
   }
 
   /**
-   * Links a guest started early to the network now attached, serves its address by DHCP and
-   * waits until it is ready. A plugin that gave the interface another MAC than the VM's (the
+   * Links a guest started early to the networks now attached, serves their addresses by DHCP
+   * and waits until it is ready. A plugin that gave an interface another MAC than the VM's (the
    * guest cannot take it over then), or no IPv4 address (the guest would wait for a DHCP answer
    * that cannot come), gets the guest booted again the ordinary way.
    */
-  GuestProcess finishEarly(Vm vm, Attachment attachment, GuestProcess early) {
-    NetInterface nic = attachment.guestNic().orElse(null);
-    if (nic == null || !nic.mac().isEmpty() && !nic.mac().equalsIgnoreCase(vm.spec().mac()) || ipv4(nic).isEmpty()) {
-      log.debug("VM {}: the plugin's interface has another MAC or no IPv4 address; booting again on it", vm.name());
-      hypervisor.kill(early);
-      link.deleteTap(attachment.netnsPath());
-      return boot(vm, attachment);
+  GuestProcess finishEarly(Vm vm, List<Attachment> attachments, GuestProcess early) {
+    List<NetInterface> nics = new java.util.ArrayList<>();
+    for (int i = 0; i < attachments.size(); i++) {
+      NetInterface nic = attachments.get(i).guestNic().orElse(null);
+      if (nic == null || !nic.mac().isEmpty() && !nic.mac().equalsIgnoreCase(vm.spec().networks().get(i).mac())
+          || ipv4(nic).isEmpty()) {
+        log.debug("VM {}: network {} gave an interface of another MAC or no IPv4 address; booting again on it",
+            vm.name(), i);
+        hypervisor.kill(early);
+        link.deleteTaps(attachments.get(0).netnsPath(), java.util.stream.IntStream.range(0, vm.spec().networks().size())
+            .mapToObj(GuestLink::tap).toList());
+        return boot(vm, attachments);
+      }
+      nics.add(nic);
     }
     long begin = System.nanoTime();
-    link.joinTap(attachment.netnsPath(), nic.name());
-    ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmsDir.resolve(vm.id()), vm.spec().mac(), ip,
-        gatewayOf(ip, attachment), attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
+    for (int i = 0; i < nics.size(); i++) {
+      Attachment attachment = attachments.get(i);
+      link.joinTap(attachment.netnsPath(), nics.get(i).name(), GuestLink.tap(i));
+      serveDhcp(vm, i, attachment, nics.get(i), vm.spec().networks().get(i).mac());
+    }
     try {
-      hypervisor.setLink(early, true);
+      for (int i = 0; i < nics.size(); i++) {
+        hypervisor.setLink(early, i, true);
+      }
     } catch (IgnisException e) {
       if (e.code() != ErrorCode.NOT_SUPPORTED) { // else never unplugged
         hypervisor.kill(early);
@@ -147,23 +188,28 @@ public final class VmGuest {
     }
     long linked = System.nanoTime();
     awaitReady(vm, early);
-    String address = ipv4(nic).map(IpConfig::ip).orElseThrow();
-    if (!readyWith(early, vm.name(), address)) {
-      hypervisor.kill(early);
-      throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "VM '" + vm.name() + "' became ready without its address "
-          + address + " (its DHCP went unanswered); run 'runtime logs " + vm.name() + "' for its console");
+    for (NetInterface nic : nics) {
+      String address = ipv4(nic).map(IpConfig::ip).orElseThrow();
+      if (!readyWith(early, vm.name(), address)) {
+        hypervisor.kill(early);
+        throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "VM '" + vm.name() + "' became ready without its address "
+            + address + " (its DHCP went unanswered); run 'runtime logs " + vm.name() + "' for its console");
+      }
     }
-    log.debug("timing: VM {} started early; link and DHCP server {} ms, then ready after {} ms", vm.name(),
+    log.debug("timing: VM {} started early; links and DHCP servers {} ms, then ready after {} ms", vm.name(),
         (linked - begin) / 1_000_000, (System.nanoTime() - linked) / 1_000_000);
     return early;
   }
 
-  /** Whether the guest's ready line names the address it was to take by DHCP. */
+  /** Whether the guest's ready line ({@code IGNIS-READY NAME ADDRESS/PREFIX...}) names the address it was to take by DHCP. */
   static boolean readyWith(GuestProcess guest, String name, String address) {
     try {
       String console = java.nio.file.Files.readString(java.nio.file.Path.of(guest.console()),
           java.nio.charset.StandardCharsets.ISO_8859_1);
-      return console.contains(dev.ignis.runtime.hypervisor.QemuDriver.READY_MARKER + " " + name + " " + address + "/");
+      String marker = dev.ignis.runtime.hypervisor.QemuDriver.READY_MARKER + " " + name + " ";
+      return console.lines().filter(line -> line.strip().startsWith(marker))
+          .anyMatch(line -> java.util.Arrays.asList(line.strip().substring(marker.length()).split(" "))
+              .stream().anyMatch(word -> word.startsWith(address + "/")));
     } catch (java.io.IOException e) {
       return false;
     }
@@ -201,16 +247,19 @@ public final class VmGuest {
     dhcp.stop(vmDir);
   }
 
-  /** Gives the plugin's interface back its addresses, as the plugin's DEL expects to find it. */
-  void unlink(Vm vm, Attachment attachment) {
+  /** Gives the plugins' interfaces back their addresses, as each plugin's DEL expects to find its own. */
+  void unlink(Vm vm, List<Attachment> attachments) {
     dhcp.stop(vmsDir.resolve(vm.id()));
-    if (attachment == null || attachment.netnsPath().isEmpty() || !Files.exists(Path.of(attachment.netnsPath()))) {
-      return;
-    }
-    NetInterface nic = attachment.guestNic().orElse(null);
-    if (nic != null) {
-      link.disconnect(attachment.netnsPath(), nic.name(),
-          nic.ips().stream().map(IpConfig::address).toList());
+    for (int i = 0; i < attachments.size(); i++) {
+      Attachment attachment = attachments.get(i);
+      if (attachment.netnsPath().isEmpty() || !Files.exists(Path.of(attachment.netnsPath()))) {
+        continue;
+      }
+      NetInterface nic = attachment.guestNic().orElse(null);
+      if (nic != null) {
+        link.disconnect(attachment.netnsPath(), nic.name(), GuestLink.tap(i),
+            nic.ips().stream().map(IpConfig::address).toList());
+      }
     }
   }
 
@@ -219,24 +268,38 @@ public final class VmGuest {
     return guest != null && hypervisor.isAlive(guest);
   }
 
-  /** Ignis' kernel arguments: serial console, the VM's network as {@code ip=}, its name; then the user's. */
-  static String cmdline(Vm vm, Attachment attachment, NetInterface nic) {
-    return cmdline(vm, attachment, nic, false);
-  }
-
-  /** The same; with {@code dhcp} the guest is told to take its address by DHCP ({@code ignis.net=dhcp}). */
-  static String cmdline(Vm vm, Attachment attachment, NetInterface nic, boolean dhcp) {
+  /**
+   * Ignis' kernel arguments: serial console, the VM's networks as {@code ip=} (one per card
+   * with an IPv4 address, naming its {@code ethN}; the first card's with the gateway and DNS),
+   * for several cards their MACs in order ({@code ignis.nics=}, which the init names {@code
+   * eth0}, {@code eth1}, ... by), its name; with {@code dhcp} the guest is told to take its
+   * addresses by DHCP ({@code ignis.net=dhcp}); then the user's.
+   */
+  static String cmdline(Vm vm, List<Attachment> attachments, boolean dhcp) {
     StringBuilder line = new StringBuilder("console=ttyS0 reboot=t panic=-1 quiet");
     line.append(" tsc_early_khz=").append(hostKhz());
     line.append(" ignis.name=").append(vm.name());
-    java.util.Optional<IpConfig> v4 = ipv4(nic);
-    if (v4.isPresent()) {
-      IpConfig ip = v4.get();
-      String gateway = gatewayOf(ip, attachment);
-      List<String> dns = attachment.dns().nameservers();
-      line.append(" ip=").append(ip.ip()).append("::").append(gateway).append(':').append(ip.prefixLength())
-          .append(':').append(vm.name()).append(":eth0:off");
-      dns.stream().filter(IpConfig::isIpLiteral).limit(2).forEach(server -> line.append(':').append(server));
+    for (int i = 0; i < attachments.size(); i++) {
+      Attachment attachment = attachments.get(i);
+      java.util.Optional<IpConfig> v4 = ipv4(attachment.guestNic().orElse(null));
+      if (v4.isPresent()) {
+        IpConfig ip = v4.get();
+        String gateway = i == 0 ? gatewayOf(ip, attachment) : "";
+        line.append(" ip=").append(ip.ip()).append("::").append(gateway).append(':').append(ip.prefixLength())
+            .append(':').append(vm.name()).append(':').append(VmSpec.interfaceName(i)).append(":off");
+        if (i == 0) {
+          attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).limit(2)
+              .forEach(server -> line.append(':').append(server));
+        }
+      }
+    }
+    if (vm.spec().networks().size() > 1) {
+      List<String> macs = new java.util.ArrayList<>();
+      for (int i = 0; i < vm.spec().networks().size(); i++) {
+        String given = i < attachments.size() ? attachments.get(i).guestNic().map(NetInterface::mac).orElse("") : "";
+        macs.add(given.isEmpty() ? vm.spec().networks().get(i).mac() : given.toLowerCase(java.util.Locale.ROOT));
+      }
+      line.append(" ignis.nics=").append(String.join(",", macs));
     }
     if (dhcp) {
       line.append(" ignis.net=dhcp");

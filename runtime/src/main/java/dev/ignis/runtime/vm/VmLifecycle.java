@@ -56,12 +56,11 @@ public final class VmLifecycle {
    * other VM, and its plugin must accept its network request ({@link NetworkPlugin#validate}).
    */
   public Vm create(VmSpec spec) {
-    NetworkPlugin plugin = plugins.get().get(spec.networkPlugin());
     Vm vm = Vm.create(spec, clock.instant());
-    // Checked before the store's lock (the plugin's check needs no other VM, and may be slow),
+    // Checked before the store's lock (the plugins' checks need no other VM, and may be slow),
     // and what depends on the other VMs once more under it.
     checkUnique(vm, store.list().vms());
-    plugin.validate(request(vm, ""));
+    validate(vm);
     try (FileLock all = store.lockAll()) {
       checkUnique(vm, store.list().vms());
       store.save(vm);
@@ -81,19 +80,40 @@ public final class VmLifecycle {
   }
 
   /**
-   * The VM's request to its network: the user's {@code --ip} as requested addresses (get them or
-   * fail), and as kept ones those it had last time of an address family the user asked for none
-   * of (get them back if free), so that a VM keeps its addresses across stop and start.
+   * The plugins of the VM's networks, in order, each having accepted its request ({@link
+   * NetworkPlugin#validate}); a plugin that brings its own sandbox cannot share it with another network.
    */
-  private static AttachRequest request(Vm vm, String netnsPath) {
-    List<String> requested = vm.spec().staticIps();
+  private List<NetworkPlugin> validate(Vm vm) {
+    List<NetworkPlugin> chosen = vm.spec().networks().stream().map(n -> plugins.get().get(n.plugin())).toList();
+    if (chosen.size() > 1) {
+      chosen.stream().filter(NetworkPlugin::bringsOwnSandbox).findFirst().ifPresent(own -> {
+        throw new IgnisException(ErrorCode.NOT_SUPPORTED, "network plugin '" + own.id() + "' brings its own sandbox,"
+            + " which no other network can share; give a VM on it no other --network");
+      });
+    }
+    for (int i = 0; i < chosen.size(); i++) {
+      chosen.get(i).validate(request(vm, i, ""));
+    }
+    guest.checkBootable(vm);
+    return chosen;
+  }
+
+  /**
+   * The request of the VM's {@code index}th network: the user's {@code --ip} as requested
+   * addresses (get them or fail), and as kept ones those it had last time of an address family
+   * the user asked for none of (get them back if free), so that a VM keeps its addresses across
+   * stop and start.
+   */
+  private static AttachRequest request(Vm vm, int index, String netnsPath) {
+    NetworkSpec network = vm.spec().networks().get(index);
+    List<String> requested = network.staticIps();
     Set<Boolean> requestedFamilies = requested.stream().map(ip -> ip.contains(":"))
         .collect(Collectors.toSet());
-    List<String> kept = vm.keptIps().stream().filter(ip -> !requestedFamilies.contains(ip.contains(":"))).toList();
-    return AttachRequest.builder(vm.ref()).netnsPath(netnsPath).network(vm.spec().network())
-        .interfaceName(AttachRequest.FIRST_INTERFACE)
-        .mac(vm.spec().mac()).requestedIps(requested).keptIps(kept).ports(vm.spec().ports())
-        .options(vm.spec().netOptions()).build();
+    List<String> kept = vm.keptIps(index).stream().filter(ip -> !requestedFamilies.contains(ip.contains(":"))).toList();
+    return AttachRequest.builder(vm.ref()).netnsPath(netnsPath).network(network.network())
+        .interfaceName(VmSpec.interfaceName(index))
+        .mac(network.mac()).requestedIps(requested).keptIps(kept).ports(network.ports())
+        .options(network.options()).build();
   }
 
   /** Starts a created or stopped VM, optionally with another network plugin from now on. */
@@ -110,24 +130,22 @@ public final class VmLifecycle {
       if (pluginOverride.isPresent()) {
         vm = vm.withSpec(vm.spec().withNetworkPlugin(pluginOverride.get()));
       }
-      NetworkPlugin plugin = plugins.get().get(vm.spec().networkPlugin());
       StaticIps.checkFree(vm, store.list().vms());
-      plugin.validate(request(vm, ""));
-      return attach(vm, plugin);
+      return attach(vm, validate(vm));
     }
   }
 
-  private Vm attach(Vm stopped, NetworkPlugin plugin) {
+  private Vm attach(Vm stopped, List<NetworkPlugin> chosen) {
     long waiting = System.nanoTime();
     try (StartTurns.Turn turn = StartTurns.HOST.take()) {
       log.debug("timing: VM {} waited {} ms for other VMs' starts", stopped.name(),
           (System.nanoTime() - waiting) / 1_000_000);
-      return attach(stopped, plugin, turn);
+      return attach(stopped, chosen, turn);
     }
   }
 
   /** The start in its turn, which ends once the VM's ports are in place. */
-  private Vm attach(Vm stopped, NetworkPlugin plugin, StartTurns.Turn turn) {
+  private Vm attach(Vm stopped, List<NetworkPlugin> chosen, StartTurns.Turn turn) {
     long checking = System.nanoTime();
     // Host ports: checked once, before anything changes, and held until the mappings are in place.
     HostPorts.Hold portsLock = hostPorts.lockFor(stopped.spec().ports());
@@ -137,34 +155,29 @@ public final class VmLifecycle {
       portsLock.close();
       throw e;
     }
-    Vm vm = stopped.withStatus(VmStatus.STARTING).withNetns(plugin.bringsOwnSandbox() ? null : stopped.defaultNetnsName());
+    boolean ownSandbox = chosen.get(0).bringsOwnSandbox();
+    Vm vm = stopped.withStatus(VmStatus.STARTING).withNetns(ownSandbox ? null : stopped.defaultNetnsName())
+        .withAttachments(List.of());
     long begin = System.nanoTime();
     try {
       try (portsLock; turn) {
         store.save(vm);
-        String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns(), plugin.id()).toString();
+        String netnsPath = vm.netns() == null ? "" : netns.add(vm.netns(), chosen.get(0).id()).toString();
         long sandboxed = System.nanoTime();
-        if (guest.canStartEarly(vm, plugin.bringsOwnSandbox())) {
-          // The guest boots while the plugin attaches: the network is off the critical path.
+        if (guest.canStartEarly(vm, ownSandbox)) {
+          // The guest boots while the plugins attach: the network is off the critical path.
           vm = vm.withGuest(guest.startEarly(vm, netnsPath));
           store.save(vm);
         }
         log.debug("timing: VM {} checks {} ms, sandbox {} ms, early guest start {} ms", vm.name(),
             (begin - checking) / 1_000_000, (sandboxed - begin) / 1_000_000, (System.nanoTime() - sandboxed) / 1_000_000);
-        Attachment attachment = plugin.attach(request(vm, netnsPath));
-        vm = vm.withAttachment(attachment).keepingIps(attachment.guestNic().map(nic -> nic.ips().stream()
-            .map(IpConfig::ip).toList()).orElse(List.of()));
-        store.save(vm);
-        PortFamilies.check(vm.name(), attachment, vm.spec().ports()); // a plugin's validate may not know its addresses
-        if (!new HashSet<>(attachment.ports()).equals(new HashSet<>(vm.spec().ports()))) {
-          List<PortMapping> ports = plugin.mapPorts(attachment, vm.spec().ports());
-          vm = vm.withAttachment(attachment.withPorts(ports));
-          store.save(vm);
+        for (int i = 0; i < chosen.size(); i++) {
+          vm = attachNetwork(vm, i, chosen.get(i), netnsPath);
         }
       }
       long attached = System.nanoTime();
-      vm = vm.withGuest(vm.guest() != null ? guest.finishEarly(vm, vm.attachment(), vm.guest())
-          : guest.boot(vm, vm.attachment()));
+      vm = vm.withGuest(vm.guest() != null ? guest.finishEarly(vm, vm.attachments(), vm.guest())
+          : guest.boot(vm, vm.attachments()));
       vm = vm.started(clock.instant());
       store.save(vm);
       log.debug("timing: VM {} network {} ms, guest {} ms", vm.name(), (attached - begin) / 1_000_000,
@@ -184,35 +197,58 @@ public final class VmLifecycle {
           Thread.currentThread().interrupt();
         }
       }
-      store.save(vm.withStatus(stopped.status()).withNetns(null).withAttachment(null).withGuest(null));
+      store.save(vm.withStatus(stopped.status()).withNetns(null).withAttachments(List.of()).withGuest(null));
       throw e;
     }
+  }
+
+  /** Attaches the VM's {@code index}th network and publishes its ports; each step recorded as it is done. */
+  private Vm attachNetwork(Vm vm, int index, NetworkPlugin plugin, String netnsPath) {
+    NetworkSpec network = vm.spec().networks().get(index);
+    Attachment attachment = plugin.attach(request(vm, index, netnsPath));
+    vm = vm.withAttachment(index, attachment);
+    store.save(vm);
+    PortFamilies.check(vm.name(), attachment, network.ports()); // a plugin's validate may not know its addresses
+    if (!new HashSet<>(attachment.ports()).equals(new HashSet<>(network.ports()))) {
+      vm = vm.withAttachment(index, attachment.withPorts(plugin.mapPorts(attachment, network.ports())));
+      store.save(vm);
+    }
+    return vm;
   }
 
   /**
    * Changes a VM's port mappings: a running VM's live through its plugin, after checking that
    * no other VM maps the same host ports; a stopped one's for its next start.
    */
-  public Vm changePorts(String nameOrId, UnaryOperator<List<PortMapping>> change) {
+  public Vm changePorts(String nameOrId, UnaryOperator<VmSpec> change) {
     Vm found = store.find(nameOrId);
     try (FileLock lock = store.lock(found)) {
       Vm vm = store.load(found.id());
-      Vm changed = vm.withSpec(vm.spec().withPorts(change.apply(vm.spec().ports())));
+      Vm changed = vm.withSpec(change.apply(vm.spec()));
       if (vm.status() != VmStatus.RUNNING) {
         if (vm.status().isTransitional()) {
           throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
               + "; wait for it or run 'runtime gc'");
         }
-        plugins.get().get(changed.spec().networkPlugin()).validate(request(changed, ""));
+        validate(changed);
         store.save(changed);
         return changed;
       }
-      Attachment attachment = vm.attachment();
-      PortFamilies.check(vm.name(), attachment, changed.spec().ports());
+      for (int i = 0; i < vm.attachments().size(); i++) {
+        PortFamilies.check(vm.name(), vm.attachments().get(i), changed.spec().networks().get(i).ports());
+      }
       try (HostPorts.Hold portsLock = hostPorts.lockFor(changed.spec().ports())) {
-        hostPorts.check(changed, store.list().vms(), attachment.ports());
-        List<PortMapping> effective = plugins.get().get(attachment.pluginId()).mapPorts(attachment, changed.spec().ports());
-        changed = changed.withAttachment(attachment.withPorts(effective));
+        hostPorts.check(changed, store.list().vms(), vm.publishedPorts());
+        for (int i = 0; i < vm.attachments().size(); i++) {
+          Attachment attachment = vm.attachments().get(i);
+          List<PortMapping> wanted = changed.spec().networks().get(i).ports();
+          if (new HashSet<>(attachment.ports()).equals(new HashSet<>(wanted))) {
+            continue;
+          }
+          List<PortMapping> effective = plugins.get().get(attachment.pluginId()).mapPorts(attachment, wanted);
+          changed = changed.withAttachment(i, attachment.withPorts(effective));
+          store.save(changed);
+        }
         store.save(changed);
       }
       return changed;
@@ -310,9 +346,9 @@ public final class VmLifecycle {
   }
 
   /**
-   * Stops a VM whose lock the caller holds: journal, guest off, teardown, record. If the
-   * network's teardown fails, the record stays {@code STOPPING} with the attachment and sandbox
-   * (so a later stop, rm or gc can retry it) and notes what is pending.
+   * Stops a VM whose lock the caller holds: journal, guest off, teardown, record. If a
+   * network's teardown fails, the record stays {@code STOPPING} with the attachments not yet
+   * detached and the sandbox (so a later stop, rm or gc can retry it) and notes what is pending.
    */
   Vm finishStop(Vm vm, Duration grace, DetachReason reason) {
     repinSandbox(vm); // the plugin's DEL needs the sandbox (the bridge plugin finds its rules through it)
@@ -320,16 +356,13 @@ public final class VmLifecycle {
     store.save(stopping);
     guest.stop(stopping.guest(), grace);
     guest.kill(stopping);
-    guest.unlink(stopping, stopping.attachment());
-    try {
-      detach(stopping, reason);
-    } catch (IgnisException e) {
-      store.save(stopping.withGuest(null).withPending(e.getMessage()));
-      throw new IgnisException(e.code(), "VM '" + vm.name() + "' is stopped, but its network is not detached: "
+    guest.unlink(stopping, stopping.attachments());
+    Vm detached = detach(stopping.withGuest(null), reason, (left, e) -> {
+      store.save(left.withPending(e.getMessage()));
+      return new IgnisException(e.code(), "VM '" + vm.name() + "' is stopped, but its network is not detached: "
           + e.getMessage() + "; once that is fixed, 'runtime stop " + vm.name() + "' or 'runtime gc' finishes it", e);
-    }
-    Vm stopped = stopping.withStatus(VmStatus.STOPPED).withNetns(null).withAttachment(null).withGuest(null)
-        .withPending(null);
+    });
+    Vm stopped = detached.withStatus(VmStatus.STOPPED).withNetns(null).withPending(null);
     store.save(stopped);
     return stopped;
   }
@@ -347,25 +380,42 @@ public final class VmLifecycle {
     return true;
   }
 
-  /** Kills the guest, detaches the network and removes the netns: the undo of a start that failed. */
+  /** Kills the guest, detaches the networks and removes the netns: the undo of a start that failed. */
   private void teardown(Vm vm) {
     guest.kill(vm);
-    guest.unlink(vm, vm.attachment());
-    detach(vm, DetachReason.STOP);
+    guest.unlink(vm, vm.attachments());
+    detach(vm, DetachReason.STOP, (left, e) -> e);
   }
 
-  /** Detaches the network (from the record, or as the plugin finds it by VM id), then removes the netns. */
-  private void detach(Vm vm, DetachReason reason) {
-    Attachment attachment = vm.attachment();
-    String pluginId = attachment != null ? attachment.pluginId() : vm.spec().networkPlugin();
-    if (attachment == null) { // a crash before the attachment was recorded: the plugin finds it by VM id
-      String path = vm.netns() == null ? "" : netns.pathOf(vm.netns()).toString();
-      attachment = Attachment.builder(pluginId, vm.ref()).netnsPath(path).build();
+  /**
+   * Detaches the VM's networks, last first (each from the record, or as its plugin finds it by
+   * VM id and interface name when a start was cut short before recording it), then removes the
+   * netns. Returns the VM without attachments; a failure is handed with the VM as it is left
+   * (the attachments not yet detached) to {@code failed}, whose exception is thrown.
+   */
+  private Vm detach(Vm vm, DetachReason reason, java.util.function.BiFunction<Vm, IgnisException, RuntimeException> failed) {
+    Vm left = vm;
+    String path = vm.netns() == null ? "" : netns.pathOf(vm.netns()).toString();
+    for (int i = vm.spec().networks().size() - 1; i >= 0; i--) {
+      Attachment attachment = left.attachment(i).orElseGet(() -> null);
+      int index = i;
+      if (attachment == null) {
+        attachment = Attachment.builder(vm.spec().networks().get(index).plugin(), vm.ref()).netnsPath(path)
+            .guestInterface(VmSpec.interfaceName(index)).build();
+      }
+      try {
+        plugins.get().get(attachment.pluginId()).detach(attachment, reason);
+      } catch (IgnisException e) {
+        throw failed.apply(left, e);
+      }
+      if (i < left.attachments().size()) {
+        left = left.withAttachments(left.attachments().subList(0, i));
+      }
     }
-    plugins.get().get(pluginId).detach(attachment, reason);
     if (vm.netns() != null) {
       netns.delete(vm.netns());
     }
+    return left;
   }
 
   /**
@@ -380,11 +430,13 @@ public final class VmLifecycle {
   /** CHECK of a running VM's network through its plugin; throws what the plugin finds wrong. */
   public Vm check(String nameOrId) {
     Vm vm = reconcile(store.find(nameOrId));
-    if (vm.status() != VmStatus.RUNNING || vm.attachment() == null) {
+    if (vm.status() != VmStatus.RUNNING || !vm.isAttached()) {
       throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
           + "; only a running VM's network can be checked");
     }
-    plugins.get().get(vm.attachment().pluginId()).check(vm.attachment());
+    for (Attachment attachment : vm.attachments()) {
+      plugins.get().get(attachment.pluginId()).check(attachment);
+    }
     return vm;
   }
 

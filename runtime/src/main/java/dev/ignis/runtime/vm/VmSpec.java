@@ -2,43 +2,32 @@ package dev.ignis.runtime.vm;
 
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
-import dev.ignis.spi.IpConfig;
 import dev.ignis.spi.PortMapping;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
  * What the user asked for when creating a VM; fixed for the VM's life except the network
- * plugin (which {@code start --network-plugin} may change) and ports.
+ * plugin of a one-network VM (which {@code start --network-plugin} may change) and ports.
  *
  * @param name unique, lower-case letters, digits and dashes, at most 63 characters
  * @param boot kernel, initrd, extra kernel arguments and accelerator
  * @param cpus virtual CPUs, 1 to 32
  * @param memoryMib memory in MiB, 64 to 65536
- * @param mac the MAC the VM keeps across stop and start
- * @param staticIps addresses the user asked for (with a prefix length where they gave one), possibly empty
- * @param ports host port mappings
- * @param networkPlugin the id of the network plugin
- * @param netOptions options for the network plugin ({@code --net-opt key=value}), passed to it as
- *     they are
- * @param network which of the plugin's networks ({@code --network PLUGIN:NETWORK}), empty for
- *     the plugin's default; records written before it existed read as empty
+ * @param networks the VM's networks, one guest network card each, in order ({@code eth0},
+ *     {@code eth1}, ... inside the guest); at least one, at most {@value #MAX_NETWORKS}.
+ *     Records written before VMs had several read as one network
  */
 public record VmSpec(
     String name,
     BootSpec boot,
     int cpus,
     int memoryMib,
-    String mac,
-    List<String> staticIps,
-    List<PortMapping> ports,
-    String networkPlugin,
-    Map<String, String> netOptions,
-    String network) {
+    List<NetworkSpec> networks) {
 
-  private static final Pattern NET_OPTION_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  /** The most network cards a VM gets (QEMU's microvm has 24 virtio-mmio slots; more is no use). */
+  public static final int MAX_NETWORKS = 8;
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -52,67 +41,96 @@ public record VmSpec(
     if (memoryMib < 64 || memoryMib > 65536) {
       throw invalid("--memory " + memoryMib + " MiB is out of range; use 64 to 65536 MiB");
     }
-    mac = new MacAddress(mac).value();
-    staticIps = List.copyOf(staticIps);
-    for (String ip : staticIps) {
-      if (!IpConfig.isIpOrCidr(ip)) {
-        throw invalid("--ip '" + ip + "' is not an IP address; write it as 10.61.0.50 (or 10.61.0.50/24 where the"
-            + " network names no range)");
-      }
+    networks = networks == null ? List.of() : List.copyOf(networks);
+    if (networks.isEmpty() || networks.size() > MAX_NETWORKS) {
+      throw invalid("a VM has 1 to " + MAX_NETWORKS + " networks, not " + networks.size()
+          + "; give --network once per network card");
     }
-    if (staticIps.stream().distinct().count() < staticIps.size()) {
-      throw invalid("--ip " + staticIps + " names an address twice; give each once");
-    }
-    ports = List.copyOf(ports);
-    checkPortsDistinct(ports);
-    if (networkPlugin == null || !networkPlugin.matches("[a-z0-9][a-z0-9._-]*")) {
-      throw invalid("network plugin id '" + networkPlugin + "' is not valid; see 'runtime plugins'");
-    }
-    netOptions = netOptions == null ? Map.of() : Map.copyOf(new TreeMap<>(netOptions));
-    netOptions.forEach(VmSpec::checkNetOption);
-    network = network == null ? "" : network;
-    checkNetworkName(network);
+    checkNetworksDistinct(networks);
+    checkPortsDistinct(networks.stream().flatMap(n -> n.ports().stream()).toList());
   }
 
-  /** A spec on the plugin's default network. */
-  public VmSpec(String name, BootSpec boot, int cpus, int memoryMib, String mac, List<String> staticIps,
-      List<PortMapping> ports, String networkPlugin, Map<String, String> netOptions) {
-    this(name, boot, cpus, memoryMib, mac, staticIps, ports, networkPlugin, netOptions, "");
-  }
-
-  /** A spec without network plugin options. */
+  /** A spec of one network on the plugin's default network. */
   public VmSpec(String name, BootSpec boot, int cpus, int memoryMib, String mac, List<String> staticIps,
       List<PortMapping> ports, String networkPlugin) {
-    this(name, boot, cpus, memoryMib, mac, staticIps, ports, networkPlugin, Map.of(), "");
+    this(name, boot, cpus, memoryMib, List.of(new NetworkSpec(networkPlugin, "", mac, staticIps, ports, Map.of())));
   }
 
-  /** Throws unless the name can name a network of a plugin (as {@code AttachRequest} takes it). */
-  static void checkNetworkName(String network) {
-    if (network.length() > 253 || network.chars().anyMatch(c -> c <= ' ' || c == ',' || c == '/' || c == ':')) {
-      throw invalid("network name '" + network + "' is not valid; use up to 253 characters without spaces, commas,"
-          + " colons or slashes (--network PLUGIN:NETWORK)");
+  /**
+   * Reads a record: today's, or one written before VMs had several networks, whose one network
+   * lies in the fields {@code mac}, {@code staticIps}, {@code ports}, {@code networkPlugin},
+   * {@code netOptions} and {@code network}.
+   */
+  @com.fasterxml.jackson.annotation.JsonCreator
+  static VmSpec fromJson(
+      @com.fasterxml.jackson.annotation.JsonProperty("name") String name,
+      @com.fasterxml.jackson.annotation.JsonProperty("boot") BootSpec boot,
+      @com.fasterxml.jackson.annotation.JsonProperty("cpus") int cpus,
+      @com.fasterxml.jackson.annotation.JsonProperty("memoryMib") int memoryMib,
+      @com.fasterxml.jackson.annotation.JsonProperty("networks") List<NetworkSpec> networks,
+      @com.fasterxml.jackson.annotation.JsonProperty("mac") String mac,
+      @com.fasterxml.jackson.annotation.JsonProperty("staticIps") List<String> staticIps,
+      @com.fasterxml.jackson.annotation.JsonProperty("ports") List<PortMapping> ports,
+      @com.fasterxml.jackson.annotation.JsonProperty("networkPlugin") String networkPlugin,
+      @com.fasterxml.jackson.annotation.JsonProperty("netOptions") Map<String, String> netOptions,
+      @com.fasterxml.jackson.annotation.JsonProperty("network") String network) {
+    if (networks == null && networkPlugin != null) {
+      networks = List.of(new NetworkSpec(networkPlugin, network, mac, staticIps, ports, netOptions));
     }
+    return new VmSpec(name, boot, cpus, memoryMib, networks);
   }
 
-  private static void checkNetOption(String key, String value) {
-    if (!NET_OPTION_KEY.matcher(key).matches()) {
-      throw invalid("--net-opt key '" + key + "' is not valid; use letters, digits, '.', '_' and '-' (key=value)");
-    }
-    if (value.length() > 1024 || value.chars().anyMatch(Character::isISOControl)) {
-      throw invalid("--net-opt " + key + " has a value with control characters or over 1024 characters; give one"
-          + " plain line");
-    }
+  /**
+   * The name of the {@code index}th network's interface: in the sandbox, as the runtime asks
+   * its plugin for it, and inside the guest ({@code eth0}, {@code eth1}, ...).
+   */
+  public static String interfaceName(int index) {
+    return index == 0 ? dev.ignis.spi.AttachRequest.FIRST_INTERFACE : "eth" + index;
   }
 
-  /** This spec with another network plugin: its default network, unless it is the same plugin. */
+  /** The first network: the one {@code --network-plugin} names and ports are published from by default. */
+  public NetworkSpec first() {
+    return networks.get(0);
+  }
+
+  /** Every host port mapping of the VM, over all its networks. */
+  public List<PortMapping> ports() {
+    return networks.stream().flatMap(n -> n.ports().stream()).toList();
+  }
+
+  /** This spec with other networks. */
+  public VmSpec withNetworks(List<NetworkSpec> newNetworks) {
+    return new VmSpec(name, boot, cpus, memoryMib, newNetworks);
+  }
+
+  /**
+   * This spec of one network with another plugin: its default network, unless it is the same
+   * plugin. A VM of several networks names each plugin with its network, so this is refused.
+   */
   public VmSpec withNetworkPlugin(String pluginId) {
-    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, ports, pluginId, netOptions,
-        pluginId.equals(networkPlugin) ? network : "");
+    if (networks.size() > 1) {
+      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "VM '" + name + "' has " + networks.size()
+          + " networks; --network-plugin changes the plugin of a VM with one network only");
+    }
+    return withNetworks(List.of(first().withPlugin(pluginId)));
   }
 
-  /** This spec with other ports. */
-  public VmSpec withPorts(List<PortMapping> newPorts) {
-    return new VmSpec(name, boot, cpus, memoryMib, mac, staticIps, newPorts, networkPlugin, netOptions, network);
+  /** Throws unless no two networks are the same network of the same plugin, or share a MAC. */
+  private static void checkNetworksDistinct(List<NetworkSpec> networks) {
+    for (int i = 0; i < networks.size(); i++) {
+      for (int j = i + 1; j < networks.size(); j++) {
+        NetworkSpec a = networks.get(i);
+        NetworkSpec b = networks.get(j);
+        if (a.plugin().equals(b.plugin()) && a.network().equals(b.network())) {
+          throw invalid("--network " + a.label() + " is given twice; a VM joins each network once (name another"
+              + " network with PLUGIN:NETWORK)");
+        }
+        if (a.mac().equals(b.mac())) {
+          throw invalid("networks " + a.label() + " and " + b.label() + " both have MAC " + a.mac()
+              + "; give each network card its own");
+        }
+      }
+    }
   }
 
   /** Throws unless the name is a valid VM name. */

@@ -90,7 +90,7 @@ class CliTest {
     String id = out().strip();
     assertThat(id).matches("[0-9a-f]{16}");
     assertThat(run("inspect", "web", "-o", "yaml")).isZero();
-    assertThat(out()).contains("memoryMib: 1024").contains("networkPlugin: \"recording\"");
+    assertThat(out()).contains("memoryMib: 1024").contains("plugin: \"recording\"");
     assertThat(run("ps", "-a")).isZero();
     assertThat(out()).contains(id).contains("web").contains("created").contains("0.0.0.0:8080->80/tcp");
     assertThat(run("create", "--name", "web")).isEqualTo(102);
@@ -106,7 +106,7 @@ class CliTest {
     assertThat(run("create", "--name", "web", "--network", "recording:lan,ip=10.61.0.5,mac=02:00:00:00:00:09"))
         .as(err()).isZero();
     assertThat(run("inspect", "web", "-o", "json")).isZero();
-    assertThat(out()).contains("\"networkPlugin\" : \"recording\"").contains("\"network\" : \"lan\"")
+    assertThat(out()).contains("\"plugin\" : \"recording\"").contains("\"network\" : \"lan\"")
         .contains("\"10.61.0.5\"").contains("\"mac\" : \"02:00:00:00:00:09\"");
     assertThat(run("ps", "-a")).isZero();
     assertThat(out()).contains("recording:lan");
@@ -132,7 +132,7 @@ class CliTest {
     cases.put(new String[] {"--network", "recording,mac=02:00:00:00:00:01,mac=02:00:00:00:00:02"}, "mac= twice");
     cases.put(new String[] {"--network", "recording,ip=10.0.0"}, "--ip '10.0.0' is not an IP address");
     cases.put(new String[] {"--network", "recording:a b"}, "network name 'a b' is not valid");
-    cases.put(new String[] {"--network", "recording", "--network", "recording"}, "one network for now");
+    cases.put(new String[] {"--network", "recording", "--network", "recording"}, "--network recording is given twice");
     cases.put(new String[] {"--network-plugin", "other", "--network", "recording"}, "give the plugin once");
     cases.put(new String[] {"--mac", "02:00:00:00:00:01", "--network", "recording,mac=02:00:00:00:00:02"},
         "give it once");

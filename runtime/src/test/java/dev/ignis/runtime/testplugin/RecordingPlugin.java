@@ -26,6 +26,10 @@ public class RecordingPlugin implements NetworkPlugin {
   public final List<String> calls = new ArrayList<>();
   public boolean failAttach;
   public boolean failMapPorts;
+  /** The interface name whose attach fails ({@code eth1}: a VM's second network), or empty. */
+  public String failAttachOn = "";
+  /** The guest interfaces detach got, in order. */
+  public final List<String> detachedInterfaces = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What attach does instead of its work: "throw" (a bug), "hang", "slow" (2.5 s), "no-interface", "loopback-guest". */
   public String misbehave = "";
   /** The requests attach got, in order. */
@@ -58,7 +62,7 @@ public class RecordingPlugin implements NetworkPlugin {
   public Attachment attach(AttachRequest request) {
     calls.add("attach " + request.vm().name() + " " + request.netnsPath() + " " + request.mac());
     requests.add(request);
-    if (failAttach) {
+    if (failAttach || request.interfaceName().equals(failAttachOn)) {
       throw new IgnisException(ErrorCode.PLUGIN_FAILED, "attach failed on purpose");
     }
     switch (misbehave) {
@@ -105,6 +109,7 @@ public class RecordingPlugin implements NetworkPlugin {
   @Override
   public void detach(Attachment attachment, DetachReason reason) {
     calls.add("detach " + attachment.vm().name() + " " + attachment.pluginState() + " " + reason);
+    detachedInterfaces.add(attachment.guestInterface());
   }
 
   @Override

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,7 +109,7 @@ class VmLifecycleTest {
     Vm vm = lifecycle.create(spec("web"));
     Vm running = lifecycle.start("web", Optional.empty());
     assertThat(running.status()).isEqualTo(VmStatus.RUNNING);
-    assertThat(running.attachment().pluginState()).containsEntry("note", "kept");
+    assertThat(running.attachments().get(0).pluginState()).containsEntry("note", "kept");
     assertThat(store.load(vm.id())).isEqualTo(running);
     assertThat(netns.journalled()).containsExactly("ignis-" + vm.id());
     assertThat(hostCommands).contains("ip netns add ignis-" + vm.id());
@@ -121,8 +122,7 @@ class VmLifecycleTest {
         .contains("filter add dev eth0 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev tap0")
         .contains("filter add dev tap0 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev eth0"));
     assertThat(hypervisor.started).singleElement().satisfies(spec -> {
-      assertThat(spec.tap()).isEqualTo("tap0");
-      assertThat(spec.mac()).isEqualTo("02:00:00:00:00:07");
+      assertThat(spec.nics()).containsExactly(new dev.ignis.runtime.hypervisor.GuestSpec.Nic("tap0", "02:00:00:00:00:07"));
       assertThat(spec.accel()).isEqualTo("tcg");
       assertThat(spec.cmdline()).contains("ip=10.99.0.2::10.99.0.1:24:web:eth0:off").contains("ignis.name=web")
           .contains("console=ttyS0").contains("tsc_early_khz=");
@@ -166,12 +166,55 @@ class VmLifecycleTest {
     assertThat(state.resolve("vms").resolve(vm.id())).doesNotExist();
   }
 
+  private VmSpec twoNetworks(String name) {
+    return new VmSpec(name, boot, 1, 256, List.of(
+        new NetworkSpec("recording", "", "02:00:00:00:00:07", List.of(), List.of(PortMapping.parse("8080:80")), Map.of()),
+        new NetworkSpec("recording", "b", "02:00:00:00:00:08", List.of(), List.of(PortMapping.parse("8081:80")),
+            Map.of())));
+  }
+
+  @Test
+  void aVmOfTwoNetworks_attachesEachOnItsInterface_bootsOneCardEach_andDetachesThemLastFirst() {
+    Vm vm = lifecycle.create(twoNetworks("web"));
+    Vm running = lifecycle.start("web", Optional.empty());
+    assertThat(plugin.requests).extracting(r -> r.interfaceName() + " " + r.network() + " " + r.mac() + " " + r.ports())
+        .containsExactly("eth0  02:00:00:00:00:07 [0.0.0.0:8080:80/tcp]", "eth1 b 02:00:00:00:00:08 [0.0.0.0:8081:80/tcp]");
+    assertThat(running.attachments()).extracting(a -> a.guestInterface()).containsExactly("eth0", "eth1");
+    assertThat(running.publishedPorts()).hasSize(2);
+    assertThat(hypervisor.started).singleElement().satisfies(spec -> {
+      assertThat(spec.nics()).containsExactly(new dev.ignis.runtime.hypervisor.GuestSpec.Nic("tap0", "02:00:00:00:00:07"),
+          new dev.ignis.runtime.hypervisor.GuestSpec.Nic("tap1", "02:00:00:00:00:08"));
+      assertThat(spec.cmdline()).contains("ip=10.99.0.2::10.99.0.1:24:web:eth0:off")
+          .contains("ip=10.99.0.2:::24:web:eth1:off").contains("ignis.nics=02:00:00:00:00:07,02:00:00:00:00:08");
+    });
+    assertThat(store.load(vm.id())).isEqualTo(running);
+    lifecycle.stop("web", Duration.ZERO);
+    assertThat(plugin.detachedInterfaces).containsExactly("eth1", "eth0");
+    Vm stopped = store.load(vm.id());
+    assertThat(stopped.attachments()).isEmpty();
+    assertThat(stopped.keptIps(1)).containsExactly("10.99.0.2");
+  }
+
+  @Test
+  void aSecondNetworkThatFailsToAttach_undoesTheFirst_andLeavesTheVmAsItWas() {
+    Vm vm = lifecycle.create(twoNetworks("web"));
+    plugin.failAttachOn = "eth1";
+    assertThatThrownBy(() -> lifecycle.start("web", Optional.empty())).hasMessageContaining("attach failed on purpose");
+    assertThat(plugin.detachedInterfaces).as("the second as its plugin finds it, then the first")
+        .containsExactly("eth1", "eth0");
+    Vm after = store.load(vm.id());
+    assertThat(after.status()).isEqualTo(VmStatus.CREATED);
+    assertThat(after.attachments()).isEmpty();
+    assertThat(netns.journalled()).isEmpty();
+    assertThat(hypervisor.alive).isEmpty();
+  }
+
   @Test
   void start_withPortsThePluginDidNotApply_callsMapPorts() {
     lifecycle.create(spec("web", "8080:80"));
     Vm running = lifecycle.start("web", Optional.empty());
     assertThat(plugin.calls).last().asString().startsWith("mapPorts web");
-    assertThat(running.attachment().ports()).containsExactly(PortMapping.parse("8080:80"));
+    assertThat(running.attachments().get(0).ports()).containsExactly(PortMapping.parse("8080:80"));
   }
 
   @Test
@@ -182,7 +225,7 @@ class VmLifecycleTest {
     assertThat(plugin.calls).last().asString().startsWith("detach web");
     Vm after = store.load(vm.id());
     assertThat(after.status()).isEqualTo(VmStatus.CREATED);
-    assertThat(after.attachment()).isNull();
+    assertThat(after.attachments()).isEmpty();
     assertThat(netns.journalled()).isEmpty();
   }
 
@@ -204,7 +247,7 @@ class VmLifecycleTest {
     assertThat(hypervisor.calls).contains("stop 1000");
     assertThat(plugin.calls).last().asString().isEqualTo("detach web {note=kept} STOP");
     Vm again = lifecycle.start("web", Optional.empty());
-    assertThat(again.attachment().guestNic().orElseThrow().mac()).isEqualTo("02:00:00:00:00:07");
+    assertThat(again.attachments().get(0).guestNic().orElseThrow().mac()).isEqualTo("02:00:00:00:00:07");
     assertThat(plugin.requests).last().satisfies(request -> {
       assertThat(request.keptIps()).as("the guest interface's address, not the host side's").containsExactly("10.99.0.2");
       assertThat(request.requestedIps()).isEmpty();
@@ -233,8 +276,9 @@ class VmLifecycleTest {
   @Test
   void netOptions_reachThePlugin_atValidateAndAttach() {
     VmSpec spec = spec("web");
-    lifecycle.create(new VmSpec(spec.name(), spec.boot(), spec.cpus(), spec.memoryMib(), spec.mac(), spec.staticIps(),
-        spec.ports(), spec.networkPlugin(), java.util.Map.of("mode", "fast")));
+    NetworkSpec network = spec.first();
+    lifecycle.create(spec.withNetworks(List.of(new NetworkSpec(network.plugin(), "", network.mac(), List.of(),
+        List.of(), java.util.Map.of("mode", "fast")))));
     lifecycle.start("web", Optional.empty());
     assertThat(plugin.requests).last().satisfies(r -> assertThat(r.options()).containsEntry("mode", "fast"));
   }

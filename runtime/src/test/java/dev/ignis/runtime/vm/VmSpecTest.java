@@ -57,21 +57,56 @@ class VmSpecTest {
 
   @Test
   void network_switchingPlugin_fallsBackToTheNewPluginsDefault_butStaysWithTheSamePlugin() {
-    VmSpec onLan = new VmSpec("web", null, 1, 256, "02:00:00:00:00:01", List.of(), List.of(), "cni", Map.of(), "lan");
-    assertThat(onLan.withNetworkPlugin("cni").network()).isEqualTo("lan");
-    assertThat(onLan.withNetworkPlugin("flannel").network()).isEmpty();
-    assertThat(onLan.withNetworkPlugin("flannel").networkPlugin()).isEqualTo("flannel");
+    VmSpec onLan = new VmSpec("web", null, 1, 256, List.of(new NetworkSpec("cni", "lan", "02:00:00:00:00:01", List.of(),
+        List.of(), Map.of())));
+    assertThat(onLan.withNetworkPlugin("cni").first().network()).isEqualTo("lan");
+    assertThat(onLan.withNetworkPlugin("flannel").first().network()).isEmpty();
+    assertThat(onLan.withNetworkPlugin("flannel").first().plugin()).isEqualTo("flannel");
   }
 
   @Test
-  void network_inARecordWrittenBeforeItExisted_readsAsThePluginsDefault() throws Exception {
+  void aRecordWrittenBeforeVmsHadSeveralNetworks_readsAsItsOneNetwork() throws Exception {
     String old = """
-        {"name":"web","cpus":1,"memoryMib":256,"mac":"02:00:00:00:00:01","staticIps":[],"ports":[],
-         "networkPlugin":"cni","netOptions":{}}""";
+        {"name":"web","cpus":1,"memoryMib":256,"mac":"02:00:00:00:00:01","staticIps":["10.61.0.9"],
+         "ports":[{"hostIp":"0.0.0.0","hostPort":8080,"vmPort":80,"protocol":"TCP"}],
+         "networkPlugin":"cni","netOptions":{"k":"v"},"network":"lan"}""";
     VmSpec read = dev.ignis.runtime.format.Mappers.json().readValue(old, VmSpec.class);
-    assertThat(read.network()).isEmpty();
-    assertThat(dev.ignis.runtime.format.Mappers.json().readValue(dev.ignis.runtime.format.Mappers.json()
-        .writeValueAsString(read.withNetworkPlugin("cni")), VmSpec.class)).isEqualTo(read);
+    assertThat(read.networks()).containsExactly(new NetworkSpec("cni", "lan", "02:00:00:00:00:01", List.of("10.61.0.9"),
+        List.of(PortMapping.parse("8080:80")), Map.of("k", "v")));
+    String written = dev.ignis.runtime.format.Mappers.json().writeValueAsString(read);
+    assertThat(written).contains("\"networks\"").doesNotContain("\"networkPlugin\"");
+    assertThat(dev.ignis.runtime.format.Mappers.json().readValue(written, VmSpec.class)).isEqualTo(read);
+  }
+
+  @Test
+  void severalNetworks_keepTheirOrder_andRefuseTheSameNetworkTwice_aSharedMac_andAClashingHostPort() {
+    NetworkSpec lan = new NetworkSpec("cni", "lan", "02:00:00:00:00:01", List.of(), List.of(PortMapping.parse("8080:80")),
+        Map.of());
+    NetworkSpec storage = new NetworkSpec("cni", "storage", "02:00:00:00:00:02", List.of(), List.of(), Map.of());
+    VmSpec two = new VmSpec("web", null, 1, 256, List.of(lan, storage));
+    assertThat(two.networks()).extracting(NetworkSpec::label).containsExactly("cni:lan", "cni:storage");
+    assertThat(two.ports()).containsExactly(PortMapping.parse("8080:80"));
+    assertThatThrownBy(() -> new VmSpec("web", null, 1, 256, List.of(lan, lan.withPorts(List.of()))))
+        .hasMessageContaining("--network cni:lan is given twice");
+    assertThatThrownBy(() -> new VmSpec("web", null, 1, 256, List.of(lan, new NetworkSpec("cni", "storage",
+        "02:00:00:00:00:01", List.of(), List.of(), Map.of())))).hasMessageContaining("both have MAC");
+    assertThatThrownBy(() -> new VmSpec("web", null, 1, 256, List.of(lan, storage.withPorts(List.of(
+        PortMapping.parse("8080:81")))))).hasMessageContaining("claim the same host port");
+    assertThatThrownBy(() -> two.withNetworkPlugin("flannel")).hasMessageContaining("one network only");
+  }
+
+  @Test
+  void aPortNamingANetwork_isPublishedFromIt_andAnUnknownNameListsTheVmsNetworks() {
+    VmSpec two = new VmSpec("web", null, 1, 256, List.of(NetworkSpec.of("cni"), new NetworkSpec("cni", "storage",
+        "02:00:00:00:00:02", List.of(), List.of(), Map.of())));
+    VmSpec published = PublishedPort.addTo(two, List.of(PublishedPort.parse("storage/127.0.0.1:8080:80/udp"),
+        PublishedPort.parse("8081:80")));
+    assertThat(published.networks().get(1).ports()).containsExactly(PortMapping.parse("127.0.0.1:8080:80/udp"));
+    assertThat(published.networks().get(0).ports()).containsExactly(PortMapping.parse("8081:80"));
+    assertThat(PublishedPort.parse("8080:80/udp").network()).isEmpty();
+    assertThat(PublishedPort.parse("[::1]:8080:80").network()).isEmpty();
+    assertThatThrownBy(() -> PublishedPort.addTo(two, List.of(PublishedPort.parse("nosuch/8080:80"))))
+        .hasMessageContaining("has no network named 'nosuch' (it has: cni, cni:storage)");
   }
 
   @Test

@@ -29,14 +29,14 @@ class VmStoreTest {
   void save_thenLoad_keepsTheNetOptions_andNamesTheGuestInterfaceOfAnOldRecord() throws Exception {
     VmStore store = new VmStore(dir);
     VmSpec spec = VmSpecTest.spec("web");
-    Vm vm = Vm.create(new VmSpec(spec.name(), spec.boot(), spec.cpus(), spec.memoryMib(), spec.mac(), spec.staticIps(),
-        spec.ports(), spec.networkPlugin(), Map.of("k", "v")), Instant.parse("2026-01-01T00:00:00Z"));
+    Vm vm = Vm.create(spec.withNetworks(List.of(new NetworkSpec("cni", "", spec.first().mac(), List.of(), List.of(),
+        Map.of("k", "v")))), Instant.parse("2026-01-01T00:00:00Z"));
     store.save(vm);
-    assertThat(store.load(vm.id()).spec().netOptions()).containsEntry("k", "v");
+    assertThat(store.load(vm.id()).spec().first().options()).containsEntry("k", "v");
     Attachment old = Attachment.builder("cni", vm.ref()).netnsPath("/run/netns/x")
         .addInterface(NetInterface.of("veth0", "", "", List.of()))
         .addInterface(NetInterface.of("eth0", "", "/run/netns/x", List.of())).build();
-    assertThat(vm.withAttachment(old).attachment().guestInterface()).as("SPI 1.x records gave the guest eth0")
+    assertThat(vm.withAttachment(0, old).attachments().get(0).guestInterface()).as("SPI 1.x records gave the guest eth0")
         .isEqualTo("eth0");
   }
 
@@ -47,7 +47,7 @@ class VmStoreTest {
     Attachment attachment = Attachment.builder("cni", vm.ref()).netnsPath("/run/netns/x").guestInterface("eth0")
         .addInterface(NetInterface.of("eth0", "02:00:00:00:00:01", "/run/netns/x", List.of(IpConfig.of("10.61.0.2/16", "10.61.0.1"))))
         .ports(List.of(PortMapping.parse("8080:80"))).putPluginState("k", "v").build();
-    Vm running = vm.withNetns("ignis-" + vm.id()).withAttachment(attachment).started(Instant.parse("2026-01-01T00:01:00Z"));
+    Vm running = vm.withNetns("ignis-" + vm.id()).withAttachment(0, attachment).started(Instant.parse("2026-01-01T00:01:00Z"));
     store.save(running);
     assertThat(store.load(vm.id())).isEqualTo(running);
     assertThat(dir.resolve(vm.id())).isDirectoryContaining(p -> p.getFileName().toString().equals("vm.json"));

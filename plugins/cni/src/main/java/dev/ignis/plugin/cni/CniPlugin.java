@@ -214,6 +214,9 @@ public final class CniPlugin implements NetworkPlugin {
       String ifName = attachment.pluginState().getOrDefault(IF_NAME, AttachRequest.FIRST_INTERFACE);
       return Optional.of(new AttachmentJournal.Item(network, attachment.vm().id(), ifName));
     }
-    return journal.items().stream().filter(i -> i.containerId().equals(attachment.vm().id())).findFirst();
+    // Of a VM with several networks, the one on the interface the runtime names.
+    return journal.items().stream().filter(i -> i.containerId().equals(attachment.vm().id()))
+        .filter(i -> attachment.guestInterface().isEmpty() || i.ifName().equals(attachment.guestInterface()))
+        .findFirst();
   }
 }
