@@ -192,6 +192,49 @@ class CniNetworkIT extends NetworkedVmTest {
     }
   }
 
+  @Test
+  void aDualStackNetwork_givesGuestsBothFamilies_reachableBothWays_andThroughAnIpv6HostPort() throws Exception {
+    net.write(net.dualStackConflist());
+    int port = TestNetwork.freePort();
+    ignis.ok("run", "--name", "a", "-p", "[::]:" + port + ":80");
+    String wanted = net.prefix6 + "b";
+    ignis.ok("run", "--name", "b", "--ip", wanted);
+    List<String> a = guestIps("a");
+    List<String> b = guestIps("b");
+    assertThat(a).as("an address of each family").hasSize(2);
+    assertThat(a.get(0)).startsWith(net.prefix);
+    assertThat(a.get(1)).startsWith(net.prefix6);
+    assertThat(b).contains(wanted);
+    assertThat(ignis.ok("logs", "a")).contains(" " + a.get(1) + "/64");
+
+    // Host and guests, both ways, over IPv6: ping and TCP.
+    assertThat(Ignis.sh("ping", "-6", "-c", "1", "-W", "2", a.get(1))).contains("1 received");
+    assertThat(TestNetwork.fetch("[" + a.get(1) + "]", 80)).contains("<h1>a</h1>");
+    assertThat(TestNetwork.fetch("[" + wanted + "]", 80, "/cgi-bin/ping?" + a.get(1))).as("VM b pings VM a")
+        .contains("1 packets received");
+    assertThat(TestNetwork.fetch("[" + a.get(1) + "]", 80, "/cgi-bin/fetch?" + wanted)).as("VM a fetches VM b's page")
+        .contains("<h1>b</h1>");
+    assertThat(TestNetwork.fetch("[" + a.get(1) + "]", 80, "/cgi-bin/ping?" + net.prefix6 + "1"))
+        .as("VM a pings its IPv6 gateway on the host").contains("1 packets received");
+    // The IPv6 port through portmap, to the host's own address on the bridge.
+    assertThat(TestNetwork.fetch("[" + net.prefix6 + "1]", port)).contains("<h1>a</h1>");
+    // IPv6 loopback cannot be forwarded by portmap: refused in one line, never listed dead.
+    int loopbackPort = TestNetwork.freePort();
+    Ignis.Result loopback = ignis.run("port", "add", "a", "[::1]:" + loopbackPort + ":80");
+    assertThat(loopback.status()).isEqualTo(100);
+    assertThat(loopback.err().strip()).contains("portmap cannot forward IPv6 loopback").doesNotContain("\n");
+    assertThat(ignis.ok("port", "ls", "a")).doesNotContain(String.valueOf(loopbackPort));
+    assertThat(TestNetwork.fetch("[" + net.prefix6 + "1]", port)).as("its other port untouched").contains("<h1>a</h1>");
+
+    ignis.ok("stop", "b");
+    ignis.ok("start", "b");
+    assertThat(guestIps("b")).as("its static IPv6 address, and its IPv4 one again").isEqualTo(b);
+    assertThat(TestNetwork.fetch("[" + wanted + "]", 80)).contains("<h1>b</h1>");
+
+    ignis.ok("rm", "-f", "a", "b");
+    net.assertNoResidue();
+  }
+
   /** The guest addresses of every card of the VM, in order (from {@code ps -o json}'s nics). */
   private List<String> guestIps(String vm) throws Exception {
     var views = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ignis.ok("ps", "-a", "-o", "json"));

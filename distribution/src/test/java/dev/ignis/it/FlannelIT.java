@@ -298,8 +298,15 @@ class FlannelIT extends FlannelNodesTest {
     assertThat(n2.flannel("bootstrap", "status").out()).contains("FAIL  subnet: moved from " + taken
         + " to " + moved).contains("VMs still on " + taken + " must be restarted ('runtime stop' and 'runtime start'): "
         + b);
-    assertThat(n1.sh("etcdctl", "--endpoints", etcd, "lease", "list")).as("etcd leases: one per node")
-        .startsWith("found 3 leases");
+    // One per node once the agents settled: an agent binds its key to a new lease before it
+    // revokes the old one (two etcd calls), so a look in between sees one more for a moment.
+    String leases = n1.sh("etcdctl", "--endpoints", etcd, "lease", "list");
+    for (long until = System.nanoTime() + 5_000_000_000L; !leases.startsWith("found 3 leases")
+        && System.nanoTime() < until; ) {
+      Thread.sleep(200);
+      leases = n1.sh("etcdctl", "--endpoints", etcd, "lease", "list");
+    }
+    assertThat(leases).as("etcd leases: one per node").startsWith("found 3 leases");
 
     n1.ok("rm", "-f", a);
     n2.ok("rm", "-f", b);

@@ -27,6 +27,7 @@ final class TestNetwork {
   final String name;
   final String bridge;
   final String prefix; // "10.x.y."
+  final String prefix6; // "fdxx:xxxx:xxxx::", a unique local /64 of this test's own
   final Path confDir;
   final Path cacheDir;
   final Path ipamDir;
@@ -37,6 +38,7 @@ final class TestNetwork {
     name = "ignis-it-" + suffix;
     bridge = "igt" + suffix;
     prefix = "10." + (150 + RANDOM.nextInt(90)) + "." + RANDOM.nextInt(256) + ".";
+    prefix6 = String.format("fd%02x:%x:%x::", RANDOM.nextInt(256), RANDOM.nextInt(0x10000), RANDOM.nextInt(0x10000));
     confDir = Files.createDirectories(work.resolve("net.d"));
     cacheDir = work.resolve("cni-cache");
     ipamDir = work.resolve("ipam");
@@ -60,6 +62,17 @@ final class TestNetwork {
           {"type":"portmap","capabilities":{"portMappings":true}},
           {"type":"firewall"}]}
         """.formatted(name, bridge, subnet(), ipamDir);
+  }
+
+  /** Dual stack: one host-local range of each family (static IPs of both through the ips capability), portmap for both. */
+  String dualStackConflist() {
+    return """
+        {"cniVersion":"1.0.0","name":"%s","plugins":[
+          {"type":"bridge","bridge":"%s","isGateway":true,"isDefaultGateway":true,"ipMasq":true,
+           "capabilities":{"ips":true},
+           "ipam":{"type":"host-local","ranges":[[{"subnet":"%s"}],[{"subnet":"%s/64"}]],"dataDir":"%s"}},
+          {"type":"portmap","capabilities":{"portMappings":true}}]}
+        """.formatted(name, bridge, subnet(), prefix6, ipamDir);
   }
 
   /** A network for a VM's second card: a bridge with its gateway, no default route, ports through portmap. */
@@ -144,6 +157,8 @@ final class TestNetwork {
     }
     String rules = Ignis.sh("iptables-save");
     assertThat(rules.lines().filter(l -> l.contains(name) || l.contains(prefix))).as("iptables rules").isEmpty();
+    String rules6 = Ignis.sh("ip6tables-save");
+    assertThat(rules6.lines().filter(l -> l.contains(name) || l.contains(prefix6))).as("ip6tables rules").isEmpty();
   }
 
   /** Stops the listeners and removes the bridge and CNI's shared chains if no one else uses them. */

@@ -23,6 +23,8 @@ import java.util.List;
 public final class GuestDhcp {
 
   private static final String FILES = "udhcpd";
+  /** The DHCP option carrying a card's IPv6 {@code ADDRESS/PREFIX [GATEWAY]}, as the default image reads it. */
+  static final int IPV6_OPTION = 224;
   private static final java.time.Duration PID_FILE_WAIT = java.time.Duration.ofSeconds(3);
 
   private final CommandRunner commands;
@@ -36,7 +38,8 @@ public final class GuestDhcp {
    * Starts the server for the guest's card on {@code tap} in the netns. Only the first card's
    * server names a router: a guest has one default route.
    */
-  public void serve(String netnsPath, Path vmDir, String tap, String mac, IpConfig ip, String gateway, List<String> dns) {
+  public void serve(String netnsPath, Path vmDir, String tap, String mac, IpConfig ip, String gateway, List<String> dns,
+      java.util.Optional<String> ipv6) {
     String files = filesOf(tap);
     String serverIp = gateway.isEmpty() ? ip.ip() : gateway;
     StringBuilder config = new StringBuilder()
@@ -55,6 +58,10 @@ public final class GuestDhcp {
     if (!dns.isEmpty()) {
       config.append("option dns ").append(String.join(" ", dns)).append('\n');
     }
+    // DHCP has no field for it: the card's IPv6 address and gateway ride in option 224 (site
+    // specific), as text, which the default image's hook reads.
+    ipv6.ifPresent(v6 -> config.append("option 0x").append(Integer.toHexString(IPV6_OPTION)).append(' ')
+        .append(java.util.HexFormat.of().formatHex(v6.getBytes(StandardCharsets.US_ASCII))).append('\n'));
     Path configFile = vmDir.resolve(files + ".conf");
     stop(vmDir.resolve(files + ".pid"), configFile); // one a crashed start left, so that the pid file awaited below is the new one's
     try {

@@ -31,7 +31,7 @@ final class PortFamilies {
             + String.join(", ", ips.stream().map(IpConfig::address).toList()) + ")";
         throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "port " + port + ": host address " + port.hostIp()
             + " is " + (v6 ? "IPv6" : "IPv4") + ", but VM '" + vmName + "' has " + has + " on its network; publish on an "
-            + (v6 ? "IPv4" : "IPv6") + " address (e.g. " + port.withHostIp(v6 ? "127.0.0.1" : "::1") + ") or on all"
+            + (v6 ? "IPv4" : "IPv6") + " address (e.g. " + port.withHostIp(v6 ? "127.0.0.1" : "::") + ") or on all"
             + " addresses (" + port.withHostIp(PortMapping.ANY_HOST_IP) + ")");
       }
     }

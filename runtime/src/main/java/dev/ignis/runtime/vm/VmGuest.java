@@ -102,9 +102,11 @@ public final class VmGuest {
 
   /** Serves the card's IPv4 address by DHCP on its tap; the first card's with the gateway. */
   private void serveDhcp(Vm vm, int index, Attachment attachment, NetInterface nic, String mac) {
+    java.util.Optional<String> v6 = ipv6(nic).map(ip -> ip.address() + gateway6(index, ip, attachment)
+        .map(gw -> " " + gw).orElse(""));
     ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmsDir.resolve(vm.id()), GuestLink.tap(index), mac, ip,
         index == 0 ? gatewayOf(ip, attachment) : "",
-        attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList()));
+        attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList(), v6));
   }
 
   /**
@@ -270,7 +272,8 @@ public final class VmGuest {
 
   /**
    * Ignis' kernel arguments: serial console, the VM's networks as {@code ip=} (one per card
-   * with an IPv4 address, naming its {@code ethN}; the first card's with the gateway and DNS),
+   * with an IPv4 address, naming its {@code ethN}; the first card's with the gateway and DNS)
+   * and {@code ignis.ip6=ethN,ADDRESS/PREFIX[,GATEWAY]} (one per card with an IPv6 address),
    * for several cards their MACs in order ({@code ignis.nics=}, which the init names {@code
    * eth0}, {@code eth1}, ... by), its name; with {@code dhcp} the guest is told to take its
    * addresses by DHCP ({@code ignis.net=dhcp}); then the user's.
@@ -292,6 +295,10 @@ public final class VmGuest {
               .forEach(server -> line.append(':').append(server));
         }
       }
+      int index = i;
+      ipv6(attachment.guestNic().orElse(null)).ifPresent(ip -> line.append(" ignis.ip6=")
+          .append(VmSpec.interfaceName(index)).append(',').append(ip.address())
+          .append(gateway6(index, ip, attachment).map(gw -> "," + gw).orElse("")));
     }
     if (vm.spec().networks().size() > 1) {
       List<String> macs = new java.util.ArrayList<>();
@@ -309,6 +316,20 @@ public final class VmGuest {
       line.append(' ').append(vm.spec().boot().cmdline().strip());
     }
     return line.toString();
+  }
+
+  /** The card's IPv6 address, if its network gave it one (the first, as for IPv4). */
+  static java.util.Optional<IpConfig> ipv6(NetInterface nic) {
+    return nic == null ? java.util.Optional.empty() : nic.ips().stream().filter(IpConfig::isIpv6).findFirst();
+  }
+
+  /** The IPv6 gateway of the {@code index}th card: the first card's only (a guest has one default route per family). */
+  static java.util.Optional<String> gateway6(int index, IpConfig ip, Attachment attachment) {
+    if (index != 0) {
+      return java.util.Optional.empty();
+    }
+    return ip.gatewayIfAny().or(() -> attachment.routes().stream().filter(r -> r.destination().equals("::/0"))
+        .map(r -> r.gateway()).filter(gw -> !gw.isEmpty()).findFirst());
   }
 
   private static java.util.Optional<IpConfig> ipv4(NetInterface nic) {

@@ -64,6 +64,19 @@ final class AttachPlan {
   }
 
   /**
+   * portmap's DNAT from IPv6 loopback never arrives: Linux has no {@code route_localnet} for
+   * IPv6 (which portmap sets for 127.0.0.1), so a packet from ::1 may not leave the host, and
+   * no SNAT rule changes that. Refused, rather than listed and dead.
+   */
+  private static void checkForwardable(PortMapping port) {
+    if (port.hostIp().contains(":") && IpamRanges.address(port.hostIp()).isLoopbackAddress()) {
+      throw invalid("port " + port + ": CNI's portmap cannot forward IPv6 loopback into a VM (Linux has no"
+          + " route_localnet for IPv6, so packets from ::1 never leave the host); publish on all IPv6 addresses ("
+          + port.withHostIp("::") + "), a host address, or 127.0.0.1");
+    }
+  }
+
+  /**
    * A port bound to one host address reaches the VM only over that address's family: refused
    * when the network's host-local ranges give VMs no address of it (other IPAMs are checked by
    * the runtime once the VM has its addresses).
@@ -80,16 +93,21 @@ final class AttachPlan {
         throw invalid("port " + port + ": host address " + port.hostIp() + " is " + (v6 ? "IPv6" : "IPv4")
             + ", but network '" + list.name() + "' gives VMs only " + (v6 ? "IPv4" : "IPv6") + " addresses ("
             + String.join(", ", ranges.all().stream().map(IpamRanges.Range::cidr).toList()) + "); publish on an "
-            + (v6 ? "IPv4" : "IPv6") + " address (e.g. " + port.withHostIp(v6 ? "127.0.0.1" : "::1") + ") or on all"
+            + (v6 ? "IPv4" : "IPv6") + " address (e.g. " + port.withHostIp(v6 ? "127.0.0.1" : "::") + ") or on all"
             + " addresses (" + port.withHostIp(PortMapping.ANY_HOST_IP) + ")");
       }
     }
   }
 
-  /** portMappings as the capability's JSON (CONVENTIONS: hostPort, containerPort, protocol, hostIP). */
+  /**
+   * portMappings as the capability's JSON (CONVENTIONS: hostPort, containerPort, protocol,
+   * hostIP), for an attach and for a live change alike; a port portmap cannot forward is
+   * refused before anything changes.
+   */
   static ArrayNode portMappingsJson(List<PortMapping> ports) {
     ArrayNode array = Json.MAPPER.createArrayNode();
     for (PortMapping port : ports) {
+      checkForwardable(port);
       ObjectNode mapping = array.addObject()
           .put("hostPort", port.hostPort())
           .put("containerPort", port.vmPort())

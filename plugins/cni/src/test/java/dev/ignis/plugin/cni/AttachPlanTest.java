@@ -62,9 +62,25 @@ class AttachPlanTest {
     NetworkConfigList dual = network("", """
         {"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.61.0.0/16"}],[{"subnet":"fd00:61::/64"}]]}
         """.formatted(dir));
-    AttachPlan.validate(dual, v6Loopback);
+    for (String port : new String[] {"[::]:20391:80", "[fd00:61::1]:20391:80"}) {
+      AttachPlan.validate(dual, AttachRequest.builder(VmRef.of("0123456789abcdef", "web"))
+          .ports(List.of(PortMapping.parse(port))).build());
+    }
     NetworkConfigList dhcp = network("", "{\"type\":\"dhcp\"}");
-    AttachPlan.validate(dhcp, v6Loopback); // ranges unknown here: the runtime checks the VM's addresses
+    AttachPlan.validate(dhcp, AttachRequest.builder(VmRef.of("0123456789abcdef", "web"))
+        .ports(List.of(PortMapping.parse("[fd00::1]:20391:80"))).build()); // ranges unknown: the runtime checks later
+  }
+
+  @Test
+  void aPortOnIpv6Loopback_isRefused_forPortmapCannotForwardIt() {
+    NetworkConfigList dual = network("", """
+        {"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.61.0.0/16"}],[{"subnet":"fd00:61::/64"}]]}
+        """.formatted(dir));
+    for (String loopback : new String[] {"[::1]:20391:80", "[0:0:0:0:0:0:0:1]:20391:80/udp"}) {
+      assertRefused(dual, AttachRequest.builder(VmRef.of("0123456789abcdef", "web"))
+          .ports(List.of(PortMapping.parse(loopback))).build(), ErrorCode.INVALID_ARGUMENT,
+          "CNI's portmap cannot forward IPv6 loopback into a VM");
+    }
   }
 
   @Test
