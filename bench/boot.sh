@@ -12,21 +12,15 @@
 set -Eeuo pipefail
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 here=$(cd "$(dirname "$0")/.." && pwd)
-dist=$(ls -d "$here"/distribution/target/ignis-*/ignis-* | head -1)
 runs=${1:-10}
 work=$(mktemp -d /tmp/ignis-boot-bench-XXXXXX)
 suffix=$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
 bridge=igbb$suffix
 subnet_prefix=10.$((150 + RANDOM % 90)).$((RANDOM % 256))
-export IGNIS_STATE_DIR=$work/state IGNIS_PLUGIN_CNI_CONF_DIR=$work/net.d IGNIS_PLUGIN_CNI_CACHE_DIR=$work/cni
-export IGNIS_IMAGES_DIR=${IGNIS_IMAGES_DIR:-$here/distribution/target/images}
-runtime=$dist/bin/runtime
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 cleanup() {
-  for id in $("$runtime" ps -a -o json 2>/dev/null | sed -n 's/.*"id" : "\([0-9a-f]*\)".*/\1/p'); do
-    "$runtime" rm -f "$id" >/dev/null 2>&1 || true
-  done
-  "$runtime" gc >/dev/null 2>&1 || true
-  "$runtime" daemon stop >/dev/null 2>&1 || true
+  remove_vms
   for n in $(seq 0 16); do
     [ -f "$work/bare$n.pid" ] && kill "$(cat "$work/bare$n.pid")" 2>/dev/null || true
     ip netns delete "igbare$suffix-$n" 2>/dev/null || true
@@ -46,16 +40,6 @@ NET
 "$runtime" run --name warmup >/dev/null # builds the image and probes KVM once
 "$runtime" rm -f warmup >/dev/null
 
-now() { date +%s%N; }
-answers() { # [host] port: true once the VM's web server answers (through the host port)
-  [ $# = 2 ] && set -- "$2" "$1" || set -- "$1" 127.0.0.1
-  exec 3<>"/dev/tcp/$2/$1" 2>/dev/null || return 1
-  printf 'GET / HTTP/1.0\r\n\r\n' >&3
-  grep -q '<h1>' <&3
-  local status=$?
-  exec 3<&-
-  return $status
-}
 boot_once() { # name port [runtime command]: prints "total_ms network_ms guest_ms before_ms"
   local start end lines began
   start=$(now)
@@ -68,7 +52,6 @@ boot_once() { # name port [runtime command]: prints "total_ms network_ms guest_m
   echo "$(( (end - start) / 1000000 )) $(echo "$lines" | tail -1 | sed -n 's/.*network \([0-9]*\) ms, guest \([0-9]*\) ms.*/\1 \2/p')" \
     "$(( (began - start) / 1000000 ))"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # The floor: QEMU alone booting the same kernel, initrd and command line on a tap in a netns
 # made by hand. Each bare guest has a netns of its own, so all use the same addresses.

@@ -8,21 +8,15 @@
 set -Eeuo pipefail
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 here=$(cd "$(dirname "$0")/.." && pwd)
-dist=$(ls -d "$here"/distribution/target/ignis-*/ignis-* | head -1)
 runs=${1:-5}
 work=$(mktemp -d /tmp/ignis-net-bench-XXXXXX)
 suffix=$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
 second_octet=$((150 + RANDOM % 90))
 third_base=$((RANDOM % 250))
-export IGNIS_STATE_DIR=$work/state IGNIS_PLUGIN_CNI_CONF_DIR=$work/net.d IGNIS_PLUGIN_CNI_CACHE_DIR=$work/cni
-export IGNIS_IMAGES_DIR=${IGNIS_IMAGES_DIR:-$here/distribution/target/images}
-runtime=$dist/bin/runtime
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 cleanup() {
-  for id in $("$runtime" ps -a -o json 2>/dev/null | sed -n 's/.*"id" : "\([0-9a-f]*\)".*/\1/p'); do
-    "$runtime" rm -f "$id" >/dev/null 2>&1 || true
-  done
-  "$runtime" gc >/dev/null 2>&1 || true
-  "$runtime" daemon stop >/dev/null 2>&1 || true
+  remove_vms
   for n in 0 1 2 3; do ip link delete "ignb$suffix$n" 2>/dev/null || true; done
   "$here/scripts/remove-unused-cni-chains"
   rm -rf "$work"
@@ -41,15 +35,6 @@ done
 "$runtime" run --name warmup --network cni --network cni:bench1 >/dev/null # builds the image, probes KVM
 "$runtime" rm -f warmup >/dev/null
 
-now() { date +%s%N; }
-answers() { # port: true once the VM's web server answers through the host port
-  exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
-  printf 'GET / HTTP/1.0\r\n\r\n' >&3
-  grep -q '<h1>' <&3
-  local status=$?
-  exec 3<&-
-  return $status
-}
 networks_of() { # count: the --network options of that many networks
   local n
   echo "--network cni"
@@ -64,7 +49,6 @@ boot_once() { # name port count: prints "total_ms attach_ms"
   end=$(now)
   echo "$(( (end - start) / 1000000 )) $(echo "$lines" | tail -1 | sed -n 's/.*network \([0-9]*\) ms, guest.*/\1/p')"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 declare -A total attach

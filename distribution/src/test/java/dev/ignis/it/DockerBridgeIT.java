@@ -216,6 +216,11 @@ class DockerBridgeIT {
         + " not the configured 1\\.50; change plugin.docker-bridge.api-version or remove it");
     ignis.withEnv("IGNIS_PLUGIN_DOCKER_BRIDGE_API_VERSION", "");
 
+    Ignis.Result shared = ignis.run("run", "--name", "g", "--network", "docker-bridge", "--network", "cni");
+    assertThat(shared.status()).isEqualTo(100);
+    assertThat(errorLine(shared)).isEqualTo("error: network plugin 'docker-bridge' brings its own sandbox, which no"
+        + " other network can share; give a VM on it no other --network");
+
     Ignis.Result staticIp = db("run", "--name", "d", "--ip", docker.prefix + "9");
     assertThat(staticIp.status()).isEqualTo(103);
     assertThat(staticIp.err()).contains("Docker's default bridge assigns addresses itself; use --network-plugin cni");
@@ -246,7 +251,7 @@ class DockerBridgeIT {
     }
 
     assertThat(ignis.ok("ps", "-a")).doesNotContain("running").doesNotContain("starting");
-    for (Ignis.Result result : List.of(missing, refused, tooNew, staticIp)) {
+    for (Ignis.Result result : List.of(missing, refused, tooNew, shared, staticIp)) {
       assertThat(result.err().lines().filter(l -> l.startsWith("error:"))).hasSize(1);
       assertThat(result.err()).doesNotContain("\tat ");
     }

@@ -118,7 +118,7 @@ public record Vm(
   }
 
   /** Whether any network is attached (a running VM's are all). */
-  public boolean isAttached() {
+  public boolean hasAttachments() {
     return !attachments.isEmpty();
   }
 

@@ -87,7 +87,7 @@ public final class VmLifecycle {
     List<NetworkPlugin> chosen = vm.spec().networks().stream().map(n -> plugins.get().get(n.plugin())).toList();
     if (chosen.size() > 1) {
       chosen.stream().filter(NetworkPlugin::bringsOwnSandbox).findFirst().ifPresent(own -> {
-        throw new IgnisException(ErrorCode.NOT_SUPPORTED, "network plugin '" + own.id() + "' brings its own sandbox,"
+        throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "network plugin '" + own.id() + "' brings its own sandbox,"
             + " which no other network can share; give a VM on it no other --network");
       });
     }
@@ -430,7 +430,7 @@ public final class VmLifecycle {
   /** CHECK of a running VM's network through its plugin; throws what the plugin finds wrong. */
   public Vm check(String nameOrId) {
     Vm vm = reconcile(store.find(nameOrId));
-    if (vm.status() != VmStatus.RUNNING || !vm.isAttached()) {
+    if (vm.status() != VmStatus.RUNNING || !vm.hasAttachments()) {
       throw new IgnisException(ErrorCode.INVALID_STATE, "VM '" + vm.name() + "' is " + vm.status().label()
           + "; only a running VM's network can be checked");
     }

@@ -109,7 +109,7 @@ public record VmSpec(
    */
   public VmSpec withNetworkPlugin(String pluginId) {
     if (networks.size() > 1) {
-      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "VM '" + name + "' has " + networks.size()
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "VM '" + name + "' has " + networks.size()
           + " networks; --network-plugin changes the plugin of a VM with one network only");
     }
     return withNetworks(List.of(first().withPlugin(pluginId)));

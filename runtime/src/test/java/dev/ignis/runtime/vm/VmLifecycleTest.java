@@ -33,6 +33,18 @@ class VmLifecycleTest {
   @TempDir Path state;
 
   private final RecordingPlugin plugin = new RecordingPlugin();
+  /** A plugin that brings its own sandbox, as docker-bridge does. */
+  private final RecordingPlugin sandboxed = new RecordingPlugin() {
+    @Override
+    public String id() {
+      return "own-sandbox";
+    }
+
+    @Override
+    public boolean bringsOwnSandbox() {
+      return true;
+    }
+  };
   private final FakeHypervisor hypervisor = new FakeHypervisor();
   private BootSpec boot;
   private final List<String> hostCommands = new ArrayList<>();
@@ -45,7 +57,7 @@ class VmLifecycleTest {
     store = new VmStore(state.resolve("vms"));
     // Pins in the test's own dir: these fake namespaces must never touch the host's /run/netns.
     netns = new NetworkNamespaces(this::fakeRun, state.resolve("netns"), state.resolve("run-netns"));
-    Plugins plugins = Plugins.of(List.of(plugin), this::context);
+    Plugins plugins = Plugins.of(List.of(plugin, sandboxed), this::context);
     Path kernel = Files.writeString(state.resolve("vmlinux"), "kernel");
     Path initrd = Files.writeString(state.resolve("initrd"), "initrd");
     boot = new BootSpec(kernel.toString(), initrd.toString(), "", "tcg");
@@ -196,6 +208,15 @@ class VmLifecycleTest {
   }
 
   @Test
+  void aPluginThatBringsItsOwnSandbox_sharesItWithNoOtherNetwork_refusedBeforeAnythingIsRecorded() {
+    VmSpec spec = new VmSpec("web", boot, 1, 256, List.of(NetworkSpec.of("recording"), NetworkSpec.of("own-sandbox")));
+    assertThatThrownBy(() -> lifecycle.create(spec)).hasMessage("network plugin 'own-sandbox' brings its own sandbox,"
+        + " which no other network can share; give a VM on it no other --network");
+    assertThat(store.list().vms()).isEmpty();
+    assertThat(lifecycle.create(spec.withNetworks(List.of(NetworkSpec.of("own-sandbox")))).spec().networks()).hasSize(1);
+  }
+
+  @Test
   void aSecondNetworkThatFailsToAttach_undoesTheFirst_andLeavesTheVmAsItWas() {
     Vm vm = lifecycle.create(twoNetworks("web"));
     plugin.failAttachOn = "eth1";
@@ -318,7 +339,7 @@ class VmLifecycleTest {
   @Test
   void create_withAnUnknownPlugin_namesThePluginsThatExist() {
     VmSpec spec = spec("web").withNetworkPlugin("nope");
-    assertThatThrownBy(() -> lifecycle.create(spec)).hasMessageContaining("available: recording");
+    assertThatThrownBy(() -> lifecycle.create(spec)).hasMessageContaining("available: ").hasMessageContaining("recording");
     assertThat(store.list().vms()).isEmpty();
   }
 

@@ -50,6 +50,11 @@ class VmStoreTest {
     Vm running = vm.withNetns("ignis-" + vm.id()).withAttachment(0, attachment).started(Instant.parse("2026-01-01T00:01:00Z"));
     store.save(running);
     assertThat(store.load(vm.id())).isEqualTo(running);
+    List<String> fields = new java.util.ArrayList<>();
+    dev.ignis.runtime.format.Mappers.json().readTree(dir.resolve(vm.id()).resolve("vm.json").toFile()).fieldNames()
+        .forEachRemaining(fields::add);
+    assertThat(fields).as("only the record's own fields").containsExactlyInAnyOrder("id", "spec", "status", "createdAt",
+        "startedAt", "netns", "attachments", "keptIps");
     assertThat(dir.resolve(vm.id())).isDirectoryContaining(p -> p.getFileName().toString().equals("vm.json"));
     try (var files = Files.list(dir.resolve(vm.id()))) {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
