@@ -22,7 +22,7 @@ final class Converters {
     public dev.ignis.runtime.vm.PublishedPort convert(String value) {
       String network = dev.ignis.runtime.vm.PublishedPort.networkOf(value.strip());
       return new dev.ignis.runtime.vm.PublishedPort(network,
-          new Port().convert(network.isEmpty() ? value.strip() : value.strip().substring(network.length() + 1)));
+          new Port().convert(dev.ignis.runtime.vm.PublishedPort.withoutNetwork(value)));
     }
   }
 

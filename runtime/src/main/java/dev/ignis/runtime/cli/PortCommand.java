@@ -98,7 +98,7 @@ final class PortCommand implements Callable<Integer> {
         List<NetworkSpec> networks = new java.util.ArrayList<>(vmSpec.networks());
         for (String text : specs) {
           String network = PublishedPort.networkOf(text.strip());
-          String spec = network.isEmpty() ? text.strip() : text.strip().substring(network.length() + 1);
+          String spec = PublishedPort.withoutNetwork(text);
           int only = network.isEmpty() ? -1 : PublishedPort.networkIndex(network, vmSpec, text);
           boolean removed = false;
           for (int i = 0; i < networks.size(); i++) {

@@ -27,7 +27,14 @@ public record PublishedPort(String network, PortMapping mapping) {
   public static PublishedPort parse(String text) {
     String body = text == null ? "" : text.strip();
     String network = networkOf(body);
-    return new PublishedPort(network, PortMapping.parse(network.isEmpty() ? body : body.substring(network.length() + 1)));
+    return new PublishedPort(network, PortMapping.parse(withoutNetwork(body)));
+  }
+
+  /** The port's text after the network it names ({@link #networkOf}), stripped. */
+  public static String withoutNetwork(String text) {
+    String body = text.strip();
+    String network = networkOf(body);
+    return network.isEmpty() ? body : body.substring(network.length() + 1);
   }
 
   /**

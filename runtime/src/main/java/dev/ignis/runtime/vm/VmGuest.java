@@ -83,7 +83,7 @@ public final class VmGuest {
       if (nic == null || attachment.netnsPath().isEmpty()) {
         continue;
       }
-      String mac = nic.mac().isEmpty() ? vm.spec().networks().get(i).mac() : nic.mac();
+      String mac = cardMac(vm, attachments, i);
       String tap = GuestLink.tap(i);
       link.connect(attachment.netnsPath(), nic.name(), tap);
       serveDhcp(vm, i, attachment, nic, mac);
@@ -102,10 +102,10 @@ public final class VmGuest {
 
   /** Serves the card's IPv4 address by DHCP on its tap; the first card's with the gateway. */
   private void serveDhcp(Vm vm, int index, Attachment attachment, NetInterface nic, String mac) {
-    java.util.Optional<String> v6 = ipv6(nic).map(ip -> ip.address() + gateway6(index, ip, attachment)
+    java.util.Optional<String> v6 = ipv6(nic).map(ip -> ip.address() + defaultGateway(index, ip, attachment)
         .map(gw -> " " + gw).orElse(""));
     ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmsDir.resolve(vm.id()), GuestLink.tap(index), mac, ip,
-        index == 0 ? gatewayOf(ip, attachment) : "",
+        defaultGateway(index, ip, attachment).orElse(""),
         attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList(), v6));
   }
 
@@ -287,7 +287,7 @@ public final class VmGuest {
       java.util.Optional<IpConfig> v4 = ipv4(attachment.guestNic().orElse(null));
       if (v4.isPresent()) {
         IpConfig ip = v4.get();
-        String gateway = i == 0 ? gatewayOf(ip, attachment) : "";
+        String gateway = defaultGateway(i, ip, attachment).orElse("");
         line.append(" ip=").append(ip.ip()).append("::").append(gateway).append(':').append(ip.prefixLength())
             .append(':').append(vm.name()).append(':').append(VmSpec.interfaceName(i)).append(":off");
         if (i == 0) {
@@ -298,15 +298,11 @@ public final class VmGuest {
       int index = i;
       ipv6(attachment.guestNic().orElse(null)).ifPresent(ip -> line.append(" ignis.ip6=")
           .append(VmSpec.interfaceName(index)).append(',').append(ip.address())
-          .append(gateway6(index, ip, attachment).map(gw -> "," + gw).orElse("")));
+          .append(defaultGateway(index, ip, attachment).map(gw -> "," + gw).orElse("")));
     }
     if (vm.spec().networks().size() > 1) {
-      List<String> macs = new java.util.ArrayList<>();
-      for (int i = 0; i < vm.spec().networks().size(); i++) {
-        String given = i < attachments.size() ? attachments.get(i).guestNic().map(NetInterface::mac).orElse("") : "";
-        macs.add(given.isEmpty() ? vm.spec().networks().get(i).mac() : given.toLowerCase(java.util.Locale.ROOT));
-      }
-      line.append(" ignis.nics=").append(String.join(",", macs));
+      line.append(" ignis.nics=").append(String.join(",", java.util.stream.IntStream.range(0,
+          vm.spec().networks().size()).mapToObj(i -> cardMac(vm, attachments, i)).toList()));
     }
     if (dhcp) {
       line.append(" ignis.net=dhcp");
@@ -323,22 +319,28 @@ public final class VmGuest {
     return nic == null ? java.util.Optional.empty() : nic.ips().stream().filter(IpConfig::isIpv6).findFirst();
   }
 
-  /** The IPv6 gateway of the {@code index}th card: the first card's only (a guest has one default route per family). */
-  static java.util.Optional<String> gateway6(int index, IpConfig ip, Attachment attachment) {
+  /**
+   * The default gateway of the {@code index}th card for the family of {@code ip}: the address's
+   * own, else its network's default route of that family; the first card's only (a guest has
+   * one default route per family).
+   */
+  static java.util.Optional<String> defaultGateway(int index, IpConfig ip, Attachment attachment) {
     if (index != 0) {
       return java.util.Optional.empty();
     }
-    return ip.gatewayIfAny().or(() -> attachment.routes().stream().filter(r -> r.destination().equals("::/0"))
+    String anywhere = ip.isIpv6() ? "::/0" : "0.0.0.0/0";
+    return ip.gatewayIfAny().or(() -> attachment.routes().stream().filter(r -> r.destination().equals(anywhere))
         .map(r -> r.gateway()).filter(gw -> !gw.isEmpty()).findFirst());
+  }
+
+  /** The MAC of the VM's {@code index}th card: the one its plugin gave the interface, else the VM's own for it. */
+  private static String cardMac(Vm vm, List<Attachment> attachments, int index) {
+    String given = index < attachments.size() ? attachments.get(index).guestNic().map(NetInterface::mac).orElse("") : "";
+    return given.isEmpty() ? vm.spec().networks().get(index).mac() : given.toLowerCase(java.util.Locale.ROOT);
   }
 
   private static java.util.Optional<IpConfig> ipv4(NetInterface nic) {
     return nic == null ? java.util.Optional.empty() : nic.ips().stream().filter(ip -> !ip.ip().contains(":")).findFirst();
-  }
-
-  private static String gatewayOf(IpConfig ip, Attachment attachment) {
-    return ip.gatewayIfAny().orElseGet(() -> attachment.routes().stream()
-        .filter(r -> r.destination().equals("0.0.0.0/0")).map(r -> r.gateway()).findFirst().orElse(""));
   }
 
   /**
