@@ -218,21 +218,56 @@ class CniNetworkIT extends NetworkedVmTest {
         .as("VM a pings its IPv6 gateway on the host").contains("1 packets received");
     // The IPv6 port through portmap, to the host's own address on the bridge.
     assertThat(TestNetwork.fetch("[" + net.prefix6 + "1]", port)).contains("<h1>a</h1>");
-    // IPv6 loopback cannot be forwarded by portmap: refused in one line, never listed dead.
+    // IPv6 loopback, which portmap cannot forward (its DNAT from ::1 never arrives): a proxy does,
+    // added and removed live, started again by a start, stopped by rm.
     int loopbackPort = TestNetwork.freePort();
-    Ignis.Result loopback = ignis.run("port", "add", "a", "[::1]:" + loopbackPort + ":80");
-    assertThat(loopback.status()).isEqualTo(100);
-    assertThat(loopback.err().strip()).contains("portmap cannot forward IPv6 loopback").doesNotContain("\n");
-    assertThat(ignis.ok("port", "ls", "a")).doesNotContain(String.valueOf(loopbackPort));
+    ignis.ok("port", "add", "a", "[::1]:" + loopbackPort + ":80");
+    assertThat(TestNetwork.fetch("[::1]", loopbackPort)).contains("<h1>a</h1>");
+    assertThat(ignis.ok("port", "ls", "a")).containsPattern("::1 +" + loopbackPort + " +80 +tcp");
     assertThat(TestNetwork.fetch("[" + net.prefix6 + "1]", port)).as("its other port untouched").contains("<h1>a</h1>");
+    assertThat(proxies()).as("one proxy for the port").isEqualTo(1);
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+      Ignis.Result clash = ignis.run("port", "add", "a", "[::1]:" + taken.getLocalPort() + ":80");
+      assertThat(clash.status()).as(clash.err()).isEqualTo(102);
+      assertThat(clash.err().strip()).contains(String.valueOf(taken.getLocalPort())).doesNotContain("\n");
+    }
+    assertThat(proxies()).as("nothing started for the refused port").isEqualTo(1);
+    ignis.ok("port", "rm", "a", "[::1]:" + loopbackPort + ":80");
+    assertThat(TestNetwork.fetch("[::1]", loopbackPort)).isEqualTo("ConnectException");
+    assertThat(proxies()).isZero();
+    int udpAndTcp = TestNetwork.freePort();
+    ignis.ok("port", "add", "b", "[::1]:" + udpAndTcp + ":80", "[::1]:" + udpAndTcp + ":80/udp");
+    assertThat(proxies()).isEqualTo(2);
+    assertThat(TestNetwork.fetch("[::1]", udpAndTcp)).contains("<h1>b</h1>");
+    // A proxy that died: check names it; gc leaves the VM running.
+    Ignis.sh("pkill", "-KILL", "-f", ignis.state + "/plugins/cni/proxies/.*/tcp-" + udpAndTcp + "-");
+    Ignis.Result check = ignis.run("check", "b");
+    assertThat(check.status()).isNotZero();
+    assertThat(check.err()).contains("proxy of port [::1]:" + udpAndTcp + ":80/tcp");
+    ignis.ok("gc");
+    assertThat(ignis.ok("ps")).contains("b");
 
     ignis.ok("stop", "b");
+    assertThat(proxies()).as("a stopped VM has no proxies").isZero();
     ignis.ok("start", "b");
     assertThat(guestIps("b")).as("its static IPv6 address, and its IPv4 one again").isEqualTo(b);
     assertThat(TestNetwork.fetch("[" + wanted + "]", 80)).contains("<h1>b</h1>");
+    assertThat(proxies()).as("both proxies back").isEqualTo(2);
+    assertThat(TestNetwork.fetch("[::1]", udpAndTcp)).contains("<h1>b</h1>");
+    ignis.ok("check", "b");
 
     ignis.ok("rm", "-f", "a", "b");
+    assertThat(proxies()).isZero();
     net.assertNoResidue();
+  }
+
+  /** How many port proxies of this test's state dir run (socat and the children it forked). */
+  private long proxies() throws Exception {
+    Process pgrep = new ProcessBuilder("pgrep", "-f", "^\\S*socat .*" + ignis.state + "/plugins/cni/proxies/")
+        .redirectErrorStream(true).start();
+    String out = new String(pgrep.getInputStream().readAllBytes());
+    pgrep.waitFor();
+    return out.lines().filter(l -> !l.isBlank()).count();
   }
 
   /** The guest addresses of every card of the VM, in order (from {@code ps -o json}'s nics). */

@@ -35,7 +35,8 @@ final class AttachPlan {
 
   /** The call's runtime configuration, after the same checks as {@link #validate}. */
   static RuntimeConf runtimeConf(NetworkConfigList list, AttachRequest request) {
-    if (!request.ports().isEmpty() && !CniRuntime.declares(list, "portMappings")) {
+    LoopbackProxies.checkAvailable(request.ports());
+    if (!LoopbackProxies.forwardedByPortmap(request.ports()).isEmpty() && !CniRuntime.declares(list, "portMappings")) {
       throw new IgnisException(ErrorCode.NOT_SUPPORTED, "network '" + list.name() + "' (" + list.origin()
           + ") has no plugin with the portMappings capability; drop -p or add portmap to the network");
     }
@@ -64,19 +65,6 @@ final class AttachPlan {
   }
 
   /**
-   * portmap's DNAT from IPv6 loopback never arrives: Linux has no {@code route_localnet} for
-   * IPv6 (which portmap sets for 127.0.0.1), so a packet from ::1 may not leave the host, and
-   * no SNAT rule changes that. Refused, rather than listed and dead.
-   */
-  private static void checkForwardable(PortMapping port) {
-    if (port.hostIp().contains(":") && IpamRanges.address(port.hostIp()).isLoopbackAddress()) {
-      throw invalid("port " + port + ": CNI's portmap cannot forward IPv6 loopback into a VM (Linux has no"
-          + " route_localnet for IPv6, so packets from ::1 never leave the host); publish on all IPv6 addresses ("
-          + port.withHostIp("::") + "), a host address, or 127.0.0.1");
-    }
-  }
-
-  /**
    * A port bound to one host address reaches the VM only over that address's family: refused
    * when the network's host-local ranges give VMs no address of it (other IPAMs are checked by
    * the runtime once the VM has its addresses).
@@ -101,13 +89,12 @@ final class AttachPlan {
 
   /**
    * portMappings as the capability's JSON (CONVENTIONS: hostPort, containerPort, protocol,
-   * hostIP), for an attach and for a live change alike; a port portmap cannot forward is
-   * refused before anything changes.
+   * hostIP), for an attach and for a live change alike; ports on IPv6 loopback are left to
+   * {@link LoopbackProxies}, since portmap's DNAT from ::1 never arrives.
    */
   static ArrayNode portMappingsJson(List<PortMapping> ports) {
     ArrayNode array = Json.MAPPER.createArrayNode();
-    for (PortMapping port : ports) {
-      checkForwardable(port);
+    for (PortMapping port : LoopbackProxies.forwardedByPortmap(ports)) {
       ObjectNode mapping = array.addObject()
           .put("hostPort", port.hostPort())
           .put("containerPort", port.vmPort())

@@ -17,12 +17,19 @@ final class Attachments {
   private final ResultCache cache;
   private final CniRuntime runtime;
   private final MasqueradeLeftovers leftovers;
+  private final LoopbackProxies proxies;
 
-  Attachments(AttachmentJournal journal, ResultCache cache, CniRuntime runtime, MasqueradeLeftovers leftovers) {
+  Attachments(AttachmentJournal journal, ResultCache cache, CniRuntime runtime, MasqueradeLeftovers leftovers,
+      LoopbackProxies proxies) {
     this.journal = journal;
     this.cache = cache;
     this.runtime = runtime;
     this.leftovers = leftovers;
+    this.proxies = proxies;
+  }
+
+  LoopbackProxies proxies() {
+    return proxies;
   }
 
   List<AttachmentJournal.Item> items() {
@@ -48,10 +55,12 @@ final class Attachments {
   }
 
   /**
-   * DEL of a journalled attachment, then what the bridge plugin's DEL could not find of its
-   * masquerade rules; the journal entry goes only once both succeeded.
+   * Its IPv6 loopback ports' proxies stopped, DEL of a journalled attachment, then what the
+   * bridge plugin's DEL could not find of its masquerade rules; the journal entry goes only once
+   * all succeeded.
    */
   void delete(AttachmentJournal.Item item) {
+    proxies.stopAll(item);
     Optional<ResultCache.Entry> entry = entryOf(item);
     if (entry.isPresent()) {
       runtime.del(networkOf(item, entry.get()), withLiveNetns(entry.get().runtime()), entry.get().result());

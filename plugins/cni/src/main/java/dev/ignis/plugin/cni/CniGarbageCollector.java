@@ -55,6 +55,13 @@ final class CniGarbageCollector {
             + "); it is kept and retried by the next 'runtime gc'");
       }
     }
+    try {
+      Set<String> journalled = new java.util.HashSet<>();
+      attachments.items().forEach(item -> journalled.add(item.key()));
+      reclaimed.addAll(attachments.proxies().stopOrphans(journalled));
+    } catch (IgnisException e) {
+      failures.add(e.getMessage());
+    }
     for (NetworkConfigList list : networksInUse()) {
       try {
         if (runtime.gc(list, validAttachments(list.name()))) {

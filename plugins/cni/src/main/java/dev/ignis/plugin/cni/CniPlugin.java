@@ -28,7 +28,8 @@ import java.util.Set;
  * <p>The network is the first config in the conf dir (or the one named by the {@code network}
  * setting); an empty conf dir gets Ignite's default network. VMs keep their MAC (the {@code
  * mac} capability or {@code CNI_ARGS MAC}) and may ask for static IPs ({@code ips} or {@code
- * CNI_ARGS IP}); ports go through the plugins with the {@code portMappings} capability.
+ * CNI_ARGS IP}); ports go through the plugins with the {@code portMappings} capability, except
+ * those on IPv6 loopback, which a proxy forwards ({@link LoopbackProxies}).
  */
 public final class CniPlugin implements NetworkPlugin {
 
@@ -42,6 +43,7 @@ public final class CniPlugin implements NetworkPlugin {
   private ResultCache cache;
   private AttachmentJournal journal;
   private Attachments attachments;
+  private LoopbackProxies proxies;
   private PluginContext context;
 
   @Override
@@ -62,7 +64,9 @@ public final class CniPlugin implements NetworkPlugin {
     this.cache = new ResultCache(settings.cacheDir());
     this.runtime = new CniRuntime(new CniInvoker(pluginContext.commands(), settings), cache);
     this.journal = new AttachmentJournal(pluginContext.stateDir());
-    this.attachments = new Attachments(journal, cache, runtime, new MasqueradeLeftovers(pluginContext.commands()));
+    this.proxies = new LoopbackProxies(pluginContext.stateDir());
+    this.attachments = new Attachments(journal, cache, runtime, new MasqueradeLeftovers(pluginContext.commands()),
+        proxies);
   }
 
   @Override
@@ -90,6 +94,17 @@ public final class CniPlugin implements NetworkPlugin {
     runtime.status(list);
     JsonNode result = add(list, conf);
     CniResults parsed = CniResults.parse(result, conf.ifName(), request.netnsPath());
+    AttachmentJournal.Item item = new AttachmentJournal.Item(list.name(), conf.containerId(), conf.ifName());
+    try {
+      proxies.apply(item, request.ports(), proxyTarget(parsed, conf.ifName(), request.ports()));
+    } catch (IgnisException e) {
+      try {
+        attachments.delete(item);
+      } catch (IgnisException undo) {
+        e.addSuppressed(undo); // the journal keeps it for gc
+      }
+      throw e;
+    }
     return Attachment.builder(id(), request).guestInterface(conf.ifName()).interfaces(parsed.interfaces())
         .routes(parsed.routes()).dns(parsed.dns()).putPluginState(NETWORK, list.name())
         .putPluginState(IF_NAME, conf.ifName()).build();
@@ -125,6 +140,22 @@ public final class CniPlugin implements NetworkPlugin {
     }
   }
 
+  /**
+   * The VM address an IPv6 loopback port's proxy connects to: the interface's IPv6 address, else
+   * its IPv4 one (a proxy crosses families); empty when no port needs one.
+   */
+  private static String proxyTarget(CniResults result, String ifName, List<PortMapping> ports) {
+    if (ports.stream().noneMatch(LoopbackProxies::isProxied)) {
+      return "";
+    }
+    List<String> ips = result.interfaces().stream().filter(i -> i.name().equals(ifName))
+        .flatMap(i -> i.ips().stream()).map(ip -> AttachPlan.plain(ip.address())).toList();
+    return ips.stream().filter(ip -> ip.contains(":")).findFirst().or(() -> ips.stream().findFirst())
+        .orElseThrow(() -> new IgnisException(ErrorCode.INVALID_NETWORK_CONFIG, "port "
+            + ports.stream().filter(LoopbackProxies::isProxied).findFirst().orElseThrow() + ": the network gave interface "
+            + ifName + " no address to forward it to"));
+  }
+
   @Override
   public List<PortMapping> mapPorts(Attachment attachment, List<PortMapping> wanted) {
     if (new HashSet<>(wanted).equals(new HashSet<>(attachment.ports()))) {
@@ -132,6 +163,28 @@ public final class CniPlugin implements NetworkPlugin {
     }
     AttachmentJournal.Item item = itemOf(attachment).orElseThrow(() -> notAttached(attachment));
     ResultCache.Entry entry = cache.read(item.key()).orElseThrow(() -> notAttached(attachment));
+    LoopbackProxies.checkAvailable(wanted);
+    String target = proxyTarget(CniResults.parse(entry.result(), item.ifName(), entry.runtime().netnsPath()),
+        item.ifName(), wanted);
+    proxies.apply(item, wanted, target); // changes nothing if a proxy cannot start
+    try {
+      if (!new HashSet<>(LoopbackProxies.forwardedByPortmap(wanted))
+          .equals(new HashSet<>(LoopbackProxies.forwardedByPortmap(attachment.ports())))) {
+        mapPortmapPorts(item, entry, wanted);
+      }
+    } catch (IgnisException e) {
+      try {
+        proxies.apply(item, attachment.ports(), target);
+      } catch (IgnisException restore) {
+        e.addSuppressed(restore);
+      }
+      throw e;
+    }
+    return wanted;
+  }
+
+  /** portmap's share of a live port change: DEL with the old mappings, ADD with the new, for each port plugin. */
+  private void mapPortmapPorts(AttachmentJournal.Item item, ResultCache.Entry entry, List<PortMapping> wanted) {
     NetworkConfigList list = attachments.networkOf(item, entry);
     List<ObjectNode> portPlugins = LivePorts.plugins(list, journal.results(item));
     RuntimeConf before = entry.runtime();
@@ -151,7 +204,6 @@ public final class CniPlugin implements NetworkPlugin {
       }
     }
     cache.write(entry.withRuntime(after));
-    return wanted;
   }
 
   private IgnisException notAttached(Attachment attachment) {
@@ -169,8 +221,20 @@ public final class CniPlugin implements NetworkPlugin {
     attachments.delete(journalled.get());
   }
 
+  /** CHECK of the chain, then whether every IPv6 loopback port's proxy runs. */
   @Override
   public void check(Attachment attachment) {
+    AttachmentJournal.Item item = checkChain(attachment);
+    List<PortMapping> running = proxies.running(item);
+    attachment.ports().stream().filter(LoopbackProxies::isProxied).filter(port -> !running.contains(port)).findFirst()
+        .ifPresent(port -> {
+          throw new IgnisException(ErrorCode.PLUGIN_LIMITED_CONNECTIVITY, "network '" + item.network() + "': the proxy"
+              + " of port " + port + " of VM " + attachment.vm() + " is not running; remove the port and add it again,"
+              + " or restart the VM");
+        });
+  }
+
+  private AttachmentJournal.Item checkChain(Attachment attachment) {
     AttachmentJournal.Item item = itemOf(attachment).orElseThrow(() -> notAttached(attachment));
     ResultCache.Entry entry = cache.read(item.key()).orElseThrow(() -> notAttached(attachment));
     if (!entry.runtime().netnsPath().isEmpty() && !Files.exists(Path.of(entry.runtime().netnsPath()))) {
@@ -179,13 +243,17 @@ public final class CniPlugin implements NetworkPlugin {
     }
     NetworkConfigList list = attachments.networkOf(item, entry);
     runtime.check(list, entry.runtime(), entry.result());
+    return item;
   }
 
-  /** CHECK says whether the network is as ADD left it; a VM whose CHECK fails is not intact. */
+  /**
+   * CHECK says whether the network is as ADD left it; a VM whose CHECK fails is not intact. A
+   * port proxy that died does not make it so: the VM keeps its network and its other ports.
+   */
   @Override
   public boolean isIntact(Attachment attachment) {
     try {
-      check(attachment);
+      checkChain(attachment);
       return true;
     } catch (IgnisException e) {
       log.warn("VM {}: {}", attachment.vm(), e.getMessage());

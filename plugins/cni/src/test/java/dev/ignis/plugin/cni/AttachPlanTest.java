@@ -72,15 +72,15 @@ class AttachPlanTest {
   }
 
   @Test
-  void aPortOnIpv6Loopback_isRefused_forPortmapCannotForwardIt() {
+  void portsOnIpv6Loopback_areLeftOutOfPortmap_forAProxyForwardsThem() {
     NetworkConfigList dual = network("", """
         {"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.61.0.0/16"}],[{"subnet":"fd00:61::/64"}]]}
         """.formatted(dir));
-    for (String loopback : new String[] {"[::1]:20391:80", "[0:0:0:0:0:0:0:1]:20391:80/udp"}) {
-      assertRefused(dual, AttachRequest.builder(VmRef.of("0123456789abcdef", "web"))
-          .ports(List.of(PortMapping.parse(loopback))).build(), ErrorCode.INVALID_ARGUMENT,
-          "CNI's portmap cannot forward IPv6 loopback into a VM");
-    }
+    RuntimeConf conf = AttachPlan.runtimeConf(dual, AttachRequest.builder(VmRef.of("0123456789abcdef", "web"))
+        .ports(List.of(PortMapping.parse("[::1]:20391:80"), PortMapping.parse("[0:0:0:0:0:0:0:1]:20392:80/udp"),
+            PortMapping.parse("[::]:20393:80"), PortMapping.parse("127.0.0.1:20394:80"))).build());
+    assertThat(conf.capabilityArgs().get("portMappings").toString()).doesNotContain("20391").doesNotContain("20392")
+        .contains("20393").contains("20394");
   }
 
   @Test
