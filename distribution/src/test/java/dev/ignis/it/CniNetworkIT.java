@@ -270,6 +270,58 @@ class CniNetworkIT extends NetworkedVmTest {
     return out.lines().filter(l -> !l.isBlank()).count();
   }
 
+  @Test
+  void guestsResolveNamesThroughTheirNetworksNameservers_orTheirOwn() throws Exception {
+    String resolver = net.prefix + "250";
+    String other = net.prefix + "251";
+    net.write("""
+        {"cniVersion":"1.0.0","name":"%s","plugins":[
+          {"type":"bridge","bridge":"%s","isGateway":true,"isDefaultGateway":true,"ipMasq":true,
+           "dns":{"nameservers":["%s"]},
+           "ipam":{"type":"host-local","subnet":"%s","rangeEnd":"%s","dataDir":"%s"}},
+          {"type":"portmap","capabilities":{"portMappings":true}}]}
+        """.formatted(net.name, net.bridge, resolver, net.subnet(), net.prefix + "200", net.ipamDir));
+    ignis.ok("run", "--name", "b"); // makes the bridge the resolver joins
+    String b = ipOf("b");
+    try (TestResolver dns = TestResolver.start(work, net.bridge, List.of(resolver, other), 24,
+        java.util.Map.of("b.ignis.test", b))) {
+      // The network's nameserver, by DHCP (the guest boots while its network is attached).
+      ignis.ok("run", "--name", "a");
+      String answer = TestNetwork.fetch(ipOf("a"), 80, "/cgi-bin/resolve?b.ignis.test");
+      assertThat(answer).as(answer).contains("nameserver " + resolver).contains("Name:");
+      assertThat(answer.substring(answer.indexOf("Name:"))).as(answer).contains(b);
+      assertThat(dns.questions()).contains("b.ignis.test A");
+      assertThat(dnsOf("a")).isEqualTo("{\"servers\":[\"" + resolver + "\"],\"source\":\"network cni\"}");
+      // Its own, on the kernel command line (booted once the network is attached).
+      ignis.withEnv("IGNIS_BOOT_EARLY", "false").ok("run", "--name", "c", "--dns", other);
+      ignis.withEnv("IGNIS_BOOT_EARLY", "true");
+      String own = TestNetwork.fetch(ipOf("c"), 80, "/cgi-bin/resolve?b.ignis.test");
+      assertThat(own).as(own).contains("nameserver " + other).doesNotContain("nameserver " + resolver).contains("Name:");
+      assertThat(own.substring(own.indexOf("Name:"))).as(own).contains(b);
+      assertThat(dnsOf("c")).isEqualTo("{\"servers\":[\"" + other + "\"],\"source\":\"--dns\"}");
+      String unknown = TestNetwork.fetch(ipOf("c"), 80, "/cgi-bin/resolve?nosuch.ignis.test");
+      assertThat(unknown).as(unknown).doesNotContain("Name:");
+      assertThat(dns.questions()).contains("nosuch.ignis.test A");
+    }
+    Ignis.Result bad = ignis.run("create", "--name", "d", "--dns", "dns.example");
+    assertThat(bad.status()).isEqualTo(100);
+    assertThat(bad.err().strip()).isEqualTo("error: --dns 'dns.example' is not an IP address; give a nameserver's"
+        + " address, such as 10.61.0.1 or fd00::1");
+    ignis.ok("rm", "-f", "a", "b", "c");
+    net.assertNoResidue();
+  }
+
+  /** The VM's nameservers and their source as {@code ps -o json} shows them, as compact JSON. */
+  private String dnsOf(String vm) throws Exception {
+    var views = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ignis.ok("ps", "-a", "-o", "json"));
+    for (var view : views) {
+      if (view.path("name").asText().equals(vm)) {
+        return view.path("dns").toString();
+      }
+    }
+    return "no VM " + vm;
+  }
+
   /** The guest addresses of every card of the VM, in order (from {@code ps -o json}'s nics). */
   private List<String> guestIps(String vm) throws Exception {
     var views = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ignis.ok("ps", "-a", "-o", "json"));

@@ -52,6 +52,10 @@ final class VmOptions {
   @Option(names = "--ip", paramLabel = "IP", description = "Static IP address on the VM's first network (repeatable).")
   List<String> ips = new ArrayList<>();
 
+  @Option(names = "--dns", paramLabel = "IP", description = "A nameserver for the guest (repeatable, up to 3;"
+      + " default: its networks', else the host's).")
+  List<String> dns = new ArrayList<>();
+
   @Option(names = {"-p", "--publish"}, paramLabel = "SPEC", converter = Converters.Published.class,
       description = "Publish a VM port on the host: [NETWORK/][hostIp:]hostPort:vmPort[/tcp|udp], from the VM's"
           + " network of that name (default: its first; repeatable).")
@@ -101,7 +105,7 @@ final class VmOptions {
           i == 0 ? netOptions : Map.of()));
     }
     VmSpec spec = new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel),
-        cpus, memoryMib, specs);
+        cpus, memoryMib, specs, dns);
     return PublishedPort.addTo(spec, ports);
   }
 }

@@ -1,5 +1,7 @@
 package dev.ignis.runtime.cli;
 
+import dev.ignis.runtime.guest.HostResolvers;
+import dev.ignis.runtime.vm.GuestDns;
 import dev.ignis.runtime.vm.Vm;
 import dev.ignis.runtime.vm.VmStatus;
 import dev.ignis.spi.IpConfig;
@@ -23,10 +25,14 @@ import java.util.List;
  * @param createdAt when it was created
  * @param startedAt when it was last started
  * @param nics every network card of the VM, in order
+ * @param dns the guest's nameservers and where they come from, while attached; else the VM's own
+ *     ({@code --dns}), or none with source {@code chosen at start}
  */
 public record VmView(
     String id, String name, String status, String note, String networkPlugin, String network, List<String> ips,
-    List<String> ports, String netns, Instant createdAt, Instant startedAt, List<Nic> nics) {
+    List<String> ports, String netns, Instant createdAt, Instant startedAt, List<Nic> nics, GuestDns dns) {
+
+  private static final HostResolvers HOST_RESOLVERS = new HostResolvers();
 
   /**
    * One network card as {@code ps} shows it.
@@ -59,9 +65,11 @@ public record VmView(
       case EXITED -> "the guest exited; its network stays attached until stop, rm or gc";
       default -> "";
     };
+    GuestDns dns = vm.hasAttachments() || !vm.spec().dns().isEmpty()
+        ? GuestDns.choose(vm.spec(), vm.attachments(), HOST_RESOLVERS) : new GuestDns(List.of(), "chosen at start");
     return new VmView(vm.id(), vm.name(), vm.status().label(), note, vm.spec().first().plugin(),
         vm.spec().first().network(), ips, ports.stream().map(VmView::portText).toList(), netns, vm.createdAt(),
-        vm.startedAt(), nics);
+        vm.startedAt(), nics, dns);
   }
 
   /** The network column: each network's plugin and network chosen ({@code cni:lan}), comma-separated. */

@@ -78,7 +78,7 @@ final class VmApi {
     BootSpec boot = new BootSpec(text(body, "kernel"), text(body, "initrd"), text(body, "cmdline"),
         body.path("accel").asText("auto"));
     VmSpec spec = new VmSpec(name, boot, body.path("cpus").asInt(1), body.path("memoryMib").asInt(256),
-        networks(body));
+        networks(body), strings(body, "dns"));
     Json.respond(exchange, 201, lifecycle.create(PublishedPort.addTo(spec, ports(body.path("ports")))));
   }
 

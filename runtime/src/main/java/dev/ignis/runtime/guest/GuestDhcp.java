@@ -17,14 +17,16 @@ import java.util.List;
  * leased statically to the VM's MAC (the only MAC on that tap). Only DHCP requests from the
  * guest reach it: a tc filter ahead of the redirect to the plugin's interface classifies UDP
  * to port 67 without action, so those packets go up the sandbox's stack (the kernel here has
- * no gact module for an explicit "pass"); nothing of it goes beyond the tap. DNS servers are
- * only ever the plugin's.
+ * no gact module for an explicit "pass"); nothing of it goes beyond the tap. The nameservers
+ * are the ones the runtime chose for the guest, announced by the first card's server only.
  */
 public final class GuestDhcp {
 
   private static final String FILES = "udhcpd";
   /** The DHCP option carrying a card's IPv6 {@code ADDRESS/PREFIX [GATEWAY]}, as the default image reads it. */
   static final int IPV6_OPTION = 224;
+  /** The DHCP option carrying every nameserver of the guest, of both families, space separated. */
+  static final int DNS_OPTION = 225;
   private static final java.time.Duration PID_FILE_WAIT = java.time.Duration.ofSeconds(3);
 
   private final CommandRunner commands;
@@ -55,13 +57,16 @@ public final class GuestDhcp {
     if (!gateway.isEmpty() && tap.equals(GuestLink.TAP)) {
       config.append("option router ").append(gateway).append('\n');
     }
-    if (!dns.isEmpty()) {
-      config.append("option dns ").append(String.join(" ", dns)).append('\n');
+    List<String> dns4 = dns.stream().filter(server -> !server.contains(":")).toList();
+    if (!dns4.isEmpty()) {
+      config.append("option dns ").append(String.join(" ", dns4)).append('\n');
     }
-    // DHCP has no field for it: the card's IPv6 address and gateway ride in option 224 (site
-    // specific), as text, which the default image's hook reads.
-    ipv6.ifPresent(v6 -> config.append("option 0x").append(Integer.toHexString(IPV6_OPTION)).append(' ')
-        .append(java.util.HexFormat.of().formatHex(v6.getBytes(StandardCharsets.US_ASCII))).append('\n'));
+    // DHCP has no field for them: the card's IPv6 address and gateway, and nameservers of both
+    // families, ride in options 224 and 225 (site specific), as text, which the default image's hook reads.
+    ipv6.ifPresent(v6 -> siteOption(config, IPV6_OPTION, v6));
+    if (!dns.isEmpty()) {
+      siteOption(config, DNS_OPTION, String.join(" ", dns));
+    }
     Path configFile = vmDir.resolve(files + ".conf");
     stop(vmDir.resolve(files + ".pid"), configFile); // one a crashed start left, so that the pid file awaited below is the new one's
     try {
@@ -81,6 +86,11 @@ public final class GuestDhcp {
       awaitPidFile(vmDir.resolve(files + ".pid"));
       return null;
     });
+  }
+
+  private static void siteOption(StringBuilder config, int option, String text) {
+    config.append("option 0x").append(Integer.toHexString(option)).append(' ')
+        .append(java.util.HexFormat.of().formatHex(text.getBytes(StandardCharsets.US_ASCII))).append('\n');
   }
 
   /** The first card's files are named as before VMs had several: {@code udhcpd.*}. */

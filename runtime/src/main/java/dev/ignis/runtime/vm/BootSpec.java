@@ -19,7 +19,8 @@ public record BootSpec(String kernel, String initrd, String cmdline, String acce
   public static final Set<String> ACCELERATORS = Set.of("auto", "kvm", "tcg");
 
   /** Kernel arguments Ignis sets itself, which {@code --cmdline} may not set again. */
-  public static final Set<String> RESERVED_ARGUMENTS = Set.of("ip", "console", "ignis.name");
+  public static final Set<String> RESERVED_ARGUMENTS = Set.of("ip", "console", "ignis.name", "ignis.nics", "ignis.ip6",
+      "ignis.dns");
 
   /** The default image with automatic accelerator choice. */
   public static final BootSpec DEFAULT = new BootSpec("", "", "", "auto");
@@ -57,8 +58,8 @@ public record BootSpec(String kernel, String initrd, String cmdline, String acce
       String key = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
       if (RESERVED_ARGUMENTS.contains(key)) {
         throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--cmdline may not set '" + key + "': Ignis sets "
-            + String.join(", ", RESERVED_ARGUMENTS.stream().sorted().toList()) + " itself (the network is the plugin's,"
-            + " --name names the VM)");
+            + String.join(", ", RESERVED_ARGUMENTS.stream().sorted().toList()) + " itself (the"
+            + " network is the plugin's, --name names the VM, --dns its nameservers)");
       }
     }
     if (cmdline.contains(dev.ignis.runtime.hypervisor.QemuDriver.READY_MARKER)) {

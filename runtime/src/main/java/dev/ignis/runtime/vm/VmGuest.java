@@ -2,6 +2,7 @@ package dev.ignis.runtime.vm;
 
 import dev.ignis.runtime.guest.GuestDhcp;
 import dev.ignis.runtime.guest.GuestLink;
+import dev.ignis.runtime.guest.HostResolvers;
 import dev.ignis.runtime.hypervisor.AccelProbe;
 import dev.ignis.runtime.hypervisor.GuestProcess;
 import dev.ignis.runtime.hypervisor.GuestSpec;
@@ -34,16 +35,21 @@ public final class VmGuest {
   private final Path vmsDir;
   private final Duration bootTimeout;
   private final boolean earlyStart;
+  private final HostResolvers hostResolvers;
 
   public VmGuest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
       Path vmsDir, Duration bootTimeout) {
-    this(hypervisor, images, accel, link, dhcp, vmsDir, bootTimeout, true);
+    this(hypervisor, images, accel, link, dhcp, vmsDir, bootTimeout, true, new HostResolvers());
   }
 
-  /** The same, choosing whether guests of the default image start while their network is attached. */
+  /**
+   * The same, choosing whether guests of the default image start while their network is
+   * attached, and where the host's nameservers are read.
+   */
   public VmGuest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
-      Path vmsDir, Duration bootTimeout, boolean earlyStart) {
+      Path vmsDir, Duration bootTimeout, boolean earlyStart, HostResolvers hostResolvers) {
     this.earlyStart = earlyStart;
+    this.hostResolvers = hostResolvers;
     this.hypervisor = hypervisor;
     this.images = images;
     this.accel = accel;
@@ -68,6 +74,11 @@ public final class VmGuest {
     }
   }
 
+  /** The nameservers the guest of a VM on these attachments uses. */
+  public GuestDns dns(Vm vm, List<Attachment> attachments) {
+    return GuestDns.choose(vm.spec(), attachments, hostResolvers);
+  }
+
   /** Boots the VM's guest on its attachments and returns once it is ready (or throws). */
   GuestProcess boot(Vm vm, List<Attachment> attachments) {
     ImageStore.Image image = images.resolve(vm.spec().boot().kernel(), vm.spec().boot().initrd());
@@ -75,6 +86,7 @@ public final class VmGuest {
     String accelerator = accel.resolve(vm.spec().boot().accel(), image.kernel(), image.initrd(),
         vmsDir.getParent().resolve("accel-probe-run"));
     long begin = System.nanoTime();
+    GuestDns dns = dns(vm, attachments);
     List<GuestSpec.Nic> nics = new java.util.ArrayList<>();
     String netnsPath = attachments.isEmpty() ? "" : attachments.get(0).netnsPath();
     for (int i = 0; i < attachments.size(); i++) {
@@ -86,12 +98,12 @@ public final class VmGuest {
       String mac = cardMac(vm, attachments, i);
       String tap = GuestLink.tap(i);
       link.connect(attachment.netnsPath(), nic.name(), tap);
-      serveDhcp(vm, i, attachment, nic, mac);
+      serveDhcp(vm, i, attachment, nic, mac, dns);
       nics.add(new GuestSpec.Nic(tap, mac));
     }
     long served = System.nanoTime();
     GuestSpec spec = new GuestSpec(vm.name(), vmDir, netnsPath.isEmpty() ? null : netnsPath, nics, image.kernel(),
-        image.initrd(), cmdline(vm, attachments, false), vm.spec().cpus(), vm.spec().memoryMib(), accelerator);
+        image.initrd(), cmdline(vm, attachments, dns), vm.spec().cpus(), vm.spec().memoryMib(), accelerator);
     GuestProcess guest = hypervisor.start(spec);
     long started = System.nanoTime();
     awaitReady(vm, guest);
@@ -100,13 +112,13 @@ public final class VmGuest {
     return guest;
   }
 
-  /** Serves the card's IPv4 address by DHCP on its tap; the first card's with the gateway. */
-  private void serveDhcp(Vm vm, int index, Attachment attachment, NetInterface nic, String mac) {
+  /** Serves the card's IPv4 address by DHCP on its tap; the first card's with the gateway and nameservers. */
+  private void serveDhcp(Vm vm, int index, Attachment attachment, NetInterface nic, String mac, GuestDns dns) {
     java.util.Optional<String> v6 = ipv6(nic).map(ip -> ip.address() + defaultGateway(index, ip, attachment)
         .map(gw -> " " + gw).orElse(""));
     ipv4(nic).ifPresent(ip -> dhcp.serve(attachment.netnsPath(), vmsDir.resolve(vm.id()), GuestLink.tap(index), mac, ip,
         defaultGateway(index, ip, attachment).orElse(""),
-        attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).toList(), v6));
+        index == 0 ? dns.servers() : List.of(), v6));
   }
 
   /**
@@ -135,7 +147,7 @@ public final class VmGuest {
       nics.add(new GuestSpec.Nic(GuestLink.tap(i), vm.spec().networks().get(i).mac()));
     }
     link.createTaps(netnsPath, nics.stream().map(GuestSpec.Nic::tap).toList());
-    String cmdline = cmdline(vm, List.of(), true);
+    String cmdline = cmdline(vm, List.of(), null);
     GuestProcess guest = hypervisor.start(new GuestSpec(vm.name(), vmsDir.resolve(vm.id()), netnsPath, nics,
         image.kernel(), image.initrd(), cmdline, vm.spec().cpus(), vm.spec().memoryMib(), accelerator));
     try {
@@ -173,10 +185,11 @@ public final class VmGuest {
       nics.add(nic);
     }
     long begin = System.nanoTime();
+    GuestDns dns = dns(vm, attachments);
     for (int i = 0; i < nics.size(); i++) {
       Attachment attachment = attachments.get(i);
       link.joinTap(attachment.netnsPath(), nics.get(i).name(), GuestLink.tap(i));
-      serveDhcp(vm, i, attachment, nics.get(i), vm.spec().networks().get(i).mac());
+      serveDhcp(vm, i, attachment, nics.get(i), vm.spec().networks().get(i).mac(), dns);
     }
     try {
       for (int i = 0; i < nics.size(); i++) {
@@ -275,10 +288,12 @@ public final class VmGuest {
    * with an IPv4 address, naming its {@code ethN}; the first card's with the gateway and DNS)
    * and {@code ignis.ip6=ethN,ADDRESS/PREFIX[,GATEWAY]} (one per card with an IPv6 address),
    * for several cards their MACs in order ({@code ignis.nics=}, which the init names {@code
-   * eth0}, {@code eth1}, ... by), its name; with {@code dhcp} the guest is told to take its
-   * addresses by DHCP ({@code ignis.net=dhcp}); then the user's.
+   * eth0}, {@code eth1}, ... by), its name, its nameservers ({@code ignis.dns=A,B}; the IPv4 ones
+   * also in the first {@code ip=}, for inits that read only that); without {@code dns} the guest
+   * is told to take its addresses and nameservers by DHCP ({@code ignis.net=dhcp}); then the user's.
    */
-  static String cmdline(Vm vm, List<Attachment> attachments, boolean dhcp) {
+  static String cmdline(Vm vm, List<Attachment> attachments, GuestDns dns) {
+    boolean dhcp = dns == null;
     StringBuilder line = new StringBuilder("console=ttyS0 reboot=t panic=-1 quiet");
     line.append(" tsc_early_khz=").append(hostKhz());
     line.append(" ignis.name=").append(vm.name());
@@ -290,9 +305,8 @@ public final class VmGuest {
         String gateway = defaultGateway(i, ip, attachment).orElse("");
         line.append(" ip=").append(ip.ip()).append("::").append(gateway).append(':').append(ip.prefixLength())
             .append(':').append(vm.name()).append(':').append(VmSpec.interfaceName(i)).append(":off");
-        if (i == 0) {
-          attachment.dns().nameservers().stream().filter(IpConfig::isIpLiteral).limit(2)
-              .forEach(server -> line.append(':').append(server));
+        if (i == 0 && dns != null) {
+          dns.ipv4().stream().limit(2).forEach(server -> line.append(':').append(server)); // dns0 and dns1
         }
       }
       int index = i;
@@ -306,6 +320,8 @@ public final class VmGuest {
     }
     if (dhcp) {
       line.append(" ignis.net=dhcp");
+    } else if (!dns.servers().isEmpty()) {
+      line.append(" ignis.dns=").append(String.join(",", dns.servers()));
     }
     // The user's arguments come last: after a '--' in them, words go to init.
     if (!vm.spec().boot().cmdline().isBlank()) {

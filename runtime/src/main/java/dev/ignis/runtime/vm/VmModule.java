@@ -43,7 +43,7 @@ public final class VmModule extends AbstractModule {
   VmGuest guest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
       Settings settings) {
     return new VmGuest(hypervisor, images, accel, link, dhcp, settings.vmsDir(), bootTimeout(settings),
-        earlyStart(settings));
+        earlyStart(settings), new dev.ignis.runtime.guest.HostResolvers());
   }
 
   /**

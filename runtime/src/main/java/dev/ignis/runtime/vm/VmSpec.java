@@ -18,16 +18,21 @@ import java.util.regex.Pattern;
  * @param networks the VM's networks, one guest network card each, in order ({@code eth0},
  *     {@code eth1}, ... inside the guest); at least one, at most {@value #MAX_NETWORKS}.
  *     Records written before VMs had several read as one network
+ * @param dns the nameservers the guest uses ({@code --dns}), at most {@value #MAX_DNS}; empty for
+ *     its networks' own, else the host's ({@link GuestDns})
  */
 public record VmSpec(
     String name,
     BootSpec boot,
     int cpus,
     int memoryMib,
-    List<NetworkSpec> networks) {
+    List<NetworkSpec> networks,
+    List<String> dns) {
 
   /** The most network cards a VM gets (QEMU's microvm has 24 virtio-mmio slots; more is no use). */
   public static final int MAX_NETWORKS = 8;
+  /** The most nameservers a guest uses: as many as a resolv.conf holds (glibc's MAXNS). */
+  public static final int MAX_DNS = 3;
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -48,6 +53,12 @@ public record VmSpec(
     }
     checkNetworksDistinct(networks);
     checkPortsDistinct(networks.stream().flatMap(n -> n.ports().stream()).toList());
+    dns = checkedDns(dns);
+  }
+
+  /** A spec whose guest takes its networks' nameservers, else the host's. */
+  public VmSpec(String name, BootSpec boot, int cpus, int memoryMib, List<NetworkSpec> networks) {
+    this(name, boot, cpus, memoryMib, networks, List.of());
   }
 
   /** A spec of one network on the plugin's default network. */
@@ -73,11 +84,12 @@ public record VmSpec(
       @com.fasterxml.jackson.annotation.JsonProperty("ports") List<PortMapping> ports,
       @com.fasterxml.jackson.annotation.JsonProperty("networkPlugin") String networkPlugin,
       @com.fasterxml.jackson.annotation.JsonProperty("netOptions") Map<String, String> netOptions,
-      @com.fasterxml.jackson.annotation.JsonProperty("network") String network) {
+      @com.fasterxml.jackson.annotation.JsonProperty("network") String network,
+      @com.fasterxml.jackson.annotation.JsonProperty("dns") List<String> dns) {
     if (networks == null && networkPlugin != null) {
       networks = List.of(new NetworkSpec(networkPlugin, network, mac, staticIps, ports, netOptions));
     }
-    return new VmSpec(name, boot, cpus, memoryMib, networks);
+    return new VmSpec(name, boot, cpus, memoryMib, networks, dns);
   }
 
   /**
@@ -100,7 +112,12 @@ public record VmSpec(
 
   /** This spec with other networks. */
   public VmSpec withNetworks(List<NetworkSpec> newNetworks) {
-    return new VmSpec(name, boot, cpus, memoryMib, newNetworks);
+    return new VmSpec(name, boot, cpus, memoryMib, newNetworks, dns);
+  }
+
+  /** This spec with other nameservers for the guest (empty: its networks', else the host's). */
+  public VmSpec withDns(List<String> servers) {
+    return new VmSpec(name, boot, cpus, memoryMib, networks, servers);
   }
 
   /**
@@ -130,6 +147,32 @@ public record VmSpec(
               + "; give each network card its own");
         }
       }
+    }
+  }
+
+  private static List<String> checkedDns(List<String> dns) {
+    List<String> servers = dns == null ? List.of() : List.copyOf(dns);
+    for (String server : servers) {
+      if (!dev.ignis.spi.IpConfig.isIpLiteral(server) || server.contains("%")) {
+        throw invalid("--dns '" + server + "' is not an IP address; give a nameserver's address, such as 10.61.0.1 or"
+            + " fd00::1");
+      }
+    }
+    if (servers.size() > MAX_DNS) {
+      throw invalid(servers.size() + " --dns servers given; a guest uses at most " + MAX_DNS + " (as resolv.conf does)");
+    }
+    if (servers.stream().map(VmSpec::address).distinct().count() < servers.size()) {
+      throw invalid("--dns " + servers + " names one server twice; give each once");
+    }
+    return servers;
+  }
+
+  /** An IP literal as an address (no name lookup: it is a literal), so that two spellings of one compare equal. */
+  static java.net.InetAddress address(String literal) {
+    try {
+      return java.net.InetAddress.getByName(literal);
+    } catch (java.net.UnknownHostException e) {
+      throw invalid("'" + literal + "' is not an IP address");
     }
   }
 

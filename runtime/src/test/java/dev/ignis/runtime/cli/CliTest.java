@@ -228,6 +228,8 @@ class CliTest {
     assertThat(run("create", "--name", "a", "--cmdline", "quiet ip=10.0.0.9::10.0.0.1:24::eth0:off")).isEqualTo(100);
     assertThat(err()).contains("--cmdline may not set 'ip'");
     assertThat(run("create", "--name", "a", "--cmdline", "ignis.name=other")).isEqualTo(100);
+    assertThat(run("create", "--name", "a", "--cmdline", "ignis.dns=192.0.2.1")).isEqualTo(100);
+    assertThat(err()).contains("--dns its nameservers");
     assertThat(run("create", "--name", "a", "--cmdline", "x=IGNIS-READY")).isEqualTo(100);
     assertThat(err()).contains("may not contain IGNIS-READY");
     assertThat(run("create", "--name", "a", "--cmdline", "quiet\ninit=/bin/sh")).isEqualTo(100);
