@@ -81,5 +81,6 @@ public final class RuntimeModule extends AbstractModule {
     install(new PluginModule());
     install(new GuestModule());
     install(new VmModule());
+    install(new dev.ignis.runtime.image.oci.OciModule());
   }
 }

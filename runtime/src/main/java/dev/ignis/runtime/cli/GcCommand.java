@@ -9,7 +9,8 @@ import picocli.CommandLine.ParentCommand;
 /** {@code runtime gc}. */
 @Command(name = "gc", mixinStandardHelpOptions = true,
     description = {"Reclaim what crashes left: finish interrupted starts and stops, remove sandboxes of VMs"
-        + " that no longer exist, and let every plugin reclaim leases, rules and containers it holds for them.",
+        + " that no longer exist, let every plugin reclaim leases, rules and containers it holds for them, and"
+        + " remove what interrupted image imports left.",
         "Prints one line per thing reclaimed; safe to run at any time."})
 final class GcCommand implements Callable<Integer> {
 
@@ -20,6 +21,13 @@ final class GcCommand implements Callable<Integer> {
     VmGarbageCollector.Report report = root.service(VmGarbageCollector.class).collect();
     report.reclaimed().forEach(root.out::println);
     report.problems().forEach(problem -> root.err.println("error: " + problem));
-    return report.problems().isEmpty() ? 0 : Cli.exitStatus(ErrorCode.IO_FAILURE);
+    boolean imagesClean = true;
+    try {
+      root.service(dev.ignis.runtime.image.oci.OciImages.class).removeLeftovers().forEach(root.out::println);
+    } catch (dev.ignis.spi.IgnisException e) {
+      root.err.println("error: " + e.getMessage());
+      imagesClean = false;
+    }
+    return report.problems().isEmpty() && imagesClean ? 0 : Cli.exitStatus(ErrorCode.IO_FAILURE);
   }
 }

@@ -30,6 +30,7 @@ final class Subcommands {
     ALL.put("inspect", InspectCommand::new);
     ALL.put("logs", LogsCommand::new);
     ALL.put("port", PortCommand::new);
+    ALL.put("image", ImageCommand::new);
     ALL.put("plugins", PluginsCommand::new);
     ALL.put("bootstrap", BootstrapCommand::new);
     ALL.put("check", CheckCommand::new);

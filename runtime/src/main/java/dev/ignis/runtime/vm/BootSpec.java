@@ -12,8 +12,10 @@ import java.util.Set;
  * @param initrd an initramfs, or empty for the default image's
  * @param cmdline kernel arguments added to Ignis' own (console, network, name)
  * @param accel {@code auto} (KVM where a probe shows it works, else TCG), {@code kvm} or {@code tcg}
+ * @param image the id of the imported image ({@code sha256:...}) the VM's root disk is made from,
+ *     or empty for none (the guest runs from its initramfs)
  */
-public record BootSpec(String kernel, String initrd, String cmdline, String accel) {
+public record BootSpec(String kernel, String initrd, String cmdline, String accel, String image) {
 
   /** The accelerators {@code --accel} takes. */
   public static final Set<String> ACCELERATORS = Set.of("auto", "kvm", "tcg");
@@ -25,8 +27,17 @@ public record BootSpec(String kernel, String initrd, String cmdline, String acce
   /** The default image with automatic accelerator choice. */
   public static final BootSpec DEFAULT = new BootSpec("", "", "", "auto");
 
+  /** Booting without an image. */
+  public BootSpec(String kernel, String initrd, String cmdline, String accel) {
+    this(kernel, initrd, cmdline, accel, "");
+  }
+
   /** Null strings become empty, a missing accelerator {@code auto}; checks the accelerator. */
   public BootSpec {
+    image = image == null ? "" : image;
+    if (!image.isEmpty() && !image.matches("sha256:[0-9a-f]{64}")) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "image id '" + image + "' is not a sha256 digest");
+    }
     kernel = kernel == null ? "" : kernel;
     initrd = initrd == null ? "" : initrd;
     cmdline = cmdline == null ? "" : cmdline;
