@@ -97,10 +97,10 @@ public final class CniPlugin implements NetworkPlugin {
     AttachmentJournal.Item item = new AttachmentJournal.Item(list.name(), conf.containerId(), conf.ifName());
     try {
       proxies.apply(item, request.ports(), proxyTarget(parsed, conf.ifName(), request.ports()));
-    } catch (IgnisException e) {
+    } catch (RuntimeException e) { // whatever failed after ADD: undone here, not left to gc
       try {
         attachments.delete(item);
-      } catch (IgnisException undo) {
+      } catch (RuntimeException undo) {
         e.addSuppressed(undo); // the journal keeps it for gc
       }
       throw e;

@@ -76,6 +76,9 @@ final class LoopbackProxies {
    * port is taken) fails the call, and those this call started are stopped again.
    */
   void apply(AttachmentJournal.Item item, List<PortMapping> wanted, String vmIp) {
+    if (wanted.stream().noneMatch(LoopbackProxies::isProxied) && !Files.isDirectory(dir.resolve(item.key()))) {
+      return; // none wanted, none ever started (each proxy's directory is made before it starts)
+    }
     Set<PortMapping> running = new HashSet<>(running(item));
     List<PortMapping> started = new ArrayList<>();
     try {
@@ -105,6 +108,9 @@ final class LoopbackProxies {
   /** Stops the proxies of attachments the journal no longer holds (a crash after DEL); returns their ports. */
   List<String> stopOrphans(Set<String> journalledKeys) {
     List<String> stopped = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return stopped; // no proxy was ever started here
+    }
     for (Proxy proxy : proxies()) {
       String key = proxy.logFile().getParent().getFileName().toString();
       if (!journalledKeys.contains(key)) {
@@ -118,6 +124,9 @@ final class LoopbackProxies {
   /** The proxied ports of an attachment whose proxy runs. */
   List<PortMapping> running(AttachmentJournal.Item item) {
     Path own = dir.resolve(item.key());
+    if (!Files.isDirectory(own)) {
+      return List.of(); // made before its first proxy starts, removed after its last one stopped
+    }
     return proxies().stream().filter(p -> p.logFile().getParent().equals(own)).map(Proxy::port).distinct().toList();
   }
 
@@ -215,12 +224,25 @@ final class LoopbackProxies {
   private Optional<Proxy> proxyOf(long pid, Path cmdline) {
     List<String> argv;
     try {
-      argv = List.of(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0"));
+      String text = new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8);
+      if (!text.contains(PROGRAM) || !text.contains(dir.toString())) {
+        return Optional.empty(); // most processes: not read further
+      }
+      argv = List.of(text.split("\0"));
     } catch (IOException gone) {
       return Optional.empty();
     }
+    try {
+      return proxyOf(pid, argv);
+    } catch (RuntimeException notOurs) { // a command line that is no path, or a process that is not a proxy
+      return Optional.empty();
+    }
+  }
+
+  private Optional<Proxy> proxyOf(long pid, List<String> argv) {
     int flag = argv.indexOf("-lf");
-    if (argv.isEmpty() || !Path.of(argv.get(0)).getFileName().toString().equals(PROGRAM) || flag < 0
+    Path program = Path.of(argv.get(0)).getFileName();
+    if (program == null || !program.toString().equals(PROGRAM) || flag < 0
         || flag + 1 >= argv.size()) {
       return Optional.empty();
     }
