@@ -28,6 +28,7 @@ final class CreateCommand implements Callable<Integer> {
     Settings settings = root.settings();
     String fallbackName = "vm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     return root.service(VmLifecycle.class).create(options.toSpec(root.pluginChoice(options.networkPlugin),
-        settings.defaultPlugin(), fallbackName, root.session));
+        settings.defaultPlugin(), fallbackName, root.session,
+        image -> root.service(dev.ignis.runtime.image.oci.OciImages.class).find(image).id()));
   }
 }

@@ -52,6 +52,11 @@ final class VmOptions {
   @Option(names = "--ip", paramLabel = "IP", description = "Static IP address on the VM's first network (repeatable).")
   List<String> ips = new ArrayList<>();
 
+  @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE",
+      description = "An imported image to boot ('runtime image ls'; default: none, the default image's initramfs"
+          + " alone). The VM gets its own copy-on-write disk of it and runs its command.")
+  String image;
+
   @Option(names = "--dns", paramLabel = "IP", description = "A nameserver for the guest (repeatable, up to 3;"
       + " default: its networks', else the host's).")
   List<String> dns = new ArrayList<>();
@@ -79,8 +84,14 @@ final class VmOptions {
    * The spec; a missing name is left for the caller to fill in after the id is known. Kernel
    * and initrd paths are kept absolute, resolved against the caller's directory.
    */
-  VmSpec toSpec(Optional<String> pluginChoice, String defaultPlugin, String fallbackName, CliSession session) {
+  VmSpec toSpec(Optional<String> pluginChoice, String defaultPlugin, String fallbackName, CliSession session,
+      java.util.function.UnaryOperator<String> imageIds) {
     BootSpec.checkCmdline(cmdline);
+    if (image != null && (kernel != null || initrd != null)) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "an IMAGE boots with the default kernel and initramfs;"
+          + " leave out --kernel and --initrd");
+    }
+    String imageId = image == null ? "" : imageIds.apply(image);
     String kernelPath = kernel == null || kernel.isBlank() ? kernel : session.resolve(kernel).toString();
     String initrdPath = initrd == null || initrd.isBlank() ? initrd : session.resolve(initrd).toString();
     List<NetworkChoice> choices = networks.isEmpty()
@@ -104,7 +115,8 @@ final class VmOptions {
       specs.add(new NetworkSpec(choice.plugin(), choice.network(), cardMac, staticIps, List.of(),
           i == 0 ? netOptions : Map.of()));
     }
-    VmSpec spec = new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel),
+    VmSpec spec = new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel,
+        imageId),
         cpus, memoryMib, specs, dns);
     return PublishedPort.addTo(spec, ports);
   }

@@ -39,12 +39,15 @@ final class VmApi {
   private final VmStore store;
   private final VmLifecycle lifecycle;
   private final Settings settings;
+  private final com.google.inject.Provider<dev.ignis.runtime.image.oci.OciImages> images;
 
   @Inject
-  VmApi(VmStore store, VmLifecycle lifecycle, Settings settings) {
+  VmApi(VmStore store, VmLifecycle lifecycle, Settings settings,
+      com.google.inject.Provider<dev.ignis.runtime.image.oci.OciImages> images) {
     this.store = store;
     this.lifecycle = lifecycle;
     this.settings = settings;
+    this.images = images;
   }
 
   /** {@code GET /v1/vms[?all=true]}: running VMs, or all of them. */
@@ -75,8 +78,13 @@ final class VmApi {
             + " directory of yours)");
       }
     }
+    String image = text(body, "image");
+    if (image != null && (text(body, "kernel") != null || text(body, "initrd") != null)) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "an image boots with the default kernel and initramfs;"
+          + " leave out kernel and initrd");
+    }
     BootSpec boot = new BootSpec(text(body, "kernel"), text(body, "initrd"), text(body, "cmdline"),
-        body.path("accel").asText("auto"));
+        body.path("accel").asText("auto"), image == null ? "" : images.get().find(image).id());
     VmSpec spec = new VmSpec(name, boot, body.path("cpus").asInt(1), body.path("memoryMib").asInt(256),
         networks(body), strings(body, "dns"));
     Json.respond(exchange, 201, lifecycle.create(PublishedPort.addTo(spec, ports(body.path("ports")))));

@@ -15,13 +15,20 @@ import java.nio.file.Path;
  * @param cpus virtual CPUs
  * @param memoryMib memory in MiB
  * @param accel {@code kvm} or {@code tcg}
+ * @param rootDisk the qcow2 file the guest sees as {@code /dev/vda}, or null for none
  */
 public record GuestSpec(String name, Path vmDir, String netnsPath, java.util.List<Nic> nics, Path kernel, Path initrd,
-    String cmdline, int cpus, int memoryMib, String accel) {
+    String cmdline, int cpus, int memoryMib, String accel, Path rootDisk) {
 
   /** Copies the cards. */
   public GuestSpec {
     nics = nics == null ? java.util.List.of() : java.util.List.copyOf(nics);
+  }
+
+  /** A guest without disk. */
+  public GuestSpec(String name, Path vmDir, String netnsPath, java.util.List<Nic> nics, Path kernel, Path initrd,
+      String cmdline, int cpus, int memoryMib, String accel) {
+    this(name, vmDir, netnsPath, nics, kernel, initrd, cmdline, cpus, memoryMib, accel, null);
   }
 
   /**

@@ -86,6 +86,10 @@ public final class QemuDriver implements Hypervisor {
         "-serial", "file:" + console,
         "-qmp", "unix:" + control + ",server=on,wait=off",
         "-daemonize", "-pidfile", pidFile.toString()));
+    if (spec.rootDisk() != null) { // the guest's /dev/vda
+      argv.addAll(List.of("-drive", "id=root,file=" + spec.rootDisk().toString().replace(",", ",,")
+          + ",format=qcow2,if=none,discard=unmap", "-device", "virtio-blk-device,drive=root"));
+    }
     for (int i = 0; i < spec.nics().size(); i++) {
       GuestSpec.Nic nic = spec.nics().get(i);
       argv.addAll(List.of("-netdev", "tap,id=net" + i + ",ifname=" + nic.tap() + ",script=no,downscript=no",

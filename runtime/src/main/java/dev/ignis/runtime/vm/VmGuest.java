@@ -8,6 +8,7 @@ import dev.ignis.runtime.hypervisor.GuestProcess;
 import dev.ignis.runtime.hypervisor.GuestSpec;
 import dev.ignis.runtime.hypervisor.Hypervisor;
 import dev.ignis.runtime.image.ImageStore;
+import dev.ignis.runtime.image.oci.ImageBoot;
 import dev.ignis.spi.Attachment;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
@@ -36,20 +37,22 @@ public final class VmGuest {
   private final Duration bootTimeout;
   private final boolean earlyStart;
   private final HostResolvers hostResolvers;
+  private final ImageBoot imageBoot;
 
   public VmGuest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
       Path vmsDir, Duration bootTimeout) {
-    this(hypervisor, images, accel, link, dhcp, vmsDir, bootTimeout, true, new HostResolvers());
+    this(hypervisor, images, accel, link, dhcp, vmsDir, bootTimeout, true, new HostResolvers(), null);
   }
 
   /**
    * The same, choosing whether guests of the default image start while their network is
-   * attached, and where the host's nameservers are read.
+   * attached, where the host's nameservers are read, and what boots VMs of imported images.
    */
   public VmGuest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
-      Path vmsDir, Duration bootTimeout, boolean earlyStart, HostResolvers hostResolvers) {
+      Path vmsDir, Duration bootTimeout, boolean earlyStart, HostResolvers hostResolvers, ImageBoot imageBoot) {
     this.earlyStart = earlyStart;
     this.hostResolvers = hostResolvers;
+    this.imageBoot = imageBoot;
     this.hypervisor = hypervisor;
     this.images = images;
     this.accel = accel;
@@ -61,6 +64,8 @@ public final class VmGuest {
 
   /** The default image's init revision that configures several network cards. */
   static final int SEVERAL_NICS_REVISION = 4;
+  /** The default image's init revision that boots a VM from its disk (an imported image). */
+  static final int IMAGE_REVISION = 7;
 
   /**
    * Throws, before anything changes, unless the VM's guest can take all its networks: a VM of
@@ -102,14 +107,27 @@ public final class VmGuest {
       nics.add(new GuestSpec.Nic(tap, mac));
     }
     long served = System.nanoTime();
-    GuestSpec spec = new GuestSpec(vm.name(), vmDir, netnsPath.isEmpty() ? null : netnsPath, nics, image.kernel(),
-        image.initrd(), cmdline(vm, attachments, dns), vm.spec().cpus(), vm.spec().memoryMib(), accelerator);
-    GuestProcess guest = hypervisor.start(spec);
+    GuestProcess guest = hypervisor.start(guestSpec(vm, netnsPath.isEmpty() ? null : netnsPath, nics, image,
+        cmdline(vm, attachments, dns), accelerator));
     long started = System.nanoTime();
     awaitReady(vm, guest);
     log.debug("timing: VM {} guest link and DHCP servers {} ms, QEMU start {} ms, boot to ready {} ms", vm.name(),
         (served - begin) / 1_000_000, (started - served) / 1_000_000, (System.nanoTime() - started) / 1_000_000);
     return guest;
+  }
+
+  /**
+   * What QEMU boots: the image's kernel and initrd; for a VM of an imported image, its own disk
+   * and the initrd with its launch file ({@link ImageBoot}).
+   */
+  private GuestSpec guestSpec(Vm vm, String netnsPath, List<GuestSpec.Nic> nics, ImageStore.Image image, String cmdline,
+      String accelerator) {
+    Path vmDir = vmsDir.resolve(vm.id());
+    String imageId = vm.spec().boot().image();
+    Path initrd = imageId.isEmpty() ? image.initrd() : imageBoot.initrd(imageId, image.initrd(), vmDir);
+    Path disk = imageId.isEmpty() ? null : imageBoot.disk(imageId, vmDir);
+    return new GuestSpec(vm.name(), vmDir, netnsPath, nics, image.kernel(), initrd, cmdline, vm.spec().cpus(),
+        vm.spec().memoryMib(), accelerator, disk);
   }
 
   /** Serves the card's IPv4 address by DHCP on its tap; the first card's with the gateway and nameservers. */
@@ -148,8 +166,7 @@ public final class VmGuest {
     }
     link.createTaps(netnsPath, nics.stream().map(GuestSpec.Nic::tap).toList());
     String cmdline = cmdline(vm, List.of(), null);
-    GuestProcess guest = hypervisor.start(new GuestSpec(vm.name(), vmsDir.resolve(vm.id()), netnsPath, nics,
-        image.kernel(), image.initrd(), cmdline, vm.spec().cpus(), vm.spec().memoryMib(), accelerator));
+    GuestProcess guest = hypervisor.start(guestSpec(vm, netnsPath, nics, image, cmdline, accelerator));
     try {
       // Unplugged until its DHCP server answers: the init waits for the carrier and then asks at
       // once, instead of asking into a network not attached yet and again a second later.
@@ -317,6 +334,9 @@ public final class VmGuest {
     if (vm.spec().networks().size() > 1) {
       line.append(" ignis.nics=").append(String.join(",", java.util.stream.IntStream.range(0,
           vm.spec().networks().size()).mapToObj(i -> cardMac(vm, attachments, i)).toList()));
+    }
+    if (!vm.spec().boot().image().isEmpty()) {
+      line.append(" ignis.root=/dev/vda");
     }
     if (dhcp) {
       line.append(" ignis.net=dhcp");

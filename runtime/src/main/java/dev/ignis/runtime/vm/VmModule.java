@@ -41,9 +41,10 @@ public final class VmModule extends AbstractModule {
   @Provides
   @Singleton
   VmGuest guest(Hypervisor hypervisor, ImageStore images, AccelProbe accel, GuestLink link, GuestDhcp dhcp,
-      Settings settings) {
+      Settings settings, dev.ignis.runtime.image.oci.OciImages ociImages, dev.ignis.spi.CommandRunner commands) {
     return new VmGuest(hypervisor, images, accel, link, dhcp, settings.vmsDir(), bootTimeout(settings),
-        earlyStart(settings), new dev.ignis.runtime.guest.HostResolvers());
+        earlyStart(settings), new dev.ignis.runtime.guest.HostResolvers(),
+        new dev.ignis.runtime.image.oci.ImageBoot(ociImages, commands));
   }
 
   /**

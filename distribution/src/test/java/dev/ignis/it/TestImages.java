@@ -1,0 +1,86 @@
+package dev.ignis.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/**
+ * Images a test makes itself, offline: an OCI image layout of one layer holding the host's
+ * static busybox, a web root with CGI probes and a writable /data, whose command is busybox
+ * httpd on port 80 (a plain container image: no init of its own).
+ */
+final class TestImages {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TestImages() {}
+
+  /**
+   * The busybox web image as an OCI layout in {@code dir}: {@code /} serves "image page",
+   * {@code /cgi-bin/env} the environment, the directory the command started in and the hostname, {@code
+   * /cgi-bin/write?TEXT} writes /data/note, {@code /cgi-bin/read} shows it.
+   */
+  static Path busyboxWeb(Path dir) throws Exception {
+    Path root = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-rootfs"));
+    Files.createDirectories(root.resolve("bin"));
+    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+    Files.createSymbolicLink(root.resolve("bin/sh"), Path.of("busybox"));
+    Files.createDirectories(root.resolve("data"));
+    Files.createDirectories(root.resolve("tmp"));
+    Path cgi = Files.createDirectories(root.resolve("var/www/cgi-bin"));
+    Files.writeString(root.resolve("var/www/index.html"), "image page\n");
+    script(cgi.resolve("env"), "echo \"pwd=$(busybox cat /tmp/started-in) hostname=$(busybox hostname) greeting=$GREETING\"; busybox cat /etc/resolv.conf");
+    script(cgi.resolve("write"), "echo \"$QUERY_STRING\" > /data/note && echo written");
+    script(cgi.resolve("read"), "busybox cat /data/note 2>&1");
+    Path layer = Files.createDirectories(dir.resolve("blobs/sha256")).resolve("layer.tar");
+    Ignis.sh("tar", "--numeric-owner", "--owner=0", "--group=0", "-cf", layer.toString(), "-C", root.toString(), ".");
+    String layerDigest = sha256(Files.readAllBytes(layer));
+    Files.move(layer, layer.resolveSibling(layerDigest));
+    ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
+    ObjectNode settings = config.putObject("config");
+    // The command notes the directory it started in, then becomes httpd (which moves to its web root).
+    settings.putArray("Entrypoint").add("/bin/sh").add("-c").add("busybox pwd > /tmp/started-in && exec busybox httpd"
+        + " -f -p 80 \"$@\"").add("sh");
+    settings.putArray("Cmd").add("-h").add("/var/www");
+    settings.putArray("Env").add("PATH=/bin").add("GREETING=hello from the image config");
+    settings.put("WorkingDir", "/data");
+    ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");
+    rootfs.putArray("diff_ids").add("sha256:" + layerDigest);
+    byte[] configBytes = JSON.writeValueAsBytes(config);
+    String configDigest = blob(dir, configBytes);
+    ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2)
+        .put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+    manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
+        .put("digest", "sha256:" + configDigest).put("size", configBytes.length);
+    ArrayNode layers = manifest.putArray("layers");
+    layers.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar").put("digest", "sha256:" + layerDigest)
+        .put("size", Files.size(dir.resolve("blobs/sha256").resolve(layerDigest)));
+    byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
+    ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
+    index.putArray("manifests").addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json")
+        .put("digest", "sha256:" + blob(dir, manifestBytes)).put("size", manifestBytes.length)
+        .putObject("annotations").put("org.opencontainers.image.ref.name", "ignis-it/web:1");
+    Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(index));
+    Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+    return dir;
+  }
+
+  private static void script(Path file, String body) throws Exception {
+    Files.writeString(file, "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\n" + body + "\n");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private static String blob(Path dir, byte[] content) throws Exception {
+    String hex = sha256(content);
+    Files.write(Files.createDirectories(dir.resolve("blobs/sha256")).resolve(hex), content);
+    return hex;
+  }
+
+  private static String sha256(byte[] content) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+  }
+}
