@@ -151,7 +151,7 @@ final class ImageCommand implements Callable<Integer> {
   }
 
   static String size(long bytes) {
-    return bytes >= 1 << 30 ? String.format("%.1f GiB", bytes / (double) (1 << 30))
-        : String.format("%.1f MiB", bytes / (double) (1 << 20));
+    return bytes >= 1 << 30 ? String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1 << 30))
+        : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
   }
 }

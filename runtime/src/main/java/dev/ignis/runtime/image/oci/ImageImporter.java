@@ -114,25 +114,42 @@ public final class ImageImporter {
         + " from no registry: none is reachable from this host)");
   }
 
-  /** The plain files and directories of an archive, into a directory of {@code work}. */
+  /**
+   * The files of an archive, into a directory of {@code work}. A symlink (docker save links a
+   * layer it holds twice) becomes a hard link to its target when that is a file of the archive;
+   * others are dropped, so nothing read later can lead out of it.
+   */
   private Path unpackArchive(Path archive, String source, Path work) throws IOException {
     Path dir = Files.createDirectories(work.resolve("source"));
+    java.util.Map<Path, Path> links = new java.util.LinkedHashMap<>();
     try (InputStream in = decompressed(new BufferedInputStream(Files.newInputStream(archive), 1 << 16), source)) {
       TarReader reader = new TarReader(in, source);
       for (Optional<TarEntry> next = reader.next(); next.isPresent(); next = reader.next()) {
         TarEntry entry = next.get();
         List<String> parts = InRoot.components(entry.name());
-        if (parts.isEmpty() || entry.type() == TarEntry.Type.DIRECTORY) {
+        if (parts.isEmpty()) {
           continue;
         }
-        if (entry.type() != TarEntry.Type.FILE) {
-          continue; // docker save's links between layer directories: the manifest names the files
-        }
         Path target = dir.resolve(String.join("/", parts));
+        if (entry.type() == TarEntry.Type.SYMLINK || entry.type() == TarEntry.Type.HARDLINK) {
+          Path linked = (entry.type() == TarEntry.Type.SYMLINK ? target.getParent() : dir)
+              .resolve(entry.linkName()).normalize();
+          links.put(target, linked);
+        }
+        if (entry.type() != TarEntry.Type.FILE) {
+          continue;
+        }
         Files.createDirectories(target.getParent());
         try (InputStream content = reader.content()) {
           Files.copy(content, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+      }
+    }
+    for (var link : links.entrySet()) {
+      if (link.getValue().startsWith(dir) && Files.isRegularFile(link.getValue(), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && !Files.exists(link.getKey())) {
+        Files.createDirectories(link.getKey().getParent());
+        Files.createLink(link.getKey(), link.getValue());
       }
     }
     return dir;
