@@ -69,6 +69,59 @@ final class TestImages {
     return dir;
   }
 
+  /** Where images that take long to make are kept between runs (the Debian one takes a minute and 240 MB). */
+  static final Path CACHE = Path.of("/var/cache/ignis-test");
+
+  /**
+   * A Debian 12 image with systemd and openssh-server, made by mmdebstrap from the Debian mirror
+   * (minbase; cached between runs), as a docker save archive in {@code dir} with a second layer
+   * that has systemd-networkd take every card's address by DHCP. Its configuration names no
+   * command: it boots its own init.
+   */
+  static Path debianWithSystemd(Path dir) throws Exception {
+    Path base = CACHE.resolve("debian-12-systemd-ssh.tar");
+    if (!Files.exists(base)) {
+      Files.createDirectories(CACHE);
+      Path partial = CACHE.resolve("debian-12-systemd-ssh.tar.partial");
+      Ignis.sh("mmdebstrap", "--quiet", "--variant=minbase", "--include=systemd,systemd-sysv,openssh-server,iproute2,udev",
+          "--mode=root", "--format=tar", "bookworm", partial.toString(), "http://deb.debian.org/debian");
+      Files.move(partial, base);
+    }
+    Path save = Files.createDirectories(dir);
+    Files.copy(base, save.resolve("base.tar"));
+    Path network = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-network"));
+    Path units = Files.createDirectories(network.resolve("etc/systemd/system/multi-user.target.wants"));
+    Files.createDirectories(network.resolve("etc/systemd/system/sockets.target.wants"));
+    Files.createDirectories(network.resolve("etc/systemd/network"));
+    Files.writeString(network.resolve("etc/systemd/network/80-ignis.network"), "[Match]\nName=eth*\n[Network]\nDHCP=ipv4\n");
+    Files.createSymbolicLink(units.resolve("systemd-networkd.service"), Path.of("/lib/systemd/system/systemd-networkd.service"));
+    Files.createSymbolicLink(network.resolve("etc/systemd/system/sockets.target.wants/systemd-networkd.socket"),
+        Path.of("/lib/systemd/system/systemd-networkd.socket"));
+    Ignis.sh("tar", "--numeric-owner", "--owner=0", "--group=0", "-cf", save.resolve("network.tar").toString(), "-C",
+        network.toString(), ".");
+    ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
+    config.putObject("config");
+    ArrayNode diffIds = config.putObject("rootfs").put("type", "layers").putArray("diff_ids");
+    diffIds.add("sha256:" + sha256(save.resolve("base.tar"))).add("sha256:" + sha256(save.resolve("network.tar")));
+    Files.write(save.resolve("config.json"), JSON.writeValueAsBytes(config));
+    Files.writeString(save.resolve("manifest.json"), "[{\"Config\":\"config.json\",\"RepoTags\":[\"ignis-it/debian:12\"],"
+        + "\"Layers\":[\"base.tar\",\"network.tar\"]}]");
+    Path archive = dir.resolveSibling(dir.getFileName() + ".tar");
+    Ignis.sh("tar", "-cf", archive.toString(), "-C", save.toString(), ".");
+    return archive;
+  }
+
+  private static String sha256(Path file) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    try (var in = Files.newInputStream(file)) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
   private static void script(Path file, String body) throws Exception {
     Files.writeString(file, "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\n" + body + "\n");
     Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));

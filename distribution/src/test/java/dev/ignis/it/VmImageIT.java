@@ -49,6 +49,47 @@ class VmImageIT extends NetworkedVmTest {
   }
 
   @Test
+  void anImageWithItsOwnInit_bootsSystemd_takesItsAddressByDhcp_servesSsh_andStopsCleanly() throws Exception {
+    Path archive = TestImages.debianWithSystemd(work.resolve("debian"));
+    long importStart = System.nanoTime();
+    ignis.ok("image", "import", archive.toString());
+    System.out.printf("measured: importing the Debian image with systemd and sshd took %d ms%n",
+        (System.nanoTime() - importStart) / 1_000_000);
+    assertThat(ignis.ok("image", "inspect", "ignis-it/debian:12")).contains("\"init\" : \"/sbin/init\"");
+    long start = System.nanoTime();
+    ignis.ok("run", "--name", "deb", "ignis-it/debian:12");
+    System.out.printf("measured: run of the Debian image until ready (systemd up, address by DHCP) %d ms%n",
+        (System.nanoTime() - start) / 1_000_000);
+    String ip = ipOf("deb");
+    assertThat(ignis.ok("logs", "deb")).contains("IGNIS-READY deb " + ip);
+    assertThat(sshBanner(ip)).startsWith("SSH-2.0-OpenSSH");
+    long stop = System.nanoTime();
+    ignis.ok("stop", "deb");
+    long stopMillis = (System.nanoTime() - stop) / 1_000_000;
+    System.out.printf("measured: stop of the Debian VM (systemctl poweroff on the power button) %d ms%n", stopMillis);
+    assertThat(ignis.ok("logs", "deb")).as("systemd shut down").containsPattern("(reboot|[Pp]ower(ing)? ?[Oo]ff)");
+    ignis.ok("start", "deb");
+    assertThat(sshBanner(ipOf("deb"))).startsWith("SSH-2.0-OpenSSH");
+    ignis.ok("rm", "-f", "deb");
+  }
+
+  /** The first line sshd sends on port 22. */
+  private static String sshBanner(String ip) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress(ip, 22), 2000);
+        socket.setSoTimeout(5000);
+        return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
+      } catch (java.io.IOException e) {
+        if (attempt == 50) {
+          return e.toString();
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  @Test
   void aMissingImage_orOneWithAKernelOfItsOwn_isRefusedBeforeAnythingChanges() throws Exception {
     Ignis.Result missing = ignis.run("run", "--name", "x", "nosuch:1");
     assertThat(missing.status()).isEqualTo(101);

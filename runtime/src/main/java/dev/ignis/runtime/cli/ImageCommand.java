@@ -146,6 +146,7 @@ final class ImageCommand implements Callable<Integer> {
     view.put("importedAt", image.importedAt().toString());
     view.put("sizeBytes", image.sizeBytes());
     view.put("rootfs", image.rootfs().toString());
+    view.put("init", image.init().isEmpty() ? null : image.init());
     view.put("config", image.config().path("config"));
     return view;
   }

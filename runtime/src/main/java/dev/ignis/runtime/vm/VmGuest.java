@@ -65,7 +65,7 @@ public final class VmGuest {
   /** The default image's init revision that configures several network cards. */
   static final int SEVERAL_NICS_REVISION = 4;
   /** The default image's init revision that boots a VM from its disk (an imported image). */
-  static final int IMAGE_REVISION = 7;
+  static final int IMAGE_REVISION = 8;
 
   /**
    * Throws, before anything changes, unless the VM's guest can take all its networks: a VM of

@@ -27,12 +27,24 @@ final class ContainerLaunch {
     return argv;
   }
 
-  /** The env file for an image's configuration; refused when it names no command. */
-  static String envFile(String image, JsonNode config) {
+  /** Commands that mean "the image's own init", as images meant to boot systemd name them. */
+  private static final List<List<String>> INIT_COMMANDS = List.of(List.of("/sbin/init"), List.of("/lib/systemd/systemd"),
+      List.of("/usr/lib/systemd/systemd"));
+
+  /**
+   * The env file for an image's configuration: its command, or — when it names none, or names
+   * its init — its own init ({@code IGNIS_INIT}); refused when it has neither.
+   */
+  static String envFile(String image, JsonNode config, String init) {
     List<String> argv = argv(config);
+    if (argv.isEmpty() && !init.isEmpty() || INIT_COMMANDS.contains(argv)) {
+      return "# written by the runtime for the guest's init\nIGNIS_INIT=" + quoted(argv.isEmpty() ? init : argv.get(0))
+          + "\n";
+    }
     if (argv.isEmpty()) {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "image " + image + " names no command (no Entrypoint or"
-          + " Cmd in its configuration); Ignis runs a container image's command");
+          + " Cmd in its configuration) and has no /sbin/init; Ignis runs a container image's command, or an image's"
+          + " own init");
     }
     JsonNode settings = config.path("config");
     StringBuilder file = new StringBuilder("# written by the runtime for the guest's init\n");

@@ -35,7 +35,8 @@ public final class ImageBoot {
   /** Throws, before anything changes, unless the image exists and names a command to run. */
   public void check(String imageId) {
     OciImages.Image image = images.find(imageId);
-    ContainerLaunch.envFile(image.names().isEmpty() ? image.shortId() : image.names().get(0), image.config());
+    ContainerLaunch.envFile(image.names().isEmpty() ? image.shortId() : image.names().get(0), image.config(),
+        image.init());
   }
 
   /** The VM's disk, made on first use: a qcow2 file backed by the image's ext4 file. */
@@ -65,7 +66,7 @@ public final class ImageBoot {
   public Path initrd(String imageId, Path baseInitrd, Path vmDir) {
     OciImages.Image image = images.find(imageId);
     String env = ContainerLaunch.envFile(image.names().isEmpty() ? image.shortId() : image.names().get(0),
-        image.config());
+        image.config(), image.init());
     byte[] launch = new NewcCpio().file("ignis/vm.env", env.getBytes(StandardCharsets.UTF_8), 0644).bytes();
     Path initrd = vmDir.resolve(INITRD);
     try (OutputStream out = Files.newOutputStream(initrd, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,

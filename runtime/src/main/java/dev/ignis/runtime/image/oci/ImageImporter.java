@@ -62,7 +62,7 @@ public final class ImageImporter {
       List<String> names = name.map(List::of).orElse(image.names().isEmpty() && source.startsWith(DOCKER)
           ? List.of(source.substring(DOCKER.length())) : image.names());
       if (images.has(image.id())) {
-        return new Result(images.add(image.id(), work, names, source), false, (System.nanoTime() - start) / 1_000_000);
+        return new Result(images.add(image.id(), work, names, source, ""), false, (System.nanoTime() - start) / 1_000_000);
       }
       Path result = Files.createDirectories(work.resolve("image"));
       LayerApplier applier = new LayerApplier(Files.createDirectories(work.resolve("rootfs")));
@@ -76,9 +76,10 @@ public final class ImageImporter {
         applyLayer(applier, image.layers().get(i), diffIds.isEmpty() ? Optional.empty() : Optional.of(diffIds.get(i)),
             source + " layer " + (i + 1));
       }
+      String init = initOf(work.resolve("rootfs"));
       new RootfsWriter(commands).write(work.resolve("rootfs"), applier.specials(), result.resolve("rootfs.ext4"), work);
       Files.writeString(result.resolve("config.json"), image.config().toString());
-      OciImages.Image stored = images.add(image.id(), result, names, source);
+      OciImages.Image stored = images.add(image.id(), result, names, source, init);
       long millis = (System.nanoTime() - start) / 1_000_000;
       log.info("imported {} as {} in {} ms ({} bytes)", source, stored.id(), millis, stored.sizeBytes());
       return new Result(stored, true, millis);
@@ -91,6 +92,13 @@ public final class ImageImporter {
         log.warn("cannot remove {}: {}; 'runtime gc' removes it", work, e.getMessage());
       }
     }
+  }
+
+  /** {@code /sbin/init} if the image has one (an executable file, through symlinks inside the image), else empty. */
+  static String initOf(Path rootfs) {
+    Path init = new InRoot(rootfs).resolve(InRoot.components("sbin/init"));
+    return Files.isRegularFile(init, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(init) ? "/sbin/init"
+        : "";
   }
 
   /** The source as a directory: itself, or an archive (from a file or the Docker Engine) unpacked into {@code work}. */

@@ -51,9 +51,10 @@ public final class OciImages {
    * @param sizeBytes its root file system's size
    * @param rootfs the root file system's file
    * @param config the image configuration
+   * @param init the image's own init ({@code /sbin/init}), or empty if it has none
    */
   public record Image(String id, List<String> names, String source, Instant importedAt, long sizeBytes, Path rootfs,
-      JsonNode config) {
+      JsonNode config, String init) {
 
     /** The id's first 12 hex digits, as Docker shows ids. */
     public String shortId() {
@@ -107,13 +108,17 @@ public final class OciImages {
         + " 'runtime image import SOURCE' adds one");
   }
 
-  /** Adds an image made in {@code work} (holding rootfs.ext4 and config.json), or names the one already there. */
-  Image add(String id, Path work, List<String> wantedNames, String source) {
+  /**
+   * Adds an image made in {@code work} (holding rootfs.ext4 and config.json) with its own init
+   * (or empty), or names the one already there.
+   */
+  Image add(String id, Path work, List<String> wantedNames, String source, String init) {
     try (FileLock lock = lock()) {
       Path target = dirOf(id);
       if (!Files.isDirectory(target)) {
         ObjectNode meta = JSON.createObjectNode().put("id", id).put("source", source)
-            .put("importedAt", Instant.now().toString()).put("sizeBytes", Files.size(work.resolve("rootfs.ext4")));
+            .put("importedAt", Instant.now().toString()).put("sizeBytes", Files.size(work.resolve("rootfs.ext4")))
+            .put("init", init);
         Files.writeString(work.resolve("image.json"), meta.toPrettyString());
         Files.createDirectories(target.getParent());
         Files.move(work, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -213,7 +218,8 @@ public final class OciImages {
       String id = meta.path("id").asText();
       return Optional.of(new Image(id, names.getOrDefault(id, List.of()), meta.path("source").asText(),
           Instant.parse(meta.path("importedAt").asText()), meta.path("sizeBytes").asLong(),
-          imageDir.resolve("rootfs.ext4"), JSON.readTree(imageDir.resolve("config.json").toFile())));
+          imageDir.resolve("rootfs.ext4"), JSON.readTree(imageDir.resolve("config.json").toFile()),
+          meta.path("init").asText("")));
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // not an image (yet): skipped
     }

@@ -20,7 +20,7 @@ class ContainerLaunchTest {
     var config = new ObjectMapper().readTree("""
         {"config":{"Entrypoint":["/bin/echo","it's"],"Cmd":["a $HOME `x` \\"q\\""],
          "Env":["GREETING=hi there","EMPTY=","1BAD=x"],"WorkingDir":"/srv"}}""");
-    String env = ContainerLaunch.envFile("test", config);
+    String env = ContainerLaunch.envFile("test", config, "/sbin/init"); // a command given: the command runs
     Path file = Files.writeString(dir.resolve("vm.env"), env);
     // What the guest's init does with it, by a real shell.
     Process shell = new ProcessBuilder("sh", "-c", ". " + file + "; printf '%s|' \"$IGNIS_WORKDIR\" \"$GREETING\" \"$PATH\""
@@ -32,11 +32,15 @@ class ContainerLaunchTest {
   }
 
   @Test
-  void anImageWithoutCommand_isRefused() throws Exception {
+  void anImageWithoutCommand_bootsItsOwnInit_orIsRefusedWithoutOne() throws Exception {
     var config = new ObjectMapper().readTree("{\"config\":{\"Env\":[\"A=b\"]}}");
-    assertThatThrownBy(() -> ContainerLaunch.envFile("debian:12", config))
-        .hasMessage("image debian:12 names no command (no Entrypoint or Cmd in its configuration); Ignis runs a"
-            + " container image's command");
+    assertThat(ContainerLaunch.envFile("debian:12", config, "/sbin/init")).contains("IGNIS_INIT='/sbin/init'")
+        .doesNotContain("set --");
+    var systemd = new ObjectMapper().readTree("{\"config\":{\"Cmd\":[\"/lib/systemd/systemd\"]}}");
+    assertThat(ContainerLaunch.envFile("debian:12", systemd, "")).contains("IGNIS_INIT='/lib/systemd/systemd'");
+    assertThatThrownBy(() -> ContainerLaunch.envFile("debian:12", config, ""))
+        .hasMessage("image debian:12 names no command (no Entrypoint or Cmd in its configuration) and has no"
+            + " /sbin/init; Ignis runs a container image's command, or an image's own init");
   }
 
   @Test
