@@ -57,12 +57,26 @@ class VmImageIT extends NetworkedVmTest {
         (System.nanoTime() - importStart) / 1_000_000);
     assertThat(ignis.ok("image", "inspect", "ignis-it/debian:12")).contains("\"init\" : \"/sbin/init\"");
     long start = System.nanoTime();
-    ignis.ok("run", "--name", "deb", "ignis-it/debian:12");
+    ignis.ok("run", "--name", "deb", "--ssh", "ignis-it/debian:12");
     System.out.printf("measured: run of the Debian image until ready (systemd up, address by DHCP) %d ms%n",
         (System.nanoTime() - start) / 1_000_000);
     String ip = ipOf("deb");
     assertThat(ignis.ok("logs", "deb")).contains("IGNIS-READY deb " + ip);
     assertThat(sshBanner(ip)).startsWith("SSH-2.0-OpenSSH");
+    // exec, ssh and cp with the VM's own key pair (0600 in its directory).
+    Path key = ignis.state.resolve("vms").resolve(idOf("deb")).resolve("ssh/id_ed25519");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(key))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(ignis.ok("exec", "deb", "--", "cat", "/etc/hostname").strip()).isEqualTo("deb");
+    Ignis.Result failing = ignis.run("exec", "deb", "--", "sh", "-c", "echo to-err >&2; exit 7");
+    assertThat(failing.status()).as("the command's exit status").isEqualTo(7);
+    assertThat(failing.err()).contains("to-err");
+    assertThat(ignis.ok("exec", "deb", "--", "echo", "a 'quoted' $word").strip()).isEqualTo("a 'quoted' $word");
+    assertThat(ignis.ok("ssh", "deb", "uname", "-n").strip()).isEqualTo("deb");
+    Path sent = java.nio.file.Files.writeString(work.resolve("sent.txt"), "from the host\n");
+    ignis.ok("cp", sent.toString(), "deb:/root/sent.txt");
+    ignis.ok("cp", "deb:/root/sent.txt", work.resolve("back.txt").toString());
+    assertThat(work.resolve("back.txt")).hasContent("from the host");
     long stop = System.nanoTime();
     ignis.ok("stop", "deb");
     long stopMillis = (System.nanoTime() - stop) / 1_000_000;
@@ -87,6 +101,21 @@ class VmImageIT extends NetworkedVmTest {
         Thread.sleep(200);
       }
     }
+  }
+
+  @Test
+  void sshOnAnImageWithoutServer_orOnTheDefaultImage_isRefusedInOneLine() throws Exception {
+    ignis.ok("image", "import", TestImages.busyboxWeb(work.resolve("web-layout")).toString());
+    Ignis.Result noServer = ignis.run("create", "--name", "x", "--ssh", "ignis-it/web:1");
+    assertThat(noServer.status()).isEqualTo(100);
+    assertThat(noServer.err().strip()).isEqualTo("error: image ignis-it/web:1 has no SSH server (/usr/sbin/sshd); --ssh"
+        + " needs an image with one");
+    Ignis.Result noImage = ignis.run("create", "--name", "x", "--ssh");
+    assertThat(noImage.err().strip()).isEqualTo("error: --ssh needs an IMAGE with an SSH server; the default image has"
+        + " none");
+    ignis.ok("create", "--name", "plain", "ignis-it/web:1");
+    Ignis.Result notMade = ignis.run("exec", "plain", "--", "true");
+    assertThat(notMade.err().strip()).startsWith("error: VM 'plain' was made without --ssh");
   }
 
   @Test

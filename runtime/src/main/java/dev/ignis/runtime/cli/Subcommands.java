@@ -31,6 +31,9 @@ final class Subcommands {
     ALL.put("logs", LogsCommand::new);
     ALL.put("port", PortCommand::new);
     ALL.put("image", ImageCommand::new);
+    ALL.put("ssh", SshCommand::new);
+    ALL.put("exec", ExecCommand::new);
+    ALL.put("cp", CpCommand::new);
     ALL.put("plugins", PluginsCommand::new);
     ALL.put("bootstrap", BootstrapCommand::new);
     ALL.put("check", CheckCommand::new);
@@ -41,14 +44,24 @@ final class Subcommands {
 
   private Subcommands() {}
 
+  /** Commands whose words after the VM are a command for the VM, options included ({@code ssh web ls -l}). */
+  private static final Set<String> PASS_THROUGH = Set.of("ssh", "exec");
+
   static void register(CommandLine root, String[] args) {
     String named = commandWord(args);
     Supplier<Object> only = ALL.get(named);
     if (only != null) {
-      root.addSubcommand(named, only.get());
+      add(root, named, only);
       return;
     }
-    ALL.forEach((name, factory) -> root.addSubcommand(name, factory.get()));
+    ALL.forEach((name, factory) -> add(root, name, factory));
+  }
+
+  private static void add(CommandLine root, String name, Supplier<Object> factory) {
+    root.addSubcommand(name, factory.get());
+    if (PASS_THROUGH.contains(name)) {
+      root.getSubcommands().get(name).setStopAtPositional(true);
+    }
   }
 
   /** The first argument that is neither a root option nor its value, or empty. */

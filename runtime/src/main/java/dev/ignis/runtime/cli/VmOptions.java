@@ -57,6 +57,24 @@ final class VmOptions {
           + " alone). The VM gets its own copy-on-write disk of it and runs its command.")
   String image;
 
+  @Option(names = "--ssh", arity = "0..1", paramLabel = "PUBKEY", preprocessor = SshOption.class,
+      description = "Let root log in over SSH (an IMAGE with an SSH server): --ssh alone makes a key pair for the"
+          + " VM ('runtime ssh', 'exec' and 'cp' use it); --ssh=FILE takes a public key file instead.")
+  String ssh;
+
+  /** {@code --ssh} takes a value only as {@code --ssh=PUBKEY}: the next word is the IMAGE, not a key. */
+  static final class SshOption implements picocli.CommandLine.IParameterPreprocessor {
+    @Override
+    public boolean preprocess(java.util.Stack<String> args, picocli.CommandLine.Model.CommandSpec commandSpec,
+        picocli.CommandLine.Model.ArgSpec argSpec, Map<String, Object> info) {
+      if (" ".equals(info.get("separator"))) { // written apart: no value of its own
+        argSpec.setValue(dev.ignis.runtime.vm.VmSpec.GENERATED_KEY);
+        return true;
+      }
+      return false;
+    }
+  }
+
   @Option(names = "--dns", paramLabel = "IP", description = "A nameserver for the guest (repeatable, up to 3;"
       + " default: its networks', else the host's).")
   List<String> dns = new ArrayList<>();
@@ -84,6 +102,20 @@ final class VmOptions {
    * The spec; a missing name is left for the caller to fill in after the id is known. Kernel
    * and initrd paths are kept absolute, resolved against the caller's directory.
    */
+  /** {@code --ssh}: none, a key pair of the VM's own, or the public key in a file of the caller's. */
+  private String sshKey(CliSession session) {
+    if (ssh == null || ssh.equals(dev.ignis.runtime.vm.VmSpec.GENERATED_KEY)) {
+      return ssh;
+    }
+    java.nio.file.Path file = session.resolve(ssh);
+    try {
+      return java.nio.file.Files.readAllLines(file).stream().filter(line -> !line.isBlank()).findFirst().orElse("");
+    } catch (java.io.IOException e) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--ssh=" + ssh + ": cannot read " + file + " (" + e
+          .getClass().getSimpleName() + "); give a public key file such as ~/.ssh/id_ed25519.pub");
+    }
+  }
+
   VmSpec toSpec(Optional<String> pluginChoice, String defaultPlugin, String fallbackName, CliSession session,
       java.util.function.UnaryOperator<String> imageIds) {
     BootSpec.checkCmdline(cmdline);
@@ -117,7 +149,7 @@ final class VmOptions {
     }
     VmSpec spec = new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel,
         imageId),
-        cpus, memoryMib, specs, dns);
+        cpus, memoryMib, specs, dns, sshKey(session));
     return PublishedPort.addTo(spec, ports);
   }
 }

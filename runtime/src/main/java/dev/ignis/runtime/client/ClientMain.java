@@ -40,7 +40,7 @@ public final class ClientMain {
     for (String arg : args) {
       verbose |= arg.equals("-v") || arg.equals("--verbose");
     }
-    if ("off".equals(environment.get("IGNIS_DAEMON")) || home.isEmpty() || isDaemonCommand(args)) {
+    if ("off".equals(environment.get("IGNIS_DAEMON")) || home.isEmpty() || isLocalCommand(args)) {
       InProcess.main(home, args);
       return;
     }
@@ -65,13 +65,16 @@ public final class ClientMain {
     System.exit(status);
   }
 
-  /** {@code runtime daemon ...} manages the daemon and so never goes through one. */
-  private static boolean isDaemonCommand(String[] args) {
+  /**
+   * Commands that run in the client's own process: {@code daemon} manages the daemon; {@code
+   * ssh}, {@code exec} and {@code cp} run ssh with the caller's terminal.
+   */
+  private static boolean isLocalCommand(String[] args) {
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--state-dir") || args[i].equals("--network-plugin") || args[i].equals("--plugins-dir")) {
         i++;
       } else if (!args[i].startsWith("-")) {
-        return args[i].equals("daemon");
+        return args[i].equals("daemon") || args[i].equals("ssh") || args[i].equals("exec") || args[i].equals("cp");
       }
     }
     return false;

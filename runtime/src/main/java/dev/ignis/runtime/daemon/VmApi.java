@@ -86,7 +86,7 @@ final class VmApi {
     BootSpec boot = new BootSpec(text(body, "kernel"), text(body, "initrd"), text(body, "cmdline"),
         body.path("accel").asText("auto"), image == null ? "" : images.get().find(image).id());
     VmSpec spec = new VmSpec(name, boot, body.path("cpus").asInt(1), body.path("memoryMib").asInt(256),
-        networks(body), strings(body, "dns"));
+        networks(body), strings(body, "dns"), text(body, "ssh"));
     Json.respond(exchange, 201, lifecycle.create(PublishedPort.addTo(spec, ports(body.path("ports")))));
   }
 

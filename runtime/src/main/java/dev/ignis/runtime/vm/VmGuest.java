@@ -65,17 +65,30 @@ public final class VmGuest {
   /** The default image's init revision that configures several network cards. */
   static final int SEVERAL_NICS_REVISION = 4;
   /** The default image's init revision that boots a VM from its disk (an imported image). */
-  static final int IMAGE_REVISION = 8;
+  static final int IMAGE_REVISION = 9;
 
   /**
-   * Throws, before anything changes, unless the VM's guest can take all its networks: a VM of
-   * several networks on a default image built before its init configured more than one card.
+   * Throws, before anything changes, unless the VM's guest can boot: a VM of several networks
+   * needs a default image whose init configures more than one card; a VM of an imported image
+   * needs the image (runnable, with an SSH server for --ssh) and an init that boots from a disk.
    */
   void checkBootable(Vm vm) {
     if (vm.spec().networks().size() > 1 && vm.spec().boot().kernel().isEmpty() && images.hasDefaultImage()
         && images.defaultImageRevision() < SEVERAL_NICS_REVISION) {
       throw new IgnisException(ErrorCode.NOT_SUPPORTED, "the default image in " + images.defaultImageDir()
           + " was built before VMs had several networks; remove that directory and it is built again at the next run");
+    }
+    String imageId = vm.spec().boot().image();
+    if (!imageId.isEmpty()) {
+      if (imageBoot == null) {
+        throw new IgnisException(ErrorCode.NOT_SUPPORTED, "this runtime cannot boot imported images");
+      }
+      imageBoot.check(imageId, vm.spec().ssh());
+      if (images.hasDefaultImage() && images.defaultImageRevision() < IMAGE_REVISION) {
+        throw new IgnisException(ErrorCode.NOT_SUPPORTED, "the default image in " + images.defaultImageDir()
+            + " was built before VMs booted imported images; remove that directory and it is built again at the"
+            + " next run");
+      }
     }
   }
 
@@ -124,7 +137,8 @@ public final class VmGuest {
       String accelerator) {
     Path vmDir = vmsDir.resolve(vm.id());
     String imageId = vm.spec().boot().image();
-    Path initrd = imageId.isEmpty() ? image.initrd() : imageBoot.initrd(imageId, image.initrd(), vmDir);
+    Path initrd = imageId.isEmpty() ? image.initrd()
+        : imageBoot.initrd(imageId, vm.spec().ssh(), image.initrd(), vmDir);
     Path disk = imageId.isEmpty() ? null : imageBoot.disk(imageId, vmDir);
     return new GuestSpec(vm.name(), vmDir, netnsPath, nics, image.kernel(), initrd, cmdline, vm.spec().cpus(),
         vm.spec().memoryMib(), accelerator, disk);

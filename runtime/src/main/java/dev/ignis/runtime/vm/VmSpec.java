@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  *     Records written before VMs had several read as one network
  * @param dns the nameservers the guest uses ({@code --dns}), at most {@value #MAX_DNS}; empty for
  *     its networks' own, else the host's ({@link GuestDns})
+ * @param ssh who may log in as root over SSH ({@code --ssh}): empty for nobody, {@value
+ *     #GENERATED_KEY} for a key pair the runtime makes for the VM, else an OpenSSH public key
  */
 public record VmSpec(
     String name,
@@ -27,7 +29,11 @@ public record VmSpec(
     int cpus,
     int memoryMib,
     List<NetworkSpec> networks,
-    List<String> dns) {
+    List<String> dns,
+    String ssh) {
+
+  /** {@link #ssh} for a key pair of the VM's own, kept in its directory. */
+  public static final String GENERATED_KEY = "generated";
 
   /** The most network cards a VM gets (QEMU's microvm has 24 virtio-mmio slots; more is no use). */
   public static final int MAX_NETWORKS = 8;
@@ -54,11 +60,24 @@ public record VmSpec(
     checkNetworksDistinct(networks);
     checkPortsDistinct(networks.stream().flatMap(n -> n.ports().stream()).toList());
     dns = checkedDns(dns);
+    ssh = ssh == null ? "" : ssh.strip();
+    if (!ssh.isEmpty() && !ssh.equals(GENERATED_KEY) && !ssh.matches("(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+ [A-Za-z0-9+/=]+( .*)?")) {
+      throw invalid("--ssh holds no OpenSSH public key (such as 'ssh-ed25519 AAAA... you@host'); give a .pub file, or"
+          + " --ssh alone for a key pair of the VM's own");
+    }
+    if (!ssh.isEmpty() && boot.image().isEmpty()) {
+      throw invalid("--ssh needs an IMAGE with an SSH server; the default image has none");
+    }
   }
 
   /** A spec whose guest takes its networks' nameservers, else the host's. */
   public VmSpec(String name, BootSpec boot, int cpus, int memoryMib, List<NetworkSpec> networks) {
-    this(name, boot, cpus, memoryMib, networks, List.of());
+    this(name, boot, cpus, memoryMib, networks, List.of(), "");
+  }
+
+  /** A spec without SSH access. */
+  public VmSpec(String name, BootSpec boot, int cpus, int memoryMib, List<NetworkSpec> networks, List<String> dns) {
+    this(name, boot, cpus, memoryMib, networks, dns, "");
   }
 
   /** A spec of one network on the plugin's default network. */
@@ -85,11 +104,12 @@ public record VmSpec(
       @com.fasterxml.jackson.annotation.JsonProperty("networkPlugin") String networkPlugin,
       @com.fasterxml.jackson.annotation.JsonProperty("netOptions") Map<String, String> netOptions,
       @com.fasterxml.jackson.annotation.JsonProperty("network") String network,
-      @com.fasterxml.jackson.annotation.JsonProperty("dns") List<String> dns) {
+      @com.fasterxml.jackson.annotation.JsonProperty("dns") List<String> dns,
+      @com.fasterxml.jackson.annotation.JsonProperty("ssh") String ssh) {
     if (networks == null && networkPlugin != null) {
       networks = List.of(new NetworkSpec(networkPlugin, network, mac, staticIps, ports, netOptions));
     }
-    return new VmSpec(name, boot, cpus, memoryMib, networks, dns);
+    return new VmSpec(name, boot, cpus, memoryMib, networks, dns, ssh);
   }
 
   /**
@@ -112,12 +132,12 @@ public record VmSpec(
 
   /** This spec with other networks. */
   public VmSpec withNetworks(List<NetworkSpec> newNetworks) {
-    return new VmSpec(name, boot, cpus, memoryMib, newNetworks, dns);
+    return new VmSpec(name, boot, cpus, memoryMib, newNetworks, dns, ssh);
   }
 
   /** This spec with other nameservers for the guest (empty: its networks', else the host's). */
   public VmSpec withDns(List<String> servers) {
-    return new VmSpec(name, boot, cpus, memoryMib, networks, servers);
+    return new VmSpec(name, boot, cpus, memoryMib, networks, servers, ssh);
   }
 
   /**

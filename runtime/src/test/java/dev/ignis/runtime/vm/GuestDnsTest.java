@@ -45,6 +45,21 @@ class GuestDnsTest {
   }
 
   @Test
+  void sshTakesAPublicKeyOrAKeyPairOfTheVmsOwn_onlyWithAnImage() {
+    BootSpec image = new BootSpec("", "", "", "auto", "sha256:" + "a".repeat(64));
+    VmSpec withImage = new VmSpec("web", image, 1, 256, spec.networks(), List.of(), "");
+    assertThat(new VmSpec("web", image, 1, 256, spec.networks(), List.of(), "ssh-ed25519 AAAAC3Nz me@host").ssh())
+        .isEqualTo("ssh-ed25519 AAAAC3Nz me@host");
+    assertThat(new VmSpec("web", image, 1, 256, spec.networks(), List.of(), VmSpec.GENERATED_KEY).ssh())
+        .isEqualTo("generated");
+    assertThatThrownBy(() -> new VmSpec("web", image, 1, 256, spec.networks(), List.of(), "-----BEGIN OPENSSH PRIVATE"))
+        .hasMessageContaining("--ssh holds no OpenSSH public key");
+    assertThatThrownBy(() -> new VmSpec("web", null, 1, 256, spec.networks(), List.of(), VmSpec.GENERATED_KEY))
+        .hasMessage("--ssh needs an IMAGE with an SSH server; the default image has none");
+    assertThat(withImage.ssh()).isEmpty();
+  }
+
+  @Test
   void dnsOptionsAreAddresses_atMostThree_eachOnce() {
     assertThatThrownBy(() -> spec.withDns(List.of("dns.example"))).hasMessageContaining("--dns 'dns.example' is not an IP");
     assertThatThrownBy(() -> spec.withDns(List.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4")))

@@ -76,7 +76,7 @@ class VmSpecTest {
     String written = dev.ignis.runtime.format.Mappers.json().writeValueAsString(read);
     List<String> fields = new java.util.ArrayList<>();
     dev.ignis.runtime.format.Mappers.json().readTree(written).fieldNames().forEachRemaining(fields::add);
-    assertThat(fields).containsExactlyInAnyOrder("name", "boot", "cpus", "memoryMib", "networks", "dns");
+    assertThat(fields).containsExactlyInAnyOrder("name", "boot", "cpus", "memoryMib", "networks", "dns", "ssh");
     assertThat(dev.ignis.runtime.format.Mappers.json().readValue(written, VmSpec.class)).isEqualTo(read);
   }
 

@@ -32,11 +32,17 @@ public final class ImageBoot {
     this.commands = commands;
   }
 
-  /** Throws, before anything changes, unless the image exists and names a command to run. */
-  public void check(String imageId) {
+  /**
+   * Throws, before anything changes, unless the image exists and names a command to run (or
+   * has its own init), and has an SSH server if {@code ssh} asks for access.
+   */
+  public void check(String imageId, String ssh) {
     OciImages.Image image = images.find(imageId);
-    ContainerLaunch.envFile(image.names().isEmpty() ? image.shortId() : image.names().get(0), image.config(),
-        image.init());
+    ContainerLaunch.envFile(image.label(), image.config(), image.init());
+    if (!ssh.isEmpty() && !image.sshServer()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "image " + image.label() + " has no SSH server"
+          + " (/usr/sbin/sshd); --ssh needs an image with one");
+    }
   }
 
   /** The VM's disk, made on first use: a qcow2 file backed by the image's ext4 file. */
@@ -62,12 +68,19 @@ public final class ImageBoot {
     return disk;
   }
 
-  /** The default initrd with the VM's launch file appended, written to the VM's directory. */
-  public Path initrd(String imageId, Path baseInitrd, Path vmDir) {
+  /**
+   * The default initrd with the VM's launch file appended, and root's authorized key when
+   * {@code ssh} asks for access, written to the VM's directory.
+   */
+  public Path initrd(String imageId, String ssh, Path baseInitrd, Path vmDir) {
     OciImages.Image image = images.find(imageId);
-    String env = ContainerLaunch.envFile(image.names().isEmpty() ? image.shortId() : image.names().get(0),
-        image.config(), image.init());
-    byte[] launch = new NewcCpio().file("ignis/vm.env", env.getBytes(StandardCharsets.UTF_8), 0644).bytes();
+    String env = ContainerLaunch.envFile(image.label(), image.config(), image.init());
+    NewcCpio cpio = new NewcCpio().file("ignis/vm.env", env.getBytes(StandardCharsets.UTF_8), 0644);
+    if (!ssh.isEmpty()) {
+      String key = ssh.equals(dev.ignis.runtime.vm.VmSpec.GENERATED_KEY) ? SshKeys.publicKey(commands, vmDir) : ssh;
+      cpio.file("ignis/authorized_keys", (key + "\n").getBytes(StandardCharsets.UTF_8), 0600);
+    }
+    byte[] launch = cpio.bytes();
     Path initrd = vmDir.resolve(INITRD);
     try (OutputStream out = Files.newOutputStream(initrd, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {

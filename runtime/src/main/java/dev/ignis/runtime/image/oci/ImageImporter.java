@@ -62,7 +62,7 @@ public final class ImageImporter {
       List<String> names = name.map(List::of).orElse(image.names().isEmpty() && source.startsWith(DOCKER)
           ? List.of(source.substring(DOCKER.length())) : image.names());
       if (images.has(image.id())) {
-        return new Result(images.add(image.id(), work, names, source, ""), false, (System.nanoTime() - start) / 1_000_000);
+        return new Result(images.add(image.id(), work, names, source, "", false), false, (System.nanoTime() - start) / 1_000_000);
       }
       Path result = Files.createDirectories(work.resolve("image"));
       LayerApplier applier = new LayerApplier(Files.createDirectories(work.resolve("rootfs")));
@@ -77,9 +77,10 @@ public final class ImageImporter {
             source + " layer " + (i + 1));
       }
       String init = initOf(work.resolve("rootfs"));
+      boolean sshServer = isExecutable(work.resolve("rootfs"), "usr/sbin/sshd");
       new RootfsWriter(commands).write(work.resolve("rootfs"), applier.specials(), result.resolve("rootfs.ext4"), work);
       Files.writeString(result.resolve("config.json"), image.config().toString());
-      OciImages.Image stored = images.add(image.id(), result, names, source, init);
+      OciImages.Image stored = images.add(image.id(), result, names, source, init, sshServer);
       long millis = (System.nanoTime() - start) / 1_000_000;
       log.info("imported {} as {} in {} ms ({} bytes)", source, stored.id(), millis, stored.sizeBytes());
       return new Result(stored, true, millis);
@@ -96,9 +97,13 @@ public final class ImageImporter {
 
   /** {@code /sbin/init} if the image has one (an executable file, through symlinks inside the image), else empty. */
   static String initOf(Path rootfs) {
-    Path init = new InRoot(rootfs).resolve(InRoot.components("sbin/init"));
-    return Files.isRegularFile(init, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(init) ? "/sbin/init"
-        : "";
+    return isExecutable(rootfs, "sbin/init") ? "/sbin/init" : "";
+  }
+
+  /** Whether the image has an executable file at the path (through symlinks inside the image). */
+  static boolean isExecutable(Path rootfs, String path) {
+    Path file = new InRoot(rootfs).resolve(InRoot.components(path));
+    return Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(file);
   }
 
   /** The source as a directory: itself, or an archive (from a file or the Docker Engine) unpacked into {@code work}. */

@@ -52,9 +52,15 @@ public final class OciImages {
    * @param rootfs the root file system's file
    * @param config the image configuration
    * @param init the image's own init ({@code /sbin/init}), or empty if it has none
+   * @param sshServer whether it has an SSH server ({@code /usr/sbin/sshd})
    */
   public record Image(String id, List<String> names, String source, Instant importedAt, long sizeBytes, Path rootfs,
-      JsonNode config, String init) {
+      JsonNode config, String init, boolean sshServer) {
+
+    /** Its first name, else its short id: how messages name it. */
+    public String label() {
+      return names.isEmpty() ? shortId() : names.get(0);
+    }
 
     /** The id's first 12 hex digits, as Docker shows ids. */
     public String shortId() {
@@ -110,15 +116,15 @@ public final class OciImages {
 
   /**
    * Adds an image made in {@code work} (holding rootfs.ext4 and config.json) with its own init
-   * (or empty), or names the one already there.
+   * (or empty) and whether it has an SSH server, or names the one already there.
    */
-  Image add(String id, Path work, List<String> wantedNames, String source, String init) {
+  Image add(String id, Path work, List<String> wantedNames, String source, String init, boolean sshServer) {
     try (FileLock lock = lock()) {
       Path target = dirOf(id);
       if (!Files.isDirectory(target)) {
         ObjectNode meta = JSON.createObjectNode().put("id", id).put("source", source)
             .put("importedAt", Instant.now().toString()).put("sizeBytes", Files.size(work.resolve("rootfs.ext4")))
-            .put("init", init);
+            .put("init", init).put("sshServer", sshServer);
         Files.writeString(work.resolve("image.json"), meta.toPrettyString());
         Files.createDirectories(target.getParent());
         Files.move(work, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -219,7 +225,7 @@ public final class OciImages {
       return Optional.of(new Image(id, names.getOrDefault(id, List.of()), meta.path("source").asText(),
           Instant.parse(meta.path("importedAt").asText()), meta.path("sizeBytes").asLong(),
           imageDir.resolve("rootfs.ext4"), JSON.readTree(imageDir.resolve("config.json").toFile()),
-          meta.path("init").asText("")));
+          meta.path("init").asText(""), meta.path("sshServer").asBoolean(false)));
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // not an image (yet): skipped
     }
