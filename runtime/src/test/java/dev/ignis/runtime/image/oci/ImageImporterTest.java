@@ -20,20 +20,7 @@ class ImageImporterTest {
   @TempDir
   Path dir;
 
-  private final int uid = ownUid();
-
-  private static int ownUid() {
-    try {
-      Path probe = Files.createTempFile("uid", "");
-      try {
-        return (Integer) Files.getAttribute(probe, "unix:uid");
-      } finally {
-        Files.delete(probe);
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
+  private final int uid = TestTar.ownUid();
 
   private ImageImporter importer() {
     return new ImageImporter(new OciImages(dir.resolve("state")), new ProcessCommandRunner(),

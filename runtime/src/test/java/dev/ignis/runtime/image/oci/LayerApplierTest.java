@@ -16,20 +16,7 @@ class LayerApplierTest {
   Path work;
 
   /** The test's own uid: without root, members can only be given to it. */
-  private final int uid = ownUid();
-
-  private static int ownUid() {
-    try {
-      Path probe = Files.createTempFile("uid", "");
-      try {
-        return (Integer) Files.getAttribute(probe, "unix:uid");
-      } finally {
-        Files.delete(probe);
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
+  private final int uid = TestTar.ownUid();
 
   private Path apply(LayerApplier applier, TestTar layer) throws Exception {
     applier.apply(new ByteArrayInputStream(layer.bytes()), "layer");

@@ -10,6 +10,20 @@ final class TestTar {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final int uid;
 
+  /** The uid of the test's process: without root, the only owner a test can give members. */
+  static int ownUid() {
+    try {
+      java.nio.file.Path probe = java.nio.file.Files.createTempFile("uid", "");
+      try {
+        return (Integer) java.nio.file.Files.getAttribute(probe, "unix:uid");
+      } finally {
+        java.nio.file.Files.delete(probe);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Members owned by {@code uid} (a test without root can only give its own). */
   TestTar(int uid) {
     this.uid = uid;
