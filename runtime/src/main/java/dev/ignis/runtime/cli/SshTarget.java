@@ -66,14 +66,17 @@ record SshTarget(String name, String ip, Path vmDir, boolean ownKey) {
 
   /**
    * Runs ssh or scp and returns its exit status (the remote command's, or 255 for ssh's own
-   * failures): with the terminal when the command's streams are the process's own, else its
-   * output copied to them (ignisd, tests).
+   * failures): with the process's terminal and standard input when the command's streams are
+   * the process's own; else with no input and its output copied to the command's streams (a
+   * command run inside another program, such as a test, whose standard input is not the user's).
    */
   static int run(List<String> argv, RootCommand root) {
-    ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.INHERIT);
+    ProcessBuilder builder = new ProcessBuilder(argv);
     boolean own = root.out == System.out && root.err == System.err;
     if (own) {
       builder.inheritIO();
+    } else {
+      builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     }
     try {
       Process process = builder.start();
