@@ -6,7 +6,6 @@ import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -190,14 +189,5 @@ record UnpackedImage(String id, JsonNode config, List<Path> layers, List<String>
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** The config's text, for the store. */
-  String configText() {
-    return config.toString();
-  }
-
-  static String utf8(byte[] bytes) {
-    return new String(bytes, StandardCharsets.UTF_8);
   }
 }
