@@ -89,11 +89,14 @@ public final class OciImages {
 
   /** The image a name, an id or a unique id prefix (3 digits or more) names. */
   public Image find(String reference) {
-    Optional<String> byName = asName(reference).map(names()::get);
-    List<Image> images = list();
-    if (byName.isPresent()) {
-      return images.stream().filter(i -> i.id().equals(byName.get())).findFirst().orElseThrow(() -> missing(reference));
+    // A name or a whole id (how VM records name their image, at every start) reads that image
+    // alone; only an id prefix needs them all.
+    Optional<String> exact = asName(reference).map(names()::get)
+        .or(() -> Optional.of(reference).filter(r -> r.matches("sha256:[0-9a-f]{64}")));
+    if (exact.isPresent()) {
+      return read(dirOf(exact.get()), namesById()).orElseThrow(() -> missing(reference));
     }
+    List<Image> images = list();
     String hex = reference.startsWith("sha256:") ? reference.substring(7) : reference;
     if (hex.matches("[0-9a-f]{3,64}")) {
       List<Image> matching = images.stream().filter(i -> i.id().substring(7).startsWith(hex)).toList();
