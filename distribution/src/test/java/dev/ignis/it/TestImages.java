@@ -73,6 +73,40 @@ final class TestImages {
   static final Path CACHE = Path.of("/var/cache/ignis-test");
 
   /**
+   * Debian's current kernel package ({@code linux-image-<release>-amd64_*.deb}, the one
+   * linux-image-amd64 depends on), downloaded from the Debian mirror once and cached between runs.
+   */
+  static Path debianKernelPackage() throws Exception {
+    Path dir = Files.createDirectories(CACHE.resolve("kernel"));
+    try (var found = Files.list(dir)) {
+      java.util.Optional<Path> cached = found.filter(p -> p.getFileName().toString().matches("linux-image-.*\\.deb"))
+          .findFirst();
+      if (cached.isPresent()) {
+        return cached.get();
+      }
+    }
+    Path work = Files.createTempDirectory("ignis-kernel-deb");
+    try {
+      work.toFile().setWritable(true, false); // apt's download user writes here
+      work.toFile().setExecutable(true, false);
+      String meta = Ignis.sh("sh", "-c", "cd " + work + " && apt-get download -qq linux-image-amd64 2>/dev/null"
+          + " && dpkg-deb -f linux-image-amd64_*.deb Depends");
+      String packageName = java.util.regex.Pattern.compile("linux-image-[0-9][^ ,]*-amd64").matcher(meta).results()
+          .findFirst().orElseThrow().group();
+      Ignis.sh("sh", "-c", "cd " + work + " && apt-get download -qq " + packageName + " 2>/dev/null");
+      try (var debs = Files.list(work)) {
+        Path deb = debs.filter(p -> p.getFileName().toString().startsWith(packageName + "_")).findFirst().orElseThrow();
+        Path target = dir.resolve(deb.getFileName());
+        Files.move(deb, dir.resolve(deb.getFileName() + ".partial"));
+        Files.move(dir.resolve(deb.getFileName() + ".partial"), target);
+        return target;
+      }
+    } finally {
+      Ignis.sh("rm", "-rf", work.toString());
+    }
+  }
+
+  /**
    * A Debian 12 image with systemd and openssh-server, made by mmdebstrap from the Debian mirror
    * (minbase; cached between runs), as a docker save archive in {@code dir} with a second layer
    * that has systemd-networkd take every card's address by DHCP. Its configuration names no

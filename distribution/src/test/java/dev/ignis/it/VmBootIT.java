@@ -23,7 +23,9 @@ class VmBootIT extends NetworkedVmTest {
     assertFailsCleanly(ignis.run("run", "--name", "bad", "--kernel", "/nonexistent/vmlinux", "--initrd",
         "/nonexistent/initrd"), 100, "--kernel /nonexistent/vmlinux is missing or unreadable");
     assertFailsCleanly(ignis.run("run", "--name", "bad", "--kernel", "/nonexistent/vmlinux"), 100,
-        "--kernel and --initrd go together");
+        "--kernel /nonexistent/vmlinux is missing or unreadable");
+    assertFailsCleanly(ignis.run("run", "--name", "bad", "--initrd", "/nonexistent/initrd"), 100,
+        "--initrd /nonexistent/initrd is missing or unreadable");
   }
 
   @Test

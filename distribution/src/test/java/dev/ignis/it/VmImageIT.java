@@ -104,6 +104,63 @@ class VmImageIT extends NetworkedVmTest {
   }
 
   @Test
+  void aDiskGivenASize_isTheImageGrown_andBootsAndKeepsWrites() throws Exception {
+    ignis.ok("image", "import", TestImages.busyboxWeb(work.resolve("web-layout")).toString());
+    int port = TestNetwork.freePort();
+    ignis.ok("run", "--name", "big", "--size", "1G", "-p", "127.0.0.1:" + port + ":80", "ignis-it/web:1");
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).isEqualTo("image page");
+    Path vmDir = ignis.state.resolve("vms").resolve(idOf("big"));
+    assertThat(vmDir.resolve("disk.qcow2")).doesNotExist();
+    String superblock = Ignis.sh("dumpe2fs", "-h", vmDir.resolve("disk.raw").toString());
+    long blocks = Long.parseLong(superblock.replaceAll("(?s).*Block count:\\s+(\\d+).*", "$1"));
+    long blockSize = Long.parseLong(superblock.replaceAll("(?s).*Block size:\\s+(\\d+).*", "$1"));
+    assertThat(blocks * blockSize).as("the file system fills the disk").isEqualTo(1L << 30);
+    assertThat(TestNetwork.fetch("127.0.0.1", port, "/cgi-bin/write?on-big")).contains("written");
+    ignis.ok("stop", "big");
+    ignis.ok("start", "big");
+    assertThat(TestNetwork.fetch("127.0.0.1", port, "/cgi-bin/read")).isEqualTo("on-big");
+  }
+
+  @Test
+  void copiedFiles_reachTheInitramfsAtEveryBoot_andAnImagesDiskOnce() throws Exception {
+    Path page = Files.writeString(work.resolve("page.html"), "my own page\n");
+    Path tree = Files.createDirectories(work.resolve("tree/sub"));
+    Files.writeString(tree.resolve("a.txt"), "file a\n");
+    Files.writeString(work.resolve("tree/b.txt"), "file b\n");
+    int port = TestNetwork.freePort();
+    ignis.ok("run", "--name", "plain", "-p", "127.0.0.1:" + port + ":80", "--copy-files", page + ":/www/index.html",
+        "--copy-files", work.resolve("tree") + ":/www/tree");
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).isEqualTo("my own page");
+    assertThat(TestNetwork.fetch("127.0.0.1", port, "/tree/sub/a.txt")).isEqualTo("file a");
+    assertThat(TestNetwork.fetch("127.0.0.1", port, "/cgi-bin/mac")).as("the rest of /www stays").contains(":");
+    Files.writeString(page, "changed on the host\n");
+    ignis.ok("stop", "plain");
+    ignis.ok("start", "plain");
+    assertThat(TestNetwork.fetch("127.0.0.1", port)).as("copied at create, again at every boot").isEqualTo("my own page");
+
+    ignis.ok("image", "import", TestImages.busyboxWeb(work.resolve("web-layout")).toString());
+    Path note = Files.writeString(work.resolve("note"), "copied note\n");
+    int imagePort = TestNetwork.freePort();
+    ignis.ok("run", "--name", "img", "-p", "127.0.0.1:" + imagePort + ":80", "--copy-files", note + ":/data/note",
+        "--copy-files", work.resolve("tree") + ":/var/www/tree", "ignis-it/web:1");
+    assertThat(TestNetwork.fetch("127.0.0.1", imagePort, "/cgi-bin/read")).isEqualTo("copied note");
+    assertThat(TestNetwork.fetch("127.0.0.1", imagePort, "/tree/b.txt")).isEqualTo("file b");
+    assertThat(TestNetwork.fetch("127.0.0.1", imagePort, "/cgi-bin/write?changed-in-vm")).contains("written");
+    ignis.ok("stop", "img");
+    ignis.ok("start", "img");
+    assertThat(TestNetwork.fetch("127.0.0.1", imagePort, "/cgi-bin/read")).as("copied into the disk once")
+        .isEqualTo("changed-in-vm");
+
+    Ignis.Result missing = ignis.run("create", "--name", "x", "--copy-files", work.resolve("nosuch") + ":/x");
+    assertThat(missing.status()).isEqualTo(100);
+    assertThat(missing.err().strip()).isEqualTo("error: --copy-files: " + work.resolve("nosuch") + " does not exist");
+    Ignis.Result relative = ignis.run("create", "--name", "x", "--copy-files", page + ":etc/x");
+    assertThat(relative.status()).isEqualTo(100);
+    assertThat(relative.err()).contains("is not HOST:GUEST with GUEST an absolute path");
+    assertThat(ignis.ok("ps", "-a")).doesNotContain(" x ");
+  }
+
+  @Test
   void sshOnAnImageWithoutServer_orOnTheDefaultImage_isRefusedInOneLine() throws Exception {
     ignis.ok("image", "import", TestImages.busyboxWeb(work.resolve("web-layout")).toString());
     Ignis.Result noServer = ignis.run("create", "--name", "x", "--ssh", "ignis-it/web:1");
@@ -119,7 +176,7 @@ class VmImageIT extends NetworkedVmTest {
   }
 
   @Test
-  void aMissingImage_orOneWithAKernelOfItsOwn_isRefusedBeforeAnythingChanges() throws Exception {
+  void aMissingImage_oneWithAnInitrdOfItsOwn_orABadSize_isRefusedBeforeAnythingChanges() throws Exception {
     Ignis.Result missing = ignis.run("run", "--name", "x", "nosuch:1");
     assertThat(missing.status()).isEqualTo(101);
     assertThat(missing.err().strip()).startsWith("error: no image 'nosuch:1'");
@@ -128,7 +185,17 @@ class VmImageIT extends NetworkedVmTest {
     Ignis.Result kernel = ignis.run("run", "--name", "x", "--kernel", "/boot/vmlinuz", "--initrd", "/boot/initrd.img",
         "ignis-it/web:1");
     assertThat(kernel.status()).isEqualTo(100);
-    assertThat(kernel.err()).contains("leave out --kernel and --initrd");
+    assertThat(kernel.err()).contains("leave out --initrd");
+    Ignis.Result small = ignis.run("run", "--name", "x", "--size", "1M", "ignis-it/web:1");
+    assertThat(small.status()).isEqualTo(100);
+    assertThat(small.err().strip()).matches("error: --size 1 MiB is smaller than image ignis-it/web:1 \\(\\d+ MiB\\);"
+        + " a disk can be grown, not shrunk");
+    Ignis.Result noDisk = ignis.run("run", "--name", "x", "--size", "1G");
+    assertThat(noDisk.status()).isEqualTo(100);
+    assertThat(noDisk.err()).contains("--size sizes the disk of a VM of an IMAGE");
+    Ignis.Result badSize = ignis.run("run", "--name", "x", "--size", "lots", "ignis-it/web:1");
+    assertThat(badSize.status()).as("a usage error, as --memory's").isEqualTo(2);
+    assertThat(badSize.err()).contains("size 'lots' is not a size like 256M, 1G or 2T");
     assertThat(ignis.ok("ps", "-a")).doesNotContain(" x ");
     Path vms = ignis.state.resolve("vms");
     if (Files.isDirectory(vms)) {

@@ -82,5 +82,6 @@ public final class RuntimeModule extends AbstractModule {
     install(new GuestModule());
     install(new VmModule());
     install(new dev.ignis.runtime.image.oci.OciModule());
+    install(new dev.ignis.runtime.image.kernel.KernelModule());
   }
 }

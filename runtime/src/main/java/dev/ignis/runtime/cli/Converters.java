@@ -47,19 +47,33 @@ final class Converters {
   static final class MemoryMib implements ITypeConverter<Integer> {
     @Override
     public Integer convert(String value) {
-      String text = value.strip().toUpperCase(Locale.ROOT).replaceAll("I?B$", "");
-      long factor = 1;
-      if (text.endsWith("G")) {
-        factor = 1024;
-        text = text.substring(0, text.length() - 1);
-      } else if (text.endsWith("M")) {
-        text = text.substring(0, text.length() - 1);
-      }
-      if (!text.matches("\\d{1,7}")) {
-        throw new TypeConversionException("memory '" + value + "' is not a size like 256M or 1G");
-      }
-      long mib = Long.parseLong(text) * factor;
-      return (int) Math.min(mib, Integer.MAX_VALUE);
+      return (int) Math.min(mib(value, "memory"), Integer.MAX_VALUE);
     }
+  }
+
+  /** A disk size in MiB: {@code 2048}, {@code 2G}, {@code 1T} (Ignite's {@code 4GB} too). */
+  static final class DiskMib implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      return mib(value, "size");
+    }
+  }
+
+  /** A size in MiB: a number of MiB, or with M, G or T (B or iB after it is allowed). */
+  private static long mib(String value, String what) {
+    String text = value.strip().toUpperCase(Locale.ROOT).replaceAll("I?B$", "");
+    long factor = 1;
+    if (text.endsWith("T")) {
+      factor = 1024 * 1024;
+    } else if (text.endsWith("G")) {
+      factor = 1024;
+    }
+    if (text.matches(".*[MGT]")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    if (!text.matches("\\d{1,7}")) {
+      throw new TypeConversionException(what + " '" + value + "' is not a size like 256M, 1G or 2T");
+    }
+    return Long.parseLong(text) * factor;
   }
 }

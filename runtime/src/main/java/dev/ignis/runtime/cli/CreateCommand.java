@@ -29,6 +29,8 @@ final class CreateCommand implements Callable<Integer> {
     String fallbackName = "vm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     return root.service(VmLifecycle.class).create(options.toSpec(root.pluginChoice(options.networkPlugin),
         settings.defaultPlugin(), fallbackName, root.session,
-        image -> root.service(dev.ignis.runtime.image.oci.OciImages.class).find(image).id()));
+        image -> root.service(dev.ignis.runtime.image.oci.OciImages.class).find(image).id(),
+        kernel -> root.service(dev.ignis.runtime.image.kernel.Kernels.class).findIfAny(kernel)
+            .map(dev.ignis.runtime.image.kernel.Kernels.Kernel::id)));
   }
 }

@@ -24,6 +24,7 @@ final class GcCommand implements Callable<Integer> {
     boolean imagesClean = true;
     try {
       root.service(dev.ignis.runtime.image.oci.OciImages.class).removeLeftovers().forEach(root.out::println);
+      root.service(dev.ignis.runtime.image.kernel.Kernels.class).removeLeftovers().forEach(root.out::println);
     } catch (dev.ignis.spi.IgnisException e) {
       root.err.println("error: " + e.getMessage());
       imagesClean = false;

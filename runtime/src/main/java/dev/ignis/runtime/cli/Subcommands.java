@@ -31,6 +31,7 @@ final class Subcommands {
     ALL.put("logs", LogsCommand::new);
     ALL.put("port", PortCommand::new);
     ALL.put("image", ImageCommand::new);
+    ALL.put("kernel", KernelCommand::new);
     ALL.put("ssh", SshCommand::new);
     ALL.put("exec", ExecCommand::new);
     ALL.put("cp", CpCommand::new);

@@ -21,11 +21,13 @@ final class VmOptions {
       description = "VM name: lower-case letters, digits and dashes, at most 63 (default: vm-<id prefix>).")
   String name;
 
-  @Option(names = "--kernel", paramLabel = "FILE",
-      description = "Uncompressed PVH kernel (vmlinux) to boot, with --initrd (default: the default image).")
+  @Option(names = "--kernel", paramLabel = "KERNEL",
+      description = "Kernel to boot: an imported one's name or id ('runtime kernel ls'), or the path of an"
+          + " uncompressed PVH kernel (vmlinux) (default: the default image's lean kernel).")
   String kernel;
 
-  @Option(names = "--initrd", paramLabel = "FILE", description = "Initramfs to boot, with --kernel.")
+  @Option(names = "--initrd", paramLabel = "FILE", description = "Initramfs to boot instead of Ignis' own (not with"
+      + " an IMAGE).")
   String initrd;
 
   @Option(names = "--cmdline", paramLabel = "ARGS", description = "Extra kernel arguments, one line; not ip=,"
@@ -39,6 +41,16 @@ final class VmOptions {
   @Option(names = "--cpus", paramLabel = "N", description = "Virtual CPUs, 1 to 32 (default: ${DEFAULT-VALUE}).",
       defaultValue = "1")
   int cpus;
+
+  @Option(names = "--size", paramLabel = "SIZE", converter = Converters.DiskMib.class,
+      description = "Size of the root disk of a VM of an IMAGE, grown from the image's (e.g. 4G; default: the"
+          + " image's).")
+  long diskSizeMib;
+
+  @Option(names = "--copy-files", paramLabel = "HOST:GUEST", description = "Copy a host file or directory into the"
+      + " guest at create (repeatable), as Ignite does; kept at every boot of the initramfs, written once into an"
+      + " IMAGE's disk.")
+  List<String> copyFiles = new ArrayList<>();
 
   @Option(names = "--memory", paramLabel = "SIZE", converter = Converters.MemoryMib.class,
       description = "Memory, 64M to 64G (default: ${DEFAULT-VALUE}).", defaultValue = "256M")
@@ -98,10 +110,6 @@ final class VmOptions {
           + " names the plugin's options.")
   Map<String, String> netOptions = new LinkedHashMap<>();
 
-  /**
-   * The spec; a missing name is left for the caller to fill in after the id is known. Kernel
-   * and initrd paths are kept absolute, resolved against the caller's directory.
-   */
   /** {@code --ssh}: none, a key pair of the VM's own, or the public key in a file of the caller's. */
   private String sshKey(CliSession session) {
     if (ssh == null || ssh.equals(dev.ignis.runtime.vm.VmSpec.GENERATED_KEY)) {
@@ -116,15 +124,45 @@ final class VmOptions {
     }
   }
 
-  VmSpec toSpec(Optional<String> pluginChoice, String defaultPlugin, String fallbackName, CliSession session,
-      java.util.function.UnaryOperator<String> imageIds) {
-    BootSpec.checkCmdline(cmdline);
-    if (image != null && (kernel != null || initrd != null)) {
-      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "an IMAGE boots with the default kernel and initramfs;"
-          + " leave out --kernel and --initrd");
+  /**
+   * The spec; a missing name is left for the caller to fill in after the id is known. Kernel
+   * and initrd paths are kept absolute, resolved against the caller's directory; {@code
+   * imageIds} and {@code kernelIds} give the id an image's or a kernel's name stands for
+   * (empty for a kernel: none of that name).
+   */
+  /**
+   * {@code --kernel}: empty for the default; a word with a slash is a file; else an imported
+   * kernel of that name or id, else a file of that name in the caller's directory.
+   */
+  private String kernel(CliSession session, java.util.function.Function<String, Optional<String>> kernelIds) {
+    if (kernel == null || kernel.isBlank() || kernel.equals(dev.ignis.runtime.image.kernel.Kernels.DEFAULT)) {
+      return "";
     }
+    if (!kernel.contains("/")) {
+      Optional<String> id = kernelIds.apply(kernel);
+      if (id.isPresent()) {
+        return id.get();
+      }
+    }
+    java.nio.file.Path file = session.resolve(kernel);
+    if (!kernel.contains("/") && !java.nio.file.Files.isRegularFile(file)) {
+      throw new IgnisException(ErrorCode.NOT_FOUND, "--kernel " + kernel + ": no imported kernel and no file of that"
+          + " name; 'runtime kernel ls' lists the kernels, 'runtime kernel import FILE' adds one");
+    }
+    return file.toString();
+  }
+
+  /** {@code HOST:GUEST} with HOST made absolute against the caller's directory. */
+  private static String hostResolved(String mapping, CliSession session) {
+    int colon = mapping.indexOf(':');
+    return colon < 1 ? mapping : session.resolve(mapping.substring(0, colon)) + mapping.substring(colon);
+  }
+
+  VmSpec toSpec(Optional<String> pluginChoice, String defaultPlugin, String fallbackName, CliSession session,
+      java.util.function.UnaryOperator<String> imageIds, java.util.function.Function<String, Optional<String>> kernelIds) {
+    BootSpec.checkCmdline(cmdline);
     String imageId = image == null ? "" : imageIds.apply(image);
-    String kernelPath = kernel == null || kernel.isBlank() ? kernel : session.resolve(kernel).toString();
+    String kernelPath = kernel(session, kernelIds);
     String initrdPath = initrd == null || initrd.isBlank() ? initrd : session.resolve(initrd).toString();
     List<NetworkChoice> choices = networks.isEmpty()
         ? List.of(new NetworkChoice(pluginChoice.orElse(defaultPlugin), "", List.of(), Optional.empty()))
@@ -148,7 +186,7 @@ final class VmOptions {
           i == 0 ? netOptions : Map.of()));
     }
     VmSpec spec = new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel,
-        imageId),
+        imageId, diskSizeMib, copyFiles.stream().map(m -> hostResolved(m, session)).toList()),
         cpus, memoryMib, specs, dns, sshKey(session));
     return PublishedPort.addTo(spec, ports);
   }

@@ -40,10 +40,13 @@ final class VmApi {
   private final VmLifecycle lifecycle;
   private final Settings settings;
   private final com.google.inject.Provider<dev.ignis.runtime.image.oci.OciImages> images;
+  private final com.google.inject.Provider<dev.ignis.runtime.image.kernel.Kernels> kernels;
 
   @Inject
   VmApi(VmStore store, VmLifecycle lifecycle, Settings settings,
-      com.google.inject.Provider<dev.ignis.runtime.image.oci.OciImages> images) {
+      com.google.inject.Provider<dev.ignis.runtime.image.oci.OciImages> images,
+      com.google.inject.Provider<dev.ignis.runtime.image.kernel.Kernels> kernels) {
+    this.kernels = kernels;
     this.store = store;
     this.lifecycle = lifecycle;
     this.settings = settings;
@@ -72,19 +75,18 @@ final class VmApi {
     String name = body.path("name").asText("vm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
         .substring(0, 6));
     BootSpec.checkCmdline(text(body, "cmdline"));
-    for (String file : new String[] {"kernel", "initrd"}) {
-      if (text(body, file) != null && !text(body, file).startsWith("/")) {
-        throw new IgnisException(ErrorCode.INVALID_ARGUMENT, file + " must be an absolute path (ignisd has no working"
-            + " directory of yours)");
-      }
+    if (text(body, "initrd") != null && !text(body, "initrd").startsWith("/")) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "initrd must be an absolute path (ignisd has no working"
+          + " directory of yours)");
+    }
+    String kernel = text(body, "kernel");
+    if (kernel != null && !kernel.startsWith("/")) { // an imported kernel's name or id
+      kernel = kernel.equals(dev.ignis.runtime.image.kernel.Kernels.DEFAULT) ? "" : kernels.get().find(kernel).id();
     }
     String image = text(body, "image");
-    if (image != null && (text(body, "kernel") != null || text(body, "initrd") != null)) {
-      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "an image boots with the default kernel and initramfs;"
-          + " leave out kernel and initrd");
-    }
-    BootSpec boot = new BootSpec(text(body, "kernel"), text(body, "initrd"), text(body, "cmdline"),
-        body.path("accel").asText("auto"), image == null ? "" : images.get().find(image).id());
+    BootSpec boot = new BootSpec(kernel, text(body, "initrd"), text(body, "cmdline"),
+        body.path("accel").asText("auto"), image == null ? "" : images.get().find(image).id(),
+        body.path("diskSizeMib").asLong(0), strings(body, "copyFiles"));
     VmSpec spec = new VmSpec(name, boot, body.path("cpus").asInt(1), body.path("memoryMib").asInt(256),
         networks(body), strings(body, "dns"), text(body, "ssh"));
     Json.respond(exchange, 201, lifecycle.create(PublishedPort.addTo(spec, ports(body.path("ports")))));

@@ -28,8 +28,9 @@ public final class GuestModule extends AbstractModule {
 
   @Provides
   @Singleton
-  ImageStore images(Settings settings, CommandRunner commands, @Named(RuntimeModule.USER_ERR) PrintStream err) {
-    return new ImageStore(settings.imagesDir(), settings.installDir(), commands, err);
+  ImageStore images(Settings settings, CommandRunner commands, @Named(RuntimeModule.USER_ERR) PrintStream err,
+      dev.ignis.runtime.image.kernel.Kernels kernels) {
+    return new ImageStore(settings.imagesDir(), settings.installDir(), commands, err, kernels);
   }
 
   @Provides

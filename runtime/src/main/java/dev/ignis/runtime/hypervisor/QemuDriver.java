@@ -88,7 +88,7 @@ public final class QemuDriver implements Hypervisor {
         "-daemonize", "-pidfile", pidFile.toString()));
     if (spec.rootDisk() != null) { // the guest's /dev/vda
       argv.addAll(List.of("-drive", "id=root,file=" + spec.rootDisk().toString().replace(",", ",,")
-          + ",format=qcow2,if=none,discard=unmap", "-device", "virtio-blk-device,drive=root"));
+          + ",format=" + (spec.rootDisk().toString().endsWith(".qcow2") ? "qcow2" : "raw") + ",if=none,discard=unmap", "-device", "virtio-blk-device,drive=root"));
     }
     for (int i = 0; i < spec.nics().size(); i++) {
       GuestSpec.Nic nic = spec.nics().get(i);

@@ -5,17 +5,25 @@ import dev.ignis.spi.IgnisException;
 import java.util.Set;
 
 /**
- * How a VM boots: kernel and initrd (empty for the default image), extra kernel arguments,
+ * How a VM boots: kernel and initrd (empty for the default image's), extra kernel arguments,
  * and the accelerator.
  *
- * @param kernel an uncompressed PVH kernel (vmlinux), or empty for the default image's
- * @param initrd an initramfs, or empty for the default image's
+ * @param kernel an imported kernel's id ({@code sha256:...}), the path of an uncompressed PVH
+ *     kernel (vmlinux), or empty for the default image's
+ * @param initrd the path of an initramfs, or empty for the default image's (Ignis' own init)
  * @param cmdline kernel arguments added to Ignis' own (console, network, name)
  * @param accel {@code auto} (KVM where a probe shows it works, else TCG), {@code kvm} or {@code tcg}
  * @param image the id of the imported image ({@code sha256:...}) the VM's root disk is made from,
  *     or empty for none (the guest runs from its initramfs)
+ * @param diskSizeMib the root disk's size in MiB, grown from the image's; 0 for the image's own
+ * @param copyFiles host files and directories copied into the guest, each {@code HOST:GUEST}
+ *     with both paths absolute ({@code --copy-files}); copied at create ({@link CopyFiles})
  */
-public record BootSpec(String kernel, String initrd, String cmdline, String accel, String image) {
+public record BootSpec(String kernel, String initrd, String cmdline, String accel, String image, long diskSizeMib,
+    java.util.List<String> copyFiles) {
+
+  /** The largest root disk: 16 TiB, ext4's limit with 4 KiB blocks and no 64-bit feature. */
+  public static final long MAX_DISK_MIB = 16L << 20;
 
   /** The accelerators {@code --accel} takes. */
   public static final Set<String> ACCELERATORS = Set.of("auto", "kvm", "tcg");
@@ -32,7 +40,12 @@ public record BootSpec(String kernel, String initrd, String cmdline, String acce
     this(kernel, initrd, cmdline, accel, "");
   }
 
-  /** Null strings become empty, a missing accelerator {@code auto}; checks the accelerator. */
+  /** Booting an image on a disk of its own size. */
+  public BootSpec(String kernel, String initrd, String cmdline, String accel, String image) {
+    this(kernel, initrd, cmdline, accel, image, 0, java.util.List.of());
+  }
+
+  /** Null strings become empty, a missing accelerator {@code auto}; checks the accelerator and the disk size. */
   public BootSpec {
     image = image == null ? "" : image;
     if (!image.isEmpty() && !image.matches("sha256:[0-9a-f]{64}")) {
@@ -45,9 +58,23 @@ public record BootSpec(String kernel, String initrd, String cmdline, String acce
     if (!ACCELERATORS.contains(accel)) {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--accel '" + accel + "' is not one of auto, kvm, tcg");
     }
-    if (!kernel.isEmpty() && initrd.isEmpty() || kernel.isEmpty() && !initrd.isEmpty()) {
-      throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
-          "--kernel and --initrd go together; give both, or neither for the default image");
+    copyFiles = copyFiles == null ? java.util.List.of() : java.util.List.copyOf(copyFiles);
+    copyFiles.forEach(CopyFiles::checkMapping);
+    if (!copyFiles.isEmpty() && !initrd.isEmpty()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--copy-files needs Ignis' initramfs, which copies the"
+          + " files in; leave out --initrd");
+    }
+    if (diskSizeMib != 0 && image.isEmpty()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--size sizes the disk of a VM of an IMAGE; this VM has no"
+          + " disk (it runs from its initramfs)");
+    }
+    if (diskSizeMib < 0 || diskSizeMib > MAX_DISK_MIB) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--size " + diskSizeMib + " MiB is out of range (1 MiB to"
+          + " 16 TiB)");
+    }
+    if (!image.isEmpty() && !initrd.isEmpty()) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "a VM of an IMAGE boots Ignis' initramfs, which mounts"
+          + " its disk and runs its command; leave out --initrd");
     }
   }
 

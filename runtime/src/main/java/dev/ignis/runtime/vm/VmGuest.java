@@ -66,6 +66,8 @@ public final class VmGuest {
   static final int SEVERAL_NICS_REVISION = 4;
   /** The default image's init revision that boots a VM from its disk (an imported image). */
   static final int IMAGE_REVISION = 9;
+  /** The default image's init revision that copies {@code --copy-files} into place. */
+  static final int COPY_FILES_REVISION = 10;
 
   /**
    * Throws, before anything changes, unless the VM's guest can boot: a VM of several networks
@@ -73,17 +75,22 @@ public final class VmGuest {
    * needs the image (runnable, with an SSH server for --ssh) and an init that boots from a disk.
    */
   void checkBootable(Vm vm) {
-    if (vm.spec().networks().size() > 1 && vm.spec().boot().kernel().isEmpty() && images.hasDefaultImage()
+    if (vm.spec().networks().size() > 1 && vm.spec().boot().initrd().isEmpty() && images.hasDefaultImage()
         && images.defaultImageRevision() < SEVERAL_NICS_REVISION) {
       throw new IgnisException(ErrorCode.NOT_SUPPORTED, "the default image in " + images.defaultImageDir()
           + " was built before VMs had several networks; remove that directory and it is built again at the next run");
+    }
+    if (!vm.spec().boot().copyFiles().isEmpty() && images.hasDefaultImage()
+        && images.defaultImageRevision() < COPY_FILES_REVISION) {
+      throw new IgnisException(ErrorCode.NOT_SUPPORTED, "the default image in " + images.defaultImageDir()
+          + " was built before --copy-files; remove that directory and it is built again at the next run");
     }
     String imageId = vm.spec().boot().image();
     if (!imageId.isEmpty()) {
       if (imageBoot == null) {
         throw new IgnisException(ErrorCode.NOT_SUPPORTED, "this runtime cannot boot imported images");
       }
-      imageBoot.check(imageId, vm.spec().ssh());
+      imageBoot.check(imageId, vm.spec().ssh(), vm.spec().boot().diskSizeMib());
       if (images.hasDefaultImage() && images.defaultImageRevision() < IMAGE_REVISION) {
         throw new IgnisException(ErrorCode.NOT_SUPPORTED, "the default image in " + images.defaultImageDir()
             + " was built before VMs booted imported images; remove that directory and it is built again at the"
@@ -130,16 +137,37 @@ public final class VmGuest {
   }
 
   /**
-   * What QEMU boots: the image's kernel and initrd; for a VM of an imported image, its own disk
-   * and the initrd with its launch file ({@link ImageBoot}).
+   * What QEMU boots: the kernel and the initrd, with the kernel's modules appended if it has
+   * any; for a VM of an imported image, its own disk, and its launch file appended to the
+   * initrd ({@link ImageBoot}).
    */
   private GuestSpec guestSpec(Vm vm, String netnsPath, List<GuestSpec.Nic> nics, ImageStore.Image image, String cmdline,
       String accelerator) {
     Path vmDir = vmsDir.resolve(vm.id());
     String imageId = vm.spec().boot().image();
-    Path initrd = imageId.isEmpty() ? image.initrd()
-        : imageBoot.initrd(imageId, vm.spec().ssh(), image.initrd(), vmDir);
-    Path disk = imageId.isEmpty() ? null : imageBoot.disk(imageId, vmDir);
+    List<byte[]> archives = new java.util.ArrayList<>();
+    try {
+      if (image.modules().isPresent()) {
+        archives.add(Files.readAllBytes(image.modules().get()));
+      }
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read the kernel's modules " + image.modules().get() + ": "
+          + e.getMessage(), e);
+    }
+    if (!imageId.isEmpty()) {
+      archives.add(imageBoot.launchArchive(imageId, vm.spec().ssh(), vmDir));
+    }
+    // --copy-files: into the initramfs at every boot; into an image's disk once, when it is made.
+    Path files = vmDir.resolve(CopyFiles.ARCHIVE);
+    if (Files.exists(files) && (imageId.isEmpty() || !imageBoot.hasDisk(vmDir))) {
+      try {
+        archives.add(Files.readAllBytes(files));
+      } catch (IOException e) {
+        throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read " + files + ": " + e.getMessage(), e);
+      }
+    }
+    Path initrd = dev.ignis.runtime.image.GuestInitrd.write(vmDir, image.initrd(), archives);
+    Path disk = imageId.isEmpty() ? null : imageBoot.disk(imageId, vm.spec().boot().diskSizeMib(), vmDir);
     return new GuestSpec(vm.name(), vmDir, netnsPath, nics, image.kernel(), initrd, cmdline, vm.spec().cpus(),
         vm.spec().memoryMib(), accelerator, disk);
   }
@@ -155,13 +183,13 @@ public final class VmGuest {
 
   /**
    * Whether the VM's guest can start before its networks are attached ({@link #startEarly}):
-   * the default image, once built (a network that cannot attach fails before the image is
+   * the default image's initramfs (with any kernel), once built (a network that cannot attach fails before the image is
    * built) by a build whose init takes its addresses by DHCP when told to (on every card, for a
    * VM of several), in a sandbox the runtime makes, unless the setting {@code boot.early} is off.
    */
   boolean canStartEarly(Vm vm, boolean pluginBringsSandbox) {
     int needed = vm.spec().networks().size() > 1 ? SEVERAL_NICS_REVISION : 2;
-    return earlyStart && !pluginBringsSandbox && vm.netns() != null && vm.spec().boot().kernel().isEmpty()
+    return earlyStart && !pluginBringsSandbox && vm.netns() != null && vm.spec().boot().initrd().isEmpty()
         && images.defaultImageRevision() >= needed;
   }
 

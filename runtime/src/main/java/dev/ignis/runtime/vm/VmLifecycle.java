@@ -61,9 +61,18 @@ public final class VmLifecycle {
     // and what depends on the other VMs once more under it.
     checkUnique(vm, store.list().vms());
     validate(vm);
+    byte[] files = spec.boot().copyFiles().isEmpty() ? null : CopyFiles.archive(spec.boot().copyFiles());
     try (FileLock all = store.lockAll()) {
       checkUnique(vm, store.list().vms());
       store.save(vm);
+      if (files != null) {
+        try {
+          CopyFiles.write(files, store.vmDir(vm.id()));
+        } catch (RuntimeException e) {
+          store.delete(vm.id());
+          throw e;
+        }
+      }
       return vm;
     }
   }

@@ -178,6 +178,11 @@ public final class VmStore {
     }
   }
 
+  /** The directory of the VM of that id (its record, console, disk...). */
+  public Path vmDir(String id) {
+    return dir.resolve(id);
+  }
+
   /**
    * Removes the record and its directory; the record goes first so a crash leaves no VM. A
    * file made meanwhile (another command opening the VM's lock to find it gone) is removed

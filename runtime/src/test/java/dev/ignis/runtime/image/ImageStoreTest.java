@@ -17,7 +17,7 @@ class ImageStoreTest {
   void onlyAnImageWhoseInitKnowsIgnisNetDhcp_takesItsAddressByDhcp() throws Exception {
     ImageStore store = new ImageStore(images, Optional.empty(), command -> {
       throw new AssertionError("nothing is built here");
-    }, new PrintStream(PrintStream.nullOutputStream()));
+    }, new PrintStream(PrintStream.nullOutputStream()), new dev.ignis.runtime.image.kernel.Kernels(images.resolve("state")));
     assertThat(store.defaultImageTakesDhcp()).as("no image").isFalse();
 
     Path dir = Files.createDirectories(images.resolve("default"));

@@ -62,7 +62,7 @@ class VmLifecycleTest {
     Path initrd = Files.writeString(state.resolve("initrd"), "initrd");
     boot = new BootSpec(kernel.toString(), initrd.toString(), "", "tcg");
     VmGuest guest = new VmGuest(hypervisor, new ImageStore(state.resolve("images"), Optional.empty(), this::fakeRun,
-        System.err), new AccelProbe(hypervisor, state.resolve("probe")), new GuestLink(this::fakeRun), new GuestDhcp(this::fakeRun),
+        System.err, new dev.ignis.runtime.image.kernel.Kernels(state)), new AccelProbe(hypervisor, state.resolve("probe")), new GuestLink(this::fakeRun), new GuestDhcp(this::fakeRun),
         state.resolve("vms"), Duration.ofSeconds(5));
     lifecycle = new VmLifecycle(store, netns, () -> plugins, guest,
         new HostPorts(this::fakeRun, state, state.resolve("host-locks"), mapping -> ""), Clock.systemUTC());

@@ -5,24 +5,23 @@ import dev.ignis.spi.CommandRunner;
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * What a VM of an imported image boots with besides the kernel: its own disk, a qcow2 overlay
  * on the image's ext4 file (copy-on-write: VMs of one image never see each other's writes), made
- * at its first start and kept until it is removed; and, at every boot, the default initrd with the
- * VM's launch file appended ({@code /ignis/vm.env}, {@link ContainerLaunch}).
+ * at its first start and kept until it is removed; and, at every boot, its launch file ({@code
+ * /ignis/vm.env}, {@link ContainerLaunch}) to append to the default initrd.
  */
 public final class ImageBoot {
 
-  /** The VM's disk in its directory. */
+  /** The VM's disk in its directory: a qcow2 overlay on the image's file. */
   public static final String DISK = "disk.qcow2";
-  private static final String INITRD = "initrd.img";
+  /** The VM's disk when it is larger than the image: a copy (a reflink where the file system has them), grown. */
+  public static final String GROWN_DISK = "disk.raw";
 
   private final OciImages images;
   private final CommandRunner commands;
@@ -36,8 +35,13 @@ public final class ImageBoot {
    * Throws, before anything changes, unless the image exists and names a command to run (or
    * has its own init), and has an SSH server if {@code ssh} asks for access.
    */
-  public void check(String imageId, String ssh) {
+  public void check(String imageId, String ssh, long diskSizeMib) {
     OciImages.Image image = images.find(imageId);
+    long imageMib = (image.sizeBytes() + (1 << 20) - 1) >> 20;
+    if (diskSizeMib != 0 && diskSizeMib < imageMib) {
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--size " + diskSizeMib + " MiB is smaller than image "
+          + image.label() + " (" + imageMib + " MiB); a disk can be grown, not shrunk");
+    }
     ContainerLaunch.envFile(image.label(), image.config(), image.init());
     if (!ssh.isEmpty() && !image.sshServer()) {
       throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "image " + image.label() + " has no SSH server"
@@ -45,13 +49,28 @@ public final class ImageBoot {
     }
   }
 
-  /** The VM's disk, made on first use: a qcow2 file backed by the image's ext4 file. */
-  public Path disk(String imageId, Path vmDir) {
+  /** Whether the VM's disk is made (it is at its first start). */
+  public boolean hasDisk(Path vmDir) {
+    return Files.exists(vmDir.resolve(DISK)) || Files.exists(vmDir.resolve(GROWN_DISK));
+  }
+
+  /**
+   * The VM's disk, made on first use: a qcow2 file backed by the image's ext4 file; or, to be
+   * larger than the image ({@code diskSizeMib}), a copy of that file grown with its file system.
+   */
+  public Path disk(String imageId, long diskSizeMib, Path vmDir) {
+    Path grown = vmDir.resolve(GROWN_DISK);
     Path disk = vmDir.resolve(DISK);
+    if (Files.exists(grown)) {
+      return grown;
+    }
     if (Files.exists(disk)) {
       return disk;
     }
     OciImages.Image image = images.find(imageId);
+    if (diskSizeMib > 0 && diskSizeMib << 20 > image.sizeBytes()) {
+      return grownDisk(image, diskSizeMib, grown);
+    }
     Path partial = vmDir.resolve(DISK + ".partial"); // a crash mid-way leaves no half disk under the real name
     var result = commands.run(Command.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
         image.rootfs().toString(), partial.toString()));
@@ -68,29 +87,50 @@ public final class ImageBoot {
     return disk;
   }
 
+  private Path grownDisk(OciImages.Image image, long diskSizeMib, Path disk) {
+    Path partial = disk.resolveSibling(disk.getFileName() + ".partial");
+    String why = null;
+    var copied = commands.run(Command.of("cp", "--reflink=auto", "--sparse=always", image.rootfs().toString(),
+        partial.toString()).withTimeout(java.time.Duration.ofMinutes(10)));
+    if (!copied.succeeded()) {
+      why = "cannot copy image " + image.shortId() + ": " + firstLine(copied);
+    } else {
+      var grown = commands.run(Command.of("resize2fs", "-f", partial.toString(), diskSizeMib + "M")
+          .withTimeout(java.time.Duration.ofMinutes(10)));
+      if (!grown.succeeded()) {
+        why = "cannot grow the disk to " + diskSizeMib + " MiB: " + firstLine(grown)
+            + (grown.exitCode() == 127 ? " (install e2fsprogs)" : "");
+      }
+    }
+    try {
+      if (why != null) {
+        Files.deleteIfExists(partial);
+        throw new IgnisException(ErrorCode.PLUGIN_FAILED, why);
+      }
+      Files.move(partial, disk, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot make " + disk + ": " + e.getMessage(), e);
+    }
+    return disk;
+  }
+
+  private static String firstLine(dev.ignis.spi.CommandResult result) {
+    return (result.stderr() + result.stdout()).strip().lines().findFirst().orElse("no output");
+  }
+
   /**
-   * The default initrd with the VM's launch file appended, and root's authorized key when
-   * {@code ssh} asks for access, written to the VM's directory.
+   * The VM's launch file, and root's authorized key when {@code ssh} asks for access, as a cpio
+   * archive to append to the default initrd.
    */
-  public Path initrd(String imageId, String ssh, Path baseInitrd, Path vmDir) {
+  public byte[] launchArchive(String imageId, String ssh, Path vmDir) {
     OciImages.Image image = images.find(imageId);
     String env = ContainerLaunch.envFile(image.label(), image.config(), image.init());
-    NewcCpio cpio = new NewcCpio().file("ignis/vm.env", env.getBytes(StandardCharsets.UTF_8), 0644);
+    dev.ignis.runtime.image.NewcCpio cpio = new dev.ignis.runtime.image.NewcCpio()
+        .file("ignis/vm.env", env.getBytes(StandardCharsets.UTF_8), 0644);
     if (!ssh.isEmpty()) {
       String key = ssh.equals(dev.ignis.runtime.vm.VmSpec.GENERATED_KEY) ? SshKeys.publicKey(commands, vmDir) : ssh;
       cpio.file("ignis/authorized_keys", (key + "\n").getBytes(StandardCharsets.UTF_8), 0600);
     }
-    byte[] launch = cpio.bytes();
-    Path initrd = vmDir.resolve(INITRD);
-    try (OutputStream out = Files.newOutputStream(initrd, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      Files.copy(baseInitrd, out);
-      long size = Files.size(baseInitrd);
-      out.write(new byte[(int) ((4 - size % 4) % 4)]); // each archive starts on a 4-byte boundary
-      out.write(launch);
-    } catch (IOException e) {
-      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write " + initrd + ": " + e.getMessage(), e);
-    }
-    return initrd;
+    return cpio.bytes();
   }
 }

@@ -54,7 +54,7 @@ public final class ImageImporter {
     name.ifPresent(OciImages::normalized); // a bad name is refused before any work
     long start = System.nanoTime();
     images.removeLeftovers();
-    OciImages.WorkDir running = images.newWorkDir();
+    dev.ignis.runtime.image.NamedStore.WorkDir running = images.newWorkDir();
     Path work = running.dir();
     try (running) {
       Path unpacked = unpack(source, work);
@@ -88,7 +88,7 @@ public final class ImageImporter {
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot import " + source + ": " + e.getMessage(), e);
     } finally {
       try {
-        OciImages.deleteTree(work);
+        dev.ignis.runtime.image.NamedStore.deleteTree(work);
       } catch (IOException e) {
         log.warn("cannot remove {}: {}; 'runtime gc' removes it", work, e.getMessage());
       }
@@ -192,7 +192,7 @@ public final class ImageImporter {
     }
     if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
         && (magic[3] & 0xff) == 0xfd) {
-      return Zstd.decompress(in, what);
+      return dev.ignis.runtime.image.ProgramFilter.run(in, what + " (zstd-compressed)", "zstd", "zstd", "-d", "-c", "-q");
     }
     return in;
   }

@@ -45,7 +45,7 @@ class ContainerLaunchTest {
 
   @Test
   void theLaunchCpio_isWhatCpioReads() throws Exception {
-    byte[] archive = new NewcCpio().file("ignis/vm.env", "A=1\n".getBytes(StandardCharsets.UTF_8), 0644).bytes();
+    byte[] archive = new dev.ignis.runtime.image.NewcCpio().file("ignis/vm.env", "A=1\n".getBytes(StandardCharsets.UTF_8), 0644).bytes();
     Path file = Files.write(dir.resolve("launch.cpio"), archive);
     Path out = Files.createDirectories(dir.resolve("out"));
     Process cpio = new ProcessBuilder("sh", "-c", "busybox cpio -i -d < " + file).directory(out.toFile())

@@ -1,22 +1,31 @@
-package dev.ignis.runtime.image.oci;
+package dev.ignis.runtime.image;
 
 import dev.ignis.spi.ErrorCode;
 import dev.ignis.spi.IgnisException;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** zstd-compressed layers, uncompressed by the {@code zstd} program (Debian package zstd) as a filter. */
-final class Zstd {
+/**
+ * Data uncompressed by a program run as a filter (zstd layers, xz kernels): what Java's library
+ * does not read. The program's errors are discarded; a stream that ends early says something
+ * went wrong to whoever reads it.
+ */
+public final class ProgramFilter {
 
-  private Zstd() {}
+  private ProgramFilter() {}
 
-  static InputStream decompress(InputStream compressed, String what) throws IOException {
+  /**
+   * The output of {@code argv} fed with {@code compressed}. {@code what} and {@code packageName}
+   * (Debian's) make the error when the program is not installed.
+   */
+  public static InputStream run(InputStream compressed, String what, String packageName, String... argv)
+      throws IOException {
     Process process;
     try {
-      process = new ProcessBuilder("zstd", "-d", "-c", "-q").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      process = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     } catch (IOException e) {
-      throw new IgnisException(ErrorCode.NOT_SUPPORTED, what + " is zstd-compressed and no zstd program is installed;"
-          + " install it (apt-get install zstd)");
+      throw new IgnisException(ErrorCode.NOT_SUPPORTED, what + " needs the " + argv[0] + " program, which is not"
+          + " installed; install it (apt-get install " + packageName + ")");
     }
     Thread feeder = new Thread(() -> {
       try (var stdin = process.getOutputStream()) {
@@ -24,7 +33,7 @@ final class Zstd {
       } catch (IOException e) {
         process.destroy(); // the reader sees the stream end early, and the tar reader says so
       }
-    }, "zstd-feed");
+    }, argv[0] + "-feed");
     feeder.setDaemon(true);
     feeder.start();
     InputStream out = process.getInputStream();

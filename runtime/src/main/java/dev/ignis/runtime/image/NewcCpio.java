@@ -1,4 +1,4 @@
-package dev.ignis.runtime.image.oci;
+package dev.ignis.runtime.image;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,13 +10,29 @@ import java.util.Map;
  * to an initrd: the kernel unpacks concatenated archives in order, so files of a later one
  * join (or replace) those of the base initramfs. Directories are listed before their files.
  */
-final class NewcCpio {
+public final class NewcCpio {
 
   private final Map<String, byte[]> files = new LinkedHashMap<>();
   private final Map<String, Integer> modes = new LinkedHashMap<>();
 
   /** Adds a file (its parent directories too), {@code name} relative to / ("ignis/vm.env"). */
-  NewcCpio file(String name, byte[] content, int mode) {
+  public NewcCpio file(String name, byte[] content, int mode) {
+    parents(name);
+    files.put(name, content);
+    modes.put(name, 0100000 | mode);
+    return this;
+  }
+
+  /** Adds a directory (its parent directories too) with that mode, {@code name} relative to /. */
+  public NewcCpio directory(String name, int mode) {
+    parents(name);
+    files.put(name, new byte[0]);
+    modes.put(name, 040000 | mode);
+    return this;
+  }
+
+  /** The directories above {@code name}, 0755 unless given already, listed before it. */
+  private void parents(String name) {
     String[] parts = name.split("/");
     StringBuilder dir = new StringBuilder();
     for (int i = 0; i < parts.length - 1; i++) {
@@ -24,12 +40,9 @@ final class NewcCpio {
       modes.putIfAbsent(dir.toString(), 040755);
       files.putIfAbsent(dir.toString(), new byte[0]);
     }
-    files.put(name, content);
-    modes.put(name, 0100000 | mode);
-    return this;
   }
 
-  byte[] bytes() {
+  public byte[] bytes() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int inode = 1;
     for (Map.Entry<String, byte[]> entry : files.entrySet()) {
