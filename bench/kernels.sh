@@ -79,15 +79,19 @@ for round in $(seq "$rounds"); do
   boot "$work/lean/vmlinux" "$work/lean.img" >>"$work/lean.results"
   echo "round $round of $rounds done" >&2
 done
-column() { awk -v c="$2" '{print $c}' "$work/$1.results" | median; }
-printf '%-44s %10s %10s %8s %10s\n' "setup (median of $rounds)" "to /init" "to ready" "RSS" "vmlinux"
+column() { # setup column: "median (min-max)"
+  local values
+  values=$(awk -v c="$2" '{print $c}' "$work/$1.results" | sort -n)
+  echo "$(echo "$values" | median) ($(echo "$values" | head -1)-$(echo "$values" | tail -1))"
+}
+printf '%-44s %16s %16s %14s %10s\n' "setup: median (min-max) of $rounds" "to /init ms" "to ready ms" "RSS MiB" "vmlinux"
 for setup in baseline debian lean; do
   case $setup in
     baseline) label="Debian kernel, gzip initramfs with modules"; kernel=$work/debian/vmlinux ;;
     debian) label="Debian kernel, uncompressed initramfs" ; kernel=$work/debian/vmlinux ;;
     lean) label="lean kernel, uncompressed initramfs"; kernel=$work/lean/vmlinux ;;
   esac
-  printf '%-44s %7s ms %7s ms %4s MiB %6s MiB\n' "$label" "$(column $setup 1)" "$(column $setup 2)" "$(column $setup 3)" \
+  printf '%-44s %16s %16s %14s %6s MiB\n' "$label" "$(column $setup 1)" "$(column $setup 2)" "$(column $setup 3)" \
     "$(( $(stat -c %s "$kernel") / 1048576 ))"
 done
 echo "kernels: $(cat "$work/lean/kernel-release") and $(cat "$work/debian/kernel-release")"

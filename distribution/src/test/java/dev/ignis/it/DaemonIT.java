@@ -128,7 +128,8 @@ class DaemonIT extends NetworkedVmTest {
       Process run = daemon.spawn(Map.of("IGNIS_DAEMON", "on"), "run", "--name", "cancelled", "-p",
           "127.0.0.1:" + TestNetwork.freePort() + ":80");
       Thread.sleep(delayMillis);
-      Ignis.sh("kill", "-INT", String.valueOf(run.pid()));
+      // The lean kernel may have the VM up before the later delays: then there is no one to signal.
+      Ignis.sh("sh", "-c", "kill -INT " + run.pid() + " 2>/dev/null; true");
       assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("the client ended").isTrue();
       String err = new String(run.getErrorStream().readAllBytes());
       if (run.exitValue() == 0) {

@@ -70,12 +70,7 @@ class KernelIT extends NetworkedVmTest {
 
   @Test
   void aBzImage_isUncompressedToTheSameVmlinuxAsTheImageBuildExtractsIt() throws Exception {
-    Path unpacked = work.resolve("package");
-    Ignis.sh("dpkg-deb", "-x", TestImages.debianKernelPackage().toString(), unpacked.toString());
-    Path vmlinuz;
-    try (var boot = Files.list(unpacked.resolve("boot"))) {
-      vmlinuz = boot.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst().orElseThrow();
-    }
+    Path vmlinuz = debianVmlinuz();
     // The reference: what bin/build-default-image does (xz's magic found by grep, the rest through xz).
     Path reference = work.resolve("vmlinux");
     Ignis.sh("bash", "-c", "offset=$(LC_ALL=C grep -abo $'\\xfd7zXZ\\x00' " + vmlinuz + " | head -1 | cut -d: -f1);"
@@ -100,12 +95,7 @@ class KernelIT extends NetworkedVmTest {
     refused(ignis.run("kernel", "import", text.toString()), 100, "is not a kernel Ignis knows");
     Path noPvh = Files.copy(Path.of("/bin/true"), work.resolve("true"));
     refused(ignis.run("kernel", "import", noPvh.toString()), 100, "has no PVH entry point");
-    Path unpacked = work.resolve("package");
-    Ignis.sh("dpkg-deb", "-x", TestImages.debianKernelPackage().toString(), unpacked.toString());
-    Path vmlinuz;
-    try (var boot = Files.list(unpacked.resolve("boot"))) {
-      vmlinuz = boot.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst().orElseThrow();
-    }
+    Path vmlinuz = debianVmlinuz();
     Path cut = work.resolve("vmlinuz-cut");
     try (var in = Files.newInputStream(vmlinuz)) {
       Files.write(cut, in.readNBytes(1 << 20));
@@ -132,6 +122,15 @@ class KernelIT extends NetworkedVmTest {
   private static void refused(Ignis.Result result, int status, String message) {
     assertThat(result.status()).as(result.err()).isEqualTo(status);
     assertThat(result.err().strip()).startsWith("error: ").contains(message).doesNotContain("\n");
+  }
+
+  /** The bzImage of Debian's kernel package, unpacked into the test's dir. */
+  private Path debianVmlinuz() throws Exception {
+    Path unpacked = work.resolve("package");
+    Ignis.sh("dpkg-deb", "-x", TestImages.debianKernelPackage().toString(), unpacked.toString());
+    try (var boot = Files.list(unpacked.resolve("boot"))) {
+      return boot.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst().orElseThrow();
+    }
   }
 
   /** The kernel of that name, as {@code kernel ls -o json} shows it. */

@@ -25,15 +25,33 @@ final class TestImages {
    * /cgi-bin/write?TEXT} writes /data/note, {@code /cgi-bin/read} shows it.
    */
   static Path busyboxWeb(Path dir) throws Exception {
+    return busyboxWeb(dir, null);
+  }
+
+  /**
+   * The same image whose configuration names {@code user} (with uid 1000 and home /home/web in
+   * its /etc/passwd), serving on port 8080, which a user other than root may bind; or, with
+   * {@code user} null, the image above.
+   */
+  static Path busyboxWeb(Path dir, String user) throws Exception {
     Path root = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-rootfs"));
+    if (user != null) {
+      Files.createDirectories(root.resolve("etc"));
+      Files.createDirectories(root.resolve("home/web"));
+      Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n" + user
+          + ":x:1000:1000:web:/home/web:/bin/sh\n");
+      Files.writeString(root.resolve("etc/group"), "root:x:0:\n" + user + ":x:1000:\n");
+    }
     Files.createDirectories(root.resolve("bin"));
     Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
     Files.createSymbolicLink(root.resolve("bin/sh"), Path.of("busybox"));
     Files.createDirectories(root.resolve("data"));
     Files.createDirectories(root.resolve("tmp"));
+    Ignis.sh("chmod", "1777", root.resolve("tmp").toString()); // as in any image: every user writes there
     Path cgi = Files.createDirectories(root.resolve("var/www/cgi-bin"));
     Files.writeString(root.resolve("var/www/index.html"), "image page\n");
-    script(cgi.resolve("env"), "echo \"pwd=$(busybox cat /tmp/started-in) hostname=$(busybox hostname) greeting=$GREETING\"; busybox cat /etc/resolv.conf");
+    script(cgi.resolve("env"), "echo \"pwd=$(busybox cat /tmp/started-in) hostname=$(busybox hostname) greeting=$GREETING"
+        + " uid=$(busybox id -u) home=$HOME\"; busybox cat /etc/resolv.conf");
     script(cgi.resolve("write"), "echo \"$QUERY_STRING\" > /data/note && echo written");
     script(cgi.resolve("read"), "busybox cat /data/note 2>&1");
     Path layer = Files.createDirectories(dir.resolve("blobs/sha256")).resolve("layer.tar");
@@ -46,6 +64,10 @@ final class TestImages {
     settings.putArray("Entrypoint").add("/bin/sh").add("-c").add("busybox pwd > /tmp/started-in && exec busybox httpd"
         + " -f -p 80 \"$@\"").add("sh");
     settings.putArray("Cmd").add("-h").add("/var/www");
+    if (user != null) {
+      settings.withArray("Cmd").add("-p").add("8080");
+      settings.put("User", user);
+    }
     settings.putArray("Env").add("PATH=/bin").add("GREETING=hello from the image config");
     settings.put("WorkingDir", "/data");
     ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");

@@ -68,6 +68,12 @@ class VmImageIT extends NetworkedVmTest {
     assertThat(java.nio.file.Files.getPosixFilePermissions(key))
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     assertThat(ignis.ok("exec", "deb", "--", "cat", "/etc/hostname").strip()).isEqualTo("deb");
+    // Its host key is its own, installed as its only one, and ssh checked it strictly.
+    Path sshDir = key.getParent();
+    assertThat(Files.readString(sshDir.resolve("known_hosts")))
+        .isEqualTo(ip + " " + Files.readString(sshDir.resolve("ssh_host_ed25519_key.pub")).strip() + "\n");
+    assertThat(ignis.ok("exec", "deb", "--", "sh", "-c", "ls /etc/ssh/ | grep host_").strip())
+        .isEqualTo("ssh_host_ed25519_key\nssh_host_ed25519_key.pub");
     Ignis.Result failing = ignis.run("exec", "deb", "--", "sh", "-c", "echo to-err >&2; exit 7");
     assertThat(failing.status()).as("the command's exit status").isEqualTo(7);
     assertThat(failing.err()).contains("to-err");
@@ -101,6 +107,16 @@ class VmImageIT extends NetworkedVmTest {
         Thread.sleep(200);
       }
     }
+  }
+
+  @Test
+  void anImagesUser_runsItsCommand_withTheUsersHome() throws Exception {
+    ignis.ok("image", "import", "--name", "ignis-it/web-user:1",
+        TestImages.busyboxWeb(work.resolve("user-layout"), "web").toString());
+    int port = TestNetwork.freePort();
+    ignis.ok("run", "--name", "u", "-p", "127.0.0.1:" + port + ":8080", "ignis-it/web-user:1");
+    assertThat(TestNetwork.fetch("127.0.0.1", port, "/cgi-bin/env")).contains("uid=1000 home=/home/web");
+    assertThat(ignis.ok("logs", "u")).doesNotContain("ignis: ");
   }
 
   @Test

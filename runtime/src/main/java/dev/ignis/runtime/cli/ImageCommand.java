@@ -3,7 +3,6 @@ package dev.ignis.runtime.cli;
 import dev.ignis.runtime.image.oci.ImageImporter;
 import dev.ignis.runtime.image.oci.OciImages;
 import dev.ignis.runtime.vm.VmStore;
-import dev.ignis.spi.IgnisException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,21 +119,9 @@ final class ImageCommand implements Callable<Integer> {
     public Integer call() {
       OciImages images = image.root.service(OciImages.class);
       VmStore vms = image.root.service(VmStore.class);
-      List<IgnisException> failures = new ArrayList<>();
-      for (String reference : references) { // each one, whatever became of those before
-        try {
-          images.remove(reference, found -> vms.list().vms().stream()
-              .filter(vm -> vm.spec().boot().image().equals(found.id())).map(vm -> vm.name()).toList())
-              .forEach(image.root.out::println);
-        } catch (IgnisException e) {
-          failures.add(e);
-        }
-      }
-      if (!failures.isEmpty()) {
-        throw new IgnisException(failures.get(0).code(), String.join("; ", failures.stream()
-            .map(Throwable::getMessage).toList()));
-      }
-      return 0;
+      return EachNamed.run(image.root, references, reference -> String.join("\n", images.remove(reference,
+          found -> vms.list().vms().stream().filter(vm -> vm.spec().boot().image().equals(found.id()))
+              .map(vm -> vm.name()).toList())));
     }
   }
 

@@ -112,7 +112,7 @@ final class KernelCommand implements Callable<Integer> {
     public Integer call() {
       Kernels kernels = kernel.root.service(Kernels.class);
       VmStore vms = kernel.root.service(VmStore.class);
-      return EachVm.run(kernel.root, references, reference -> String.join("\n", kernels.remove(reference,
+      return EachNamed.run(kernel.root, references, reference -> String.join("\n", kernels.remove(reference,
           found -> vms.list().vms().stream().filter(vm -> vm.spec().boot().kernel().equals(found.id()))
               .map(vm -> vm.name()).toList())));
     }

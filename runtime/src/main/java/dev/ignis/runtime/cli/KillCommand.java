@@ -21,6 +21,6 @@ final class KillCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    return EachVm.run(root, vms, name -> lifecycle.stop(name, Duration.ZERO).vm().name());
+    return EachNamed.run(root, vms, name -> lifecycle.stop(name, Duration.ZERO).vm().name());
   }
 }

@@ -22,17 +22,40 @@ final class PsCommand implements Callable<Integer> {
   @Option(names = {"-a", "--all"}, description = "Show stopped and created VMs too.")
   boolean all;
 
+  @Option(names = {"-q", "--quiet"}, description = "Print only the VMs' ids, one a line.")
+  boolean quiet;
+
+  @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Show only the VMs that match"
+      + " (repeatable; values of one key are alternatives): name (a part of it), id (a prefix), status, plugin,"
+      + " network (PLUGIN or PLUGIN:NETWORK).")
+  List<String> filters = new java.util.ArrayList<>();
+
+  @Option(names = "--format", paramLabel = "TEMPLATE", description = "Print each VM by a template over the keys of"
+      + " -o json, such as '{{.name}}\\t{{.status}}' (\\t: a tab).")
+  String format;
+
   @Override
   public Integer call() {
     VmStore store = root.service(VmStore.class);
     VmStore.Listing listing = store.list();
     listing.problems().forEach(problem -> root.err.println("warning: " + problem));
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
+    VmFilter filter = new VmFilter(filters);
+    OutputTemplate template = format == null ? null : new OutputTemplate(format);
     List<VmView> views = listing.vms().stream()
         .map(lifecycle::reconcile)
         .filter(vm -> all || vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED)
         .map(vm -> VmView.of(vm, vm.status().isTransitional() && store.isIdle(vm)))
+        .filter(filter::matches)
         .toList();
+    if (quiet) {
+      views.forEach(view -> root.out.println(view.id()));
+      return 0;
+    }
+    if (template != null) {
+      views.forEach(view -> root.out.println(template.render(view)));
+      return 0;
+    }
     if (!output.isTable()) {
       output.print(root.out, views);
       return 0;

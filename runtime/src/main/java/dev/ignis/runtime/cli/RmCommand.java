@@ -18,13 +18,16 @@ final class RmCommand implements Callable<Integer> {
       + " network's teardown fails (the plugin keeps what it could not undo, and 'runtime gc' retries it).")
   boolean force;
 
-  @Parameters(paramLabel = "VM", arity = "1..*", description = "VM name, id or unique id prefix.")
+  @Parameters(paramLabel = "VM", arity = "0..*", description = "VM name, id or unique id prefix.")
   List<String> vms;
+
+  @picocli.CommandLine.Option(names = {"-a", "--all"}, description = "Remove every VM (running ones need -f).")
+  boolean all;
 
   @Override
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    return EachVm.run(root, vms, vm -> {
+    return EachNamed.run(root, EachNamed.targets(root, vms, all, vm -> true), vm -> {
       VmLifecycle.Removal removal = lifecycle.remove(vm, force);
       removal.warning().ifPresent(root.err::println);
       return removal.name();

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +50,25 @@ record SshTarget(String name, String ip, Path vmDir, boolean ownKey) {
         vm.spec().ssh().equals(VmSpec.GENERATED_KEY));
   }
 
-  /** The options of ssh and scp for this VM. */
+  /**
+   * The options of ssh and scp for this VM: its host key is the one the runtime made for it,
+   * written to known_hosts for its address now, and checked strictly; a VM made before Ignis
+   * made host keys has its key trusted on first use.
+   */
   List<String> options() {
+    Path hostKey = SshKeys.hostKey(vmDir).resolveSibling(SshKeys.hostKey(vmDir).getFileName() + ".pub");
+    String checking = "accept-new";
+    if (Files.isReadable(hostKey)) {
+      try {
+        Files.writeString(SshKeys.knownHosts(vmDir), ip + " " + Files.readString(hostKey).strip() + "\n");
+        checking = "yes";
+      } catch (IOException e) {
+        throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write " + SshKeys.knownHosts(vmDir) + ": "
+            + e.getMessage(), e);
+      }
+    }
     List<String> options = new ArrayList<>(List.of("-o", "UserKnownHostsFile=" + SshKeys.knownHosts(vmDir),
-        "-o", "StrictHostKeyChecking=accept-new", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10"));
+        "-o", "StrictHostKeyChecking=" + checking, "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10"));
     if (ownKey) {
       options.addAll(List.of("-i", SshKeys.privateKey(vmDir).toString(), "-o", "IdentitiesOnly=yes"));
     }

@@ -25,7 +25,7 @@ final class StartCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    return EachVm.run(root, vms, vm -> {
+    return EachNamed.run(root, vms, vm -> {
       try (Progress progress = root.progress("starting VM " + vm)) {
         return lifecycle.start(vm, root.pluginChoice(networkPlugin)).name();
       }

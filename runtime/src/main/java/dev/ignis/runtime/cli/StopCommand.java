@@ -19,13 +19,17 @@ final class StopCommand implements Callable<Integer> {
       description = "Seconds to wait for the guest to power off before killing it (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Parameters(paramLabel = "VM", arity = "1..*", description = "VM name, id or unique id prefix.")
+  @Parameters(paramLabel = "VM", arity = "0..*", description = "VM name, id or unique id prefix.")
   List<String> vms;
+
+  @picocli.CommandLine.Option(names = {"-a", "--all"}, description = "Stop every running VM.")
+  boolean all;
 
   @Override
   public Integer call() {
     VmLifecycle lifecycle = root.service(VmLifecycle.class);
-    return EachVm.run(root, vms, name -> {
+    List<String> targets = EachNamed.targets(root, vms, all, vm -> vm.status() == dev.ignis.runtime.vm.VmStatus.RUNNING);
+    return EachNamed.run(root, targets, name -> {
       VmLifecycle.StopResult result;
       try (Progress progress = root.progress("stopping VM " + name)) {
         result = lifecycle.stop(name, java.time.Duration.ofSeconds(Math.max(0, seconds)));

@@ -119,8 +119,8 @@ public final class ImageBoot {
   }
 
   /**
-   * The VM's launch file, and root's authorized key when {@code ssh} asks for access, as a cpio
-   * archive to append to the default initrd.
+   * The VM's launch file, and when {@code ssh} asks for access root's authorized key and the
+   * VM's own host key, as a cpio archive to append to the default initrd.
    */
   public byte[] launchArchive(String imageId, String ssh, Path vmDir) {
     OciImages.Image image = images.find(imageId);
@@ -130,6 +130,9 @@ public final class ImageBoot {
     if (!ssh.isEmpty()) {
       String key = ssh.equals(dev.ignis.runtime.vm.VmSpec.GENERATED_KEY) ? SshKeys.publicKey(commands, vmDir) : ssh;
       cpio.file("ignis/authorized_keys", (key + "\n").getBytes(StandardCharsets.UTF_8), 0600);
+      SshKeys.HostKey host = SshKeys.hostKey(commands, vmDir);
+      cpio.file("ignis/ssh_host_ed25519_key", host.privateKey(), 0600);
+      cpio.file("ignis/ssh_host_ed25519_key.pub", (host.publicKey() + "\n").getBytes(StandardCharsets.UTF_8), 0644);
     }
     return cpio.bytes();
   }

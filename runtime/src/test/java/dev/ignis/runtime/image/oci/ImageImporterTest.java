@@ -56,6 +56,28 @@ class ImageImporterTest {
   }
 
   @Test
+  void aZstdCompressedLayer_isUncompressedThroughTheZstdProgram_andCheckedAgainstItsDiffId() throws Exception {
+    byte[] layer = new TestTar(uid).file("etc/motd", "from zstd\n", 0644).bytes();
+    String diffId = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(layer));
+    Process zstd = new ProcessBuilder("zstd", "-q", "-c").start();
+    try (var in = zstd.getOutputStream()) {
+      in.write(layer);
+    }
+    byte[] compressed = zstd.getInputStream().readAllBytes();
+    assertThat(zstd.waitFor()).isZero();
+    String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/bin/sh\"]},"
+        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}";
+    String manifest = "[{\"Config\":\"config.json\",\"RepoTags\":[\"unit/zstd:1\"],\"Layers\":[\"layer.tar.zst\"]}]";
+    Path archive = Files.write(dir.resolve("zstd.tar"), new TestTar(uid).file("manifest.json", manifest, 0644)
+        .file("config.json", config, 0644).member("layer.tar.zst", '0', compressed, 0644, "", Map.of()).bytes());
+    ImageImporter.Result result = importer().importImage(archive.toString(), Optional.empty());
+    Process debugfs = new ProcessBuilder("debugfs", "-R", "cat /etc/motd", result.image().rootfs().toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(new String(debugfs.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("from zstd\n");
+    assertThat(debugfs.waitFor()).isZero();
+  }
+
+  @Test
   void anArchiveWhoseManifestLeadsOutOfIt_isRefused() throws Exception {
     String manifest = "[{\"Config\":\"../../etc/passwd\",\"Layers\":[]}]";
     Path archive = Files.write(dir.resolve("evil.tar"), new TestTar(uid).file("manifest.json", manifest, 0644).bytes());
