@@ -16,6 +16,10 @@ class CliScriptingIT extends NetworkedVmTest {
     String db = ignis.ok("create", "--name", "db-1").strip();
     ignis.ok("create", "--name", "web-2");
     assertThat(ignis.ok("ps", "-q")).as("none runs").isEmpty();
+    String table = ignis.ok("ps", "-a");
+    assertThat(table.lines().findFirst().orElseThrow()).startsWith("VM ID").contains("IMAGE").contains("KERNEL")
+        .contains("CPUS").contains("MEMORY");
+    assertThat(table).contains("default").contains("256 MiB");
     assertThat(ignis.ok("ps", "-a", "-q").lines()).hasSize(3).contains(web.substring(0, 16), db.substring(0, 16));
     assertThat(ignis.ok("ps", "-a", "--filter", "name=web", "--format", "{{.name}}").lines())
         .containsExactlyInAnyOrder("web-1", "web-2");
@@ -36,12 +40,36 @@ class CliScriptingIT extends NetworkedVmTest {
     assertThat(badField.err()).startsWith("error: --format: no field 'colour'; the keys here are id, name, status");
 
     assertThat(ignis.ok("stop", "--all")).as("nothing runs, nothing to stop").isEmpty();
+    for (String command : List.of("stop", "kill")) { // the state asked for already: 0 and one note
+      Ignis.Result noOp = ignis.run(command, "web-1");
+      assertThat(noOp.status()).as(command).isZero();
+      assertThat(noOp.err().strip()).as(command).isEqualTo("note: VM 'web-1' was not running");
+    }
     Ignis.Result both = ignis.run("rm", "--all", "web-1");
     assertThat(both.status()).isEqualTo(100);
     assertThat(both.err().strip()).isEqualTo("error: give VMs or --all, not both");
     assertThat(ignis.run("rm").err().strip()).isEqualTo("error: give at least one VM, or --all");
     assertThat(ignis.ok("rm", "--all").lines()).containsExactlyInAnyOrder("web-1", "db-1", "web-2");
     assertThat(ignis.ok("ps", "-a", "-q")).isEmpty();
+  }
+
+  @Test
+  void aMistypedCommandOrOption_getsADidYouMean_andHelpNamesACommandsUsage() {
+    Ignis.Result typo = ignis.run("sotp", "web");
+    assertThat(typo.status()).isEqualTo(2);
+    assertThat(typo.err()).contains("did you mean 'stop'?");
+    Ignis.Result option = ignis.run("ps", "--filtr", "name=x");
+    assertThat(option.status()).isEqualTo(2);
+    assertThat(option.err()).contains("did you mean '--filter'?");
+    assertThat(ignis.run("deploy").err()).doesNotContain("did you mean");
+    assertThat(ignis.ok("help", "stop")).startsWith("Usage: runtime stop");
+    assertThat(ignis.ok("help")).contains("Usage: runtime").contains("kernel");
+    java.nio.file.Path missing = work.resolve("no-such-state");
+    Ignis.Result empty = ignis.run("--state-dir", missing.toString(), "ps", "-a");
+    assertThat(empty.status()).isZero();
+    assertThat(empty.err().strip()).isEqualTo("note: the state dir " + missing + " does not exist, so no VM was made"
+        + " there; check --state-dir or IGNIS_STATE_DIR");
+    assertThat(missing).as("not made by a listing").doesNotExist();
   }
 
   @Test

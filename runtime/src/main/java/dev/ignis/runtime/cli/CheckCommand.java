@@ -21,8 +21,8 @@ final class CheckCommand implements Callable<Integer> {
 
   @ParentCommand RootCommand root;
 
-  @Parameters(paramLabel = "VM", arity = "0..*", description = "VM name, id or unique id prefix (default: every"
-      + " running VM).")
+  @Parameters(paramLabel = "VM", arity = "0..*", description = "VM name or id, or a unique start of either"
+      + " (default: every running VM).")
   List<String> vms = new ArrayList<>();
 
   @Override

@@ -61,7 +61,9 @@ public final class Cli {
       bootstrap.setUnmatchedOptionsArePositionalParams(true);
     }
     commandLine.setParameterExceptionHandler((e, arguments) -> {
-      err.println("error: " + e.getMessage());
+      java.util.List<String> suggestions = Suggestions.of(e);
+      err.println("error: " + e.getMessage() + (suggestions.isEmpty() ? "" : "; did you mean "
+          + String.join(" or ", suggestions.stream().map(s -> "'" + s + "'").toList()) + "?"));
       CommandLine command = e.getCommandLine();
       err.println("See '" + command.getCommandSpec().qualifiedName() + " --help'.");
       return USAGE;

@@ -15,7 +15,7 @@ final class ExecCommand implements Callable<Integer> {
 
   @ParentCommand RootCommand root;
 
-  @Parameters(index = "0", paramLabel = "VM", description = "VM name, id or unique id prefix.")
+  @Parameters(index = "0", paramLabel = "VM", description = "VM name or id, or a unique start of either.")
   String vm;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments"

@@ -23,7 +23,7 @@ final class InspectCommand implements Callable<Integer> {
       description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format;
 
-  @Parameters(paramLabel = "VM", arity = "1..*", description = "VM name, id or unique id prefix.")
+  @Parameters(paramLabel = "VM", arity = "1..*", description = "VM name or id, or a unique start of either.")
   List<String> names;
 
   @Override

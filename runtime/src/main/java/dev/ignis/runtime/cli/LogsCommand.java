@@ -25,7 +25,7 @@ final class LogsCommand implements Callable<Integer> {
   @Option(names = {"-f", "--follow"}, description = "Keep printing what the console writes until the VM stops.")
   boolean follow;
 
-  @Parameters(paramLabel = "VM", description = "VM name, id or unique id prefix.")
+  @Parameters(paramLabel = "VM", description = "VM name or id, or a unique start of either.")
   String name;
 
   @Override

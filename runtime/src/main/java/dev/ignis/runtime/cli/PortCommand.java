@@ -44,7 +44,7 @@ final class PortCommand implements Callable<Integer> {
     @ParentCommand PortCommand port;
     @Mixin OutputOption output;
 
-    @Parameters(paramLabel = "VM", description = "VM name, id or unique id prefix.")
+    @Parameters(paramLabel = "VM", description = "VM name or id, or a unique start of either.")
     String vm;
 
     @Override
@@ -66,7 +66,7 @@ final class PortCommand implements Callable<Integer> {
   static final class Add implements Callable<Integer> {
     @ParentCommand PortCommand port;
 
-    @Parameters(index = "0", paramLabel = "VM", description = "VM name, id or unique id prefix.")
+    @Parameters(index = "0", paramLabel = "VM", description = "VM name or id, or a unique start of either.")
     String vm;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "SPEC", converter = Converters.Published.class,
@@ -85,7 +85,7 @@ final class PortCommand implements Callable<Integer> {
   static final class Rm implements Callable<Integer> {
     @ParentCommand PortCommand port;
 
-    @Parameters(index = "0", paramLabel = "VM", description = "VM name, id or unique id prefix.")
+    @Parameters(index = "0", paramLabel = "VM", description = "VM name or id, or a unique start of either.")
     String vm;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "PORT",

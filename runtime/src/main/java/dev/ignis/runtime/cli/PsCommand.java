@@ -36,6 +36,11 @@ final class PsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    java.nio.file.Path stateDir = root.settings().stateDir();
+    if (!java.nio.file.Files.isDirectory(stateDir)) { // listed as empty, and not made: a typo stays visible
+      root.err.println("note: the state dir " + stateDir + " does not exist, so no VM was made there; check"
+          + " --state-dir or IGNIS_STATE_DIR");
+    }
     VmStore store = root.service(VmStore.class);
     VmStore.Listing listing = store.list();
     listing.problems().forEach(problem -> root.err.println("warning: " + problem));
@@ -61,10 +66,20 @@ final class PsCommand implements Callable<Integer> {
       return 0;
     }
     Instant now = Instant.now();
-    Table table = new Table("VM ID", "NAME", "STATUS", "NETWORK", "IPS", "PORTS", "CREATED");
+    java.util.Map<String, String> labels = new java.util.HashMap<>(); // image and kernel ids: names, as Ignite shows
+    if (views.stream().anyMatch(view -> view.image() != null || view.kernel().startsWith("sha256:"))) {
+      root.service(dev.ignis.runtime.image.oci.OciImages.class).list().forEach(i -> labels.put(i.id(), i.label()));
+      root.service(dev.ignis.runtime.image.kernel.Kernels.class).list().forEach(k -> labels.put(k.id(), k.label()));
+    }
+    Table table = new Table("VM ID", "NAME", "IMAGE", "KERNEL", "CPUS", "MEMORY", "STATUS", "NETWORK", "IPS", "PORTS",
+        "CREATED");
     for (VmView view : views) {
-      table.row(view.id(), view.name(), view.statusColumn(now), view.networkColumn(), String.join(",", view.ips()),
-          String.join(",", view.ports()), VmView.age(view.createdAt(), now) + " ago");
+      String kernel = view.kernel().startsWith("/") ? java.nio.file.Path.of(view.kernel()).getFileName().toString()
+          : labels.getOrDefault(view.kernel(), view.kernel());
+      table.row(view.id(), view.name(), view.image() == null ? "-" : labels.getOrDefault(view.image(), view.image()),
+          kernel, String.valueOf(view.cpus()), view.memoryMib() + " MiB", view.statusColumn(now),
+          view.networkColumn(), view.ipsColumn(), String.join(",", view.ports()),
+          VmView.age(view.createdAt(), now) + " ago");
     }
     table.print(root.out);
     return 0;

@@ -18,7 +18,7 @@ final class RmCommand implements Callable<Integer> {
       + " network's teardown fails (the plugin keeps what it could not undo, and 'runtime gc' retries it).")
   boolean force;
 
-  @Parameters(paramLabel = "VM", arity = "0..*", description = "VM name, id or unique id prefix.")
+  @Parameters(paramLabel = "VM", arity = "0..*", description = "VM name or id, or a unique start of either.")
   List<String> vms;
 
   @picocli.CommandLine.Option(names = {"-a", "--all"}, description = "Remove every VM (running ones need -f).")

@@ -14,7 +14,7 @@ final class SshCommand implements Callable<Integer> {
 
   @ParentCommand RootCommand root;
 
-  @Parameters(index = "0", paramLabel = "VM", description = "VM name, id or unique id prefix.")
+  @Parameters(index = "0", paramLabel = "VM", description = "VM name or id, or a unique start of either.")
   String vm;
 
   @Parameters(index = "1..*", paramLabel = "COMMAND", description = "A command to run instead of a shell.")

@@ -19,7 +19,7 @@ final class StopCommand implements Callable<Integer> {
       description = "Seconds to wait for the guest to power off before killing it (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Parameters(paramLabel = "VM", arity = "0..*", description = "VM name, id or unique id prefix.")
+  @Parameters(paramLabel = "VM", arity = "0..*", description = "VM name or id, or a unique start of either.")
   List<String> vms;
 
   @picocli.CommandLine.Option(names = {"-a", "--all"}, description = "Stop every running VM.")

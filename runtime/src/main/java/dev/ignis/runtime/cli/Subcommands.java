@@ -41,6 +41,7 @@ final class Subcommands {
     ALL.put("gc", GcCommand::new);
     ALL.put("daemon", DaemonCommand::new);
     ALL.put("version", VersionCommand::new);
+    ALL.put("help", CommandLine.HelpCommand::new); // help [COMMAND]: needs the others registered
   }
 
   private Subcommands() {}
@@ -51,7 +52,7 @@ final class Subcommands {
   static void register(CommandLine root, String[] args) {
     String named = commandWord(args);
     Supplier<Object> only = ALL.get(named);
-    if (only != null) {
+    if (only != null && !named.equals("help")) {
       add(root, named, only);
       return;
     }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 final class VmOptions {
 
   @Option(names = "--name", paramLabel = "NAME",
-      description = "VM name: lower-case letters, digits and dashes, at most 63 (default: vm-<id prefix>).")
+      description = "VM name: lower-case letters, digits and dashes, at most 63 (default: vm- and 6 random hex"
+          + " digits).")
   String name;
 
   @Option(names = "--kernel", paramLabel = "KERNEL",

@@ -27,10 +27,15 @@ import java.util.List;
  * @param nics every network card of the VM, in order
  * @param dns the guest's nameservers and where they come from, while attached; else the VM's own
  *     ({@code --dns}), or none with source {@code chosen at start}
+ * @param cpus its virtual CPUs
+ * @param memoryMib its memory
+ * @param image the id of the imported image it boots, or null for none
+ * @param kernel {@code default}, an imported kernel's id, or a kernel file's path
  */
 public record VmView(
     String id, String name, String status, String note, String networkPlugin, String network, List<String> ips,
-    List<String> ports, String netns, Instant createdAt, Instant startedAt, List<Nic> nics, GuestDns dns) {
+    List<String> ports, String netns, Instant createdAt, Instant startedAt, List<Nic> nics, GuestDns dns, int cpus,
+    int memoryMib, String image, String kernel) {
 
   private static final HostResolvers HOST_RESOLVERS = new HostResolvers();
 
@@ -69,7 +74,15 @@ public record VmView(
         ? GuestDns.choose(vm.spec(), vm.attachments(), HOST_RESOLVERS) : new GuestDns(List.of(), "chosen at start");
     return new VmView(vm.id(), vm.name(), vm.status().label(), note, vm.spec().first().plugin(),
         vm.spec().first().network(), ips, ports.stream().map(VmView::portText).toList(), netns, vm.createdAt(),
-        vm.startedAt(), nics, dns);
+        vm.startedAt(), nics, dns, vm.spec().cpus(), vm.spec().memoryMib(),
+        vm.spec().boot().image().isEmpty() ? null : vm.spec().boot().image(),
+        vm.spec().boot().kernel().isEmpty() ? dev.ignis.runtime.image.kernel.Kernels.DEFAULT
+            : vm.spec().boot().kernel());
+  }
+
+  /** The IPs column: the addresses without their prefix length. */
+  String ipsColumn() {
+    return String.join(",", ips.stream().map(ip -> ip.contains("/") ? ip.substring(0, ip.indexOf('/')) : ip).toList());
   }
 
   /** The network column: each network's plugin and network chosen ({@code cni:lan}), comma-separated. */

@@ -96,7 +96,10 @@ public final class VmStore {
     }
   }
 
-  /** The VM with this exact name or id, or the one whose id starts with it (3 or more digits). */
+  /**
+   * The VM with this exact name or id; else the one VM whose id or name starts with it (any
+   * length, as Ignite matches both). A prefix of several VMs is refused with their names.
+   */
   public Vm find(String nameOrId) {
     List<Vm> vms = list().vms();
     Optional<Vm> exact = vms.stream()
@@ -105,15 +108,15 @@ public final class VmStore {
     if (exact.isPresent()) {
       return exact.get();
     }
-    List<Vm> byPrefix = nameOrId.length() >= 3
-        ? vms.stream().filter(vm -> vm.id().startsWith(nameOrId)).toList()
-        : List.of();
+    List<Vm> byPrefix = nameOrId.isEmpty() ? List.of()
+        : vms.stream().filter(vm -> vm.id().startsWith(nameOrId) || vm.name().startsWith(nameOrId)).toList();
     if (byPrefix.size() == 1) {
       return byPrefix.get(0);
     }
     if (byPrefix.size() > 1) {
-      throw new IgnisException(ErrorCode.INVALID_ARGUMENT,
-          "'" + nameOrId + "' matches " + byPrefix.size() + " VM ids; give more digits or the name");
+      throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "'" + nameOrId + "' is the start of " + byPrefix.size()
+          + " VMs (" + String.join(", ", byPrefix.stream().map(vm -> vm.name() + " " + vm.id()).sorted().toList())
+          + "); give more of the name or id");
     }
     Listing listing = list();
     for (int i = 0; i < listing.unreadableIds().size(); i++) {

@@ -91,6 +91,13 @@ class VmStoreTest {
     assertThat(store.find("web").id()).isEqualTo(web.id());
     assertThat(store.find(web.id()).id()).isEqualTo(web.id());
     assertThat(store.find(web.id().substring(0, 5)).id()).isEqualTo(web.id());
+    assertThat(store.find(web.id().substring(0, 1)).id()).as("any length, while unique").isEqualTo(web.id());
+    Vm worker = vm("worker");
+    store.save(worker);
+    assertThat(store.find("wo").id()).as("a unique name prefix").isEqualTo(worker.id());
+    assertThat(store.find("web").id()).as("an exact name before any prefix").isEqualTo(web.id());
+    assertThatThrownBy(() -> store.find("w")).hasMessageStartingWith("'w' is the start of 2 VMs (")
+        .hasMessageContaining("web " + web.id()).hasMessageContaining("worker " + worker.id());
   }
 
   @Test
