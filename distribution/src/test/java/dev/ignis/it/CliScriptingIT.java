@@ -65,11 +65,24 @@ class CliScriptingIT extends NetworkedVmTest {
     assertThat(ignis.ok("help", "stop")).startsWith("Usage: runtime stop");
     assertThat(ignis.ok("help")).contains("Usage: runtime").contains("kernel");
     java.nio.file.Path missing = work.resolve("no-such-state");
-    Ignis.Result empty = ignis.run("--state-dir", missing.toString(), "ps", "-a");
+    Ignis.Result empty = ignis.run("ps", "--state-dir", missing.toString(), "-a"); // a global option after the command
     assertThat(empty.status()).isZero();
     assertThat(empty.err().strip()).isEqualTo("note: the state dir " + missing + " does not exist, so no VM was made"
         + " there; check --state-dir or IGNIS_STATE_DIR");
     assertThat(missing).as("not made by a listing").doesNotExist();
+  }
+
+  @Test
+  void aUserWithoutAccessToTheState_isToldToRunAsRoot_notShownAnEmptyList() throws Exception {
+    ignis.ok("create", "--name", "mine");
+    Process ps = new ProcessBuilder("runuser", "-u", "nobody", "--", "env", "IGNIS_DAEMON=off",
+        Ignis.DIST.resolve("bin/runtime").toString(), "ps", "-a", "--state-dir", ignis.state.toString())
+        .directory(new java.io.File("/tmp")).start();
+    String err = new String(ps.getErrorStream().readAllBytes()).strip();
+    assertThat(ps.waitFor()).as(err).isEqualTo(103);
+    assertThat(err).startsWith("error: cannot read the VM records in " + ignis.state.resolve("vms"))
+        .endsWith("(permission denied: run as root, or through ignisd as a member of its daemon.group)")
+        .doesNotContain("\n");
   }
 
   @Test

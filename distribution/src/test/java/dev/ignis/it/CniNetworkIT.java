@@ -447,6 +447,8 @@ class CniNetworkIT extends NetworkedVmTest {
     assertThat(report).contains("installed the default network 10-ignite.conflist")
         .contains("plugin bridge: /usr/lib/cni/bridge (speaks 0.4.0)").contains("plugin portmap")
         .contains("plugin firewall").contains("iptables");
+    assertThat(report).as("the runtime's own needs, first").startsWith("ok    qemu: QEMU emulator version")
+        .contains("ok    accelerator: ").contains("ok    default image: built in ").contains("ok    state dir: ");
     assertThat(net.confDir.resolve("10-ignite.conflist")).isRegularFile();
     Files.delete(net.confDir.resolve("10-ignite.conflist")); // never use the host's default network here
     TimeUnit.MILLISECONDS.sleep(1);

@@ -16,7 +16,8 @@ import picocli.CommandLine.ParentCommand;
 /** {@code runtime bootstrap}: hand a host-preparation action to the chosen plugin. */
 @Command(name = "bootstrap", mixinStandardHelpOptions = true,
     description = {"Check and prepare this host for a network plugin (--network-plugin on the root command).",
-        "Without ACTION the plugin checks the host and installs what is missing; other actions"
+        "Without ACTION the runtime's own needs are checked first (QEMU, the accelerator, the default image, the"
+            + " state dir), then the plugin checks the host and installs what is missing; other actions"
             + " and their ARGS are the plugin's own (e.g. flannel: init, join HOST, cleanup, status)."})
 final class BootstrapCommand implements Callable<Integer> {
 
@@ -34,6 +35,11 @@ final class BootstrapCommand implements Callable<Integer> {
     String pluginId = root.pluginChoice(null).orElse(root.settings().defaultPlugin());
     NetworkPlugin plugin = root.plugins().get(pluginId);
     BootstrapResult result = plugin.bootstrap(new BootstrapRequest(action, arguments));
+    if (action == null) { // the host check: the runtime's own needs first
+      List<Finding> findings = new ArrayList<>(RuntimeChecks.of(root));
+      findings.addAll(result.findings());
+      result = BootstrapResult.of(findings);
+    }
     if (!output.isTable()) {
       output.print(root.out, result);
     } else {

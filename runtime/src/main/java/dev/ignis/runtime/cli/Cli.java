@@ -43,8 +43,9 @@ public final class Cli {
   }
 
   /** Runs one command and returns its exit status. */
-  public int run(String... args) {
+  public int run(String... given) {
     Warmup.start();
+    String[] args = GlobalOptions.hoisted(given);
     RootCommand root = new RootCommand(out, err, settingsLoader, session);
     CommandLine commandLine = new CommandLine(root);
     Subcommands.register(commandLine, args);

@@ -37,7 +37,7 @@ final class PsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     java.nio.file.Path stateDir = root.settings().stateDir();
-    if (!java.nio.file.Files.isDirectory(stateDir)) { // listed as empty, and not made: a typo stays visible
+    if (java.nio.file.Files.notExists(stateDir)) { // listed as empty, and not made: a typo stays visible
       root.err.println("note: the state dir " + stateDir + " does not exist, so no VM was made there; check"
           + " --state-dir or IGNIS_STATE_DIR");
     }

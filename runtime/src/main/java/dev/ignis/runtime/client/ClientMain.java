@@ -29,9 +29,10 @@ public final class ClientMain {
 
   private ClientMain() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] given) {
     // Start-up time is this class's reason to be: no lambdas (each costs milliseconds to link
     // on a cold JVM), no UUID (SecureRandom), nothing from the runtime's libraries.
+    String[] args = dev.ignis.runtime.cli.GlobalOptions.hoisted(given); // `ps --state-dir X` as `--state-dir X ps`
     Map<String, String> environment = System.getenv();
     String homeProperty = System.getProperty("ignis.home");
     Optional<Path> home = homeProperty == null || homeProperty.isBlank() ? Optional.empty()

@@ -60,6 +60,23 @@ public final class AccelProbe {
     return accel;
   }
 
+  /** What {@link #resolve} picks for {@code auto} on this host, in words, without probing. */
+  public String describe() {
+    if (!Files.isReadable(KVM)) {
+      return "TCG (software emulation): no readable " + KVM;
+    }
+    try {
+      String cached = Files.readString(stateFile).strip();
+      if (cached.endsWith(" " + hostKernel())) {
+        return cached.startsWith("kvm") ? "KVM (a probe boot worked)"
+            : "TCG (software emulation): " + KVM + " is there but a probe boot with it failed";
+      }
+    } catch (IOException e) {
+      // not probed yet
+    }
+    return KVM + " is there; the first VM start probes whether it works, else uses TCG";
+  }
+
   private boolean kvmWorks(Path kernel, Path initrd, Path workDir) {
     try {
       Files.createDirectories(workDir);

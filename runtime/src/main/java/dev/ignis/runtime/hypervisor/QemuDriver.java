@@ -123,12 +123,12 @@ public final class QemuDriver implements Hypervisor {
         return;
       }
       if (!isAlive(guest)) {
-        throw new IgnisException(ErrorCode.PLUGIN_FAILED, "QEMU exited while the VM was booting; last console lines: "
+        throw new IgnisException(ErrorCode.PLUGIN_FAILED, "QEMU exited while the VM was booting; the console says: "
             + lastLines(text));
       }
       if (System.nanoTime() > deadline) {
         throw new IgnisException(ErrorCode.TRY_AGAIN_LATER, "the VM did not become ready within " + timeout.toSeconds()
-            + " s; last console lines: " + lastLines(text));
+            + " s; the console says: " + lastLines(text));
       }
       sleep(50);
     }
@@ -194,9 +194,26 @@ public final class QemuDriver implements Hypervisor {
   }
 
   /** The console's last lines, joined with " | ", for one-line errors. */
+  /** A console line that explains a failed boot: an error of Ignis' init, a panic, a failure. */
+  private static final java.util.regex.Pattern EXPLAINS = java.util.regex.Pattern.compile(
+      "^ignis: |Kernel panic|[Ee]rror|[Ff]ail|[Cc]annot |[Uu]nable to|[Nn]ot found|No such file|not supported|invalid");
+  /** A line of a kernel trace or register dump, which explains nothing to a user. */
+  private static final java.util.regex.Pattern TRACE = java.util.regex.Pattern.compile(
+      "^(Call Trace|<TASK>|</TASK>|Kernel Offset|CPU: |Hardware name|RIP:|RSP:|RAX:|RDX:|RBP:|R1[0-5]:|R[0-9]:|FS:|CS:|CR2:|"
+      + "Code:|---\\[ end)|^\\s*\\?|\\+0x[0-9a-f]+/0x[0-9a-f]+");
+
+  /**
+   * The console lines that explain a failed boot, without kernel time stamps: the last three
+   * that say what went wrong (an error of Ignis' init, a panic, a failure; not the trace after a
+   * panic), else the last three lines.
+   */
   static String lastLines(String text) {
-    List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
-    return lines.isEmpty() ? "(none)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+    List<String> lines = text.lines().map(l -> l.replaceFirst("^\\[ *[0-9.]+\\] ", "").strip())
+        .filter(l -> !l.isBlank()).toList();
+    List<String> explaining = lines.stream().filter(l -> EXPLAINS.matcher(l).find() && !TRACE.matcher(l).find())
+        .toList();
+    List<String> shown = explaining.isEmpty() ? lines : explaining;
+    return shown.isEmpty() ? "(none)" : String.join(" | ", shown.subList(Math.max(0, shown.size() - 3), shown.size()));
   }
 
   private static String read(Path console) {

@@ -56,8 +56,15 @@ public final class VmStore {
 
   /** Reads every record, oldest first; an unreadable record is reported, not fatal. */
   public Listing list() {
-    if (!Files.isDirectory(dir)) {
+    try {
+      if (!Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class).isDirectory()) {
+        return new Listing(List.of(), List.of(), List.of());
+      }
+    } catch (NoSuchFileException e) {
       return new Listing(List.of(), List.of(), List.of());
+    } catch (IOException e) { // not an empty list: a user without access would take it for "no VMs"
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read the VM records in " + dir + ": " + e.getMessage()
+          + denied(e));
     }
     List<Path> records = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
@@ -92,7 +99,7 @@ public final class VmStore {
     } catch (IgnisException e) {
       return new Unreadable(id, e.getMessage());
     } catch (IOException e) {
-      return new Unreadable(id, "cannot read VM record " + record + ": " + e.getMessage());
+      return new Unreadable(id, "cannot read VM record " + record + ": " + e.getMessage() + denied(e));
     }
   }
 
@@ -136,6 +143,12 @@ public final class VmStore {
   }
 
 
+  /** What to do about a refused access: VM records are root's. */
+  private static String denied(IOException e) {
+    return e instanceof java.nio.file.AccessDeniedException
+        ? " (permission denied: run as root, or through ignisd as a member of its daemon.group)" : "";
+  }
+
   /** Reads one VM by id again (after taking its lock). */
   public Vm load(String id) {
     Path record = dir.resolve(id).resolve(RECORD);
@@ -144,7 +157,8 @@ public final class VmStore {
     } catch (NoSuchFileException e) {
       throw new IgnisException(ErrorCode.NOT_FOUND, "VM " + id + " no longer exists");
     } catch (IOException e) {
-      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read VM record " + record + ": " + e.getMessage(), e);
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read VM record " + record + ": " + e.getMessage()
+          + denied(e), e);
     }
   }
 
