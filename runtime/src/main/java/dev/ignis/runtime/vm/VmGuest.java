@@ -64,8 +64,11 @@ public final class VmGuest {
 
   /** The default image's init revision that configures several network cards. */
   static final int SEVERAL_NICS_REVISION = 4;
-  /** The default image's init revision that boots a VM from its disk (an imported image). */
-  static final int IMAGE_REVISION = 9;
+  /**
+   * The default image's init revision that boots a VM from its disk (an imported image) as the
+   * runtime now expects: the image's user, and the VM's own SSH host key, which ssh then checks.
+   */
+  static final int IMAGE_REVISION = 10;
   /** The default image's init revision that copies {@code --copy-files} into place. */
   static final int COPY_FILES_REVISION = 10;
 
@@ -146,30 +149,28 @@ public final class VmGuest {
     Path vmDir = vmsDir.resolve(vm.id());
     String imageId = vm.spec().boot().image();
     List<byte[]> archives = new java.util.ArrayList<>();
-    try {
-      if (image.modules().isPresent()) {
-        archives.add(Files.readAllBytes(image.modules().get()));
-      }
-    } catch (IOException e) {
-      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read the kernel's modules " + image.modules().get() + ": "
-          + e.getMessage(), e);
-    }
+    image.modules().ifPresent(modules -> archives.add(archive(modules)));
     if (!imageId.isEmpty()) {
       archives.add(imageBoot.launchArchive(imageId, vm.spec().ssh(), vmDir));
     }
     // --copy-files: into the initramfs at every boot; into an image's disk once, when it is made.
     Path files = vmDir.resolve(CopyFiles.ARCHIVE);
     if (Files.exists(files) && (imageId.isEmpty() || !imageBoot.hasDisk(vmDir))) {
-      try {
-        archives.add(Files.readAllBytes(files));
-      } catch (IOException e) {
-        throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read " + files + ": " + e.getMessage(), e);
-      }
+      archives.add(archive(files));
     }
     Path initrd = dev.ignis.runtime.image.GuestInitrd.write(vmDir, image.initrd(), archives);
     Path disk = imageId.isEmpty() ? null : imageBoot.disk(imageId, vm.spec().boot().diskSizeMib(), vmDir);
     return new GuestSpec(vm.name(), vmDir, netnsPath, nics, image.kernel(), initrd, cmdline, vm.spec().cpus(),
         vm.spec().memoryMib(), accelerator, disk);
+  }
+
+  /** A cpio archive to append to the initrd (a kernel's modules, a VM's copied files). */
+  private static byte[] archive(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new IgnisException(ErrorCode.IO_FAILURE, "cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Serves the card's IPv4 address by DHCP on its tap; the first card's with the gateway and nameservers. */
@@ -183,9 +184,10 @@ public final class VmGuest {
 
   /**
    * Whether the VM's guest can start before its networks are attached ({@link #startEarly}):
-   * the default image's initramfs (with any kernel), once built (a network that cannot attach fails before the image is
-   * built) by a build whose init takes its addresses by DHCP when told to (on every card, for a
-   * VM of several), in a sandbox the runtime makes, unless the setting {@code boot.early} is off.
+   * the default image's initramfs (with any kernel), once built (a network that cannot attach
+   * fails before the image is built) by a build whose init takes its addresses by DHCP when told
+   * to (on every card, for a VM of several), in a sandbox the runtime makes, unless the setting
+   * {@code boot.early} is off.
    */
   boolean canStartEarly(Vm vm, boolean pluginBringsSandbox) {
     int needed = vm.spec().networks().size() > 1 ? SEVERAL_NICS_REVISION : 2;
