@@ -134,8 +134,17 @@ final class TestNetwork {
 
   /** A host port that is free now. */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    // Below Linux's ephemeral range (32768 and up): a port the kernel handed out for a moment
+    // could be any outgoing connection's by the time a VM publishes it.
+    for (int attempt = 0; ; attempt++) {
+      int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        if (attempt == 100) {
+          throw e;
+        }
+      }
     }
   }
 

@@ -32,12 +32,20 @@ final class TckVms {
     return HexFormat.ofDelimiter(":").formatHex(mac);
   }
 
-  /** A TCP port nothing listens on now. */
+  /**
+   * A TCP port nothing listens on now, below Linux's ephemeral range (32768 and up): a port the
+   * kernel handed out for a moment could be any outgoing connection's by the time a VM publishes it.
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; ; attempt++) {
+      int port = 20000 + RANDOM.nextInt(12000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        if (attempt == 100) {
+          throw new UncheckedIOException("no free TCP port between 20000 and 32000", e);
+        }
+      }
     }
   }
 
