@@ -117,7 +117,7 @@ bare_once() { # prints ms until the guest's page answers
 : >"$work/bare"
 for i in $(seq "$runs"); do
   boot_once "b$i" $((31000 + i)) >>"$work/samples"
-  pid=$(cat "$IGNIS_STATE_DIR/vms/$("$runtime" inspect "b$i" | sed -n 's/.*"id" : "\([0-9a-f]*\)".*/\1/p' | head -1)/qemu.pid")
+  pid=$(cat "$IGNIS_STATE_DIR/vms/$("$runtime" inspect "b$i" | sed -n 's/.*"id": *"\([0-9a-f]*\)".*/\1/p' | head -1)/qemu.pid")
   grep VmRSS "/proc/$pid/status" | awk '{print $2}' >>"$work/rss"
   "$runtime" rm -f "b$i" >/dev/null
   boot_once "p$i" $((33000 + i)) "env IGNIS_DAEMON=off $runtime" | awk '{print $1}' >>"$work/inproc"

@@ -18,7 +18,7 @@ suffix=$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
 bridge=igp$suffix
 cleanup() {
   if [ -n "${runtime:-}" ]; then # a round cut short leaves its VMs: removed, with their sandboxes
-    for id in $("$runtime" ps -a -o json 2>/dev/null | sed -n 's/.*"id" : "\([0-9a-f]*\)".*/\1/p'); do
+    for id in $("$runtime" ps -a -o json 2>/dev/null | sed -n 's/.*"id": *"\([0-9a-f]*\)".*/\1/p'); do
       "$runtime" rm -f "$id" >/dev/null 2>&1 || true
     done
   fi

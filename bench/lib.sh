@@ -7,7 +7,7 @@ runtime=$dist/bin/runtime
 
 # Removes the bench's VMs, collects what is left and stops its ignisd.
 remove_vms() {
-  for id in $("$runtime" ps -a -o json 2>/dev/null | sed -n 's/.*"id" : "\([0-9a-f]*\)".*/\1/p'); do
+  for id in $("$runtime" ps -a -o json 2>/dev/null | sed -n 's/.*"id": *"\([0-9a-f]*\)".*/\1/p'); do
     "$runtime" rm -f "$id" >/dev/null 2>&1 || true
   done
   "$runtime" gc >/dev/null 2>&1 || true

@@ -34,7 +34,7 @@ class CliScriptingIT extends NetworkedVmTest {
     Ignis.Result badKey = ignis.run("ps", "--filter", "colour=red");
     assertThat(badKey.status()).isEqualTo(100);
     assertThat(badKey.err().strip()).isEqualTo("error: --filter 'colour=red' is not KEY=VALUE with KEY one of name, id,"
-        + " status, plugin, network");
+        + " status, plugin, network, label");
     Ignis.Result badField = ignis.run("ps", "-a", "--format", "{{.colour}}");
     assertThat(badField.status()).isEqualTo(100);
     assertThat(badField.err()).startsWith("error: --format: no field 'colour'; the keys here are id, name, status");

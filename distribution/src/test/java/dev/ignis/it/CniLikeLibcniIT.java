@@ -173,7 +173,7 @@ class CniLikeLibcniIT extends NetworkedVmTest {
     ignis.ok("run", "--name", "web", "--net-opt", "K8S_POD_NAMESPACE=lab", "--net-opt", "K8S_POD_NAME=web");
     assertThat(Files.readString(log).lines().filter(l -> l.startsWith("ADD"))).singleElement().asString()
         .contains("K8S_POD_NAMESPACE=lab").contains("K8S_POD_NAME=web").contains("IgnoreUnknown=1");
-    assertThat(ignis.ok("inspect", "web", "-o", "json")).contains("\"K8S_POD_NAME\" : \"web\"");
+    assertThat(ignis.ok("inspect", "web", "-o", "json")).contains("\"K8S_POD_NAME\": \"web\"");
     assertRefused(ignis.run("create", "--name", "bad", "--net-opt", "IP=10.0.0.5"), 100, "(use --ip and --mac)");
     assertRefused(ignis.run("create", "--name", "bad", "--net-opt", "k=a;b"), 100, "which CNI_ARGS cannot carry");
     assertThat(ignis.ok("ps", "-a")).doesNotContain("bad");

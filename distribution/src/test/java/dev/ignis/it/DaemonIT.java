@@ -248,38 +248,44 @@ class DaemonIT extends NetworkedVmTest {
     daemon.ok("version"); // the API is served once ignisd runs
     TestDaemon.Answer version = daemon.curl("GET", "/v1/version", null);
     assertThat(version.status()).isEqualTo(200);
-    assertThat(version.body()).contains("\"apiVersion\" : \"1\"").contains("\"spiVersion\" : \"" + dev.ignis.spi.SpiVersion.CURRENT + "\"");
-    assertThat(daemon.curl("GET", "/v1/plugins", null).body()).contains("\"id\" : \"cni\"");
+    assertThat(version.body()).contains("\"apiVersion\": \"1\"").contains("\"spiVersion\": \"" + dev.ignis.spi.SpiVersion.CURRENT + "\"");
+    assertThat(daemon.curl("GET", "/v1/plugins", null).body()).contains("\"id\": \"cni\"");
+    OutputSchema.assertJson("pluginList", daemon.curl("GET", "/v1/plugins", null).body());
 
     int port = TestNetwork.freePort();
     int later = TestNetwork.freePort();
     TestDaemon.Answer created = daemon.curl("POST", "/v1/vms", "{\"name\":\"api\",\"ports\":[\"127.0.0.1:" + port
         + ":80\"]}");
     assertThat(created.status()).as(created.body()).isEqualTo(201);
-    assertThat(created.body()).contains("\"name\" : \"api\"").contains("\"status\" : \"CREATED\"");
+    assertThat(created.body()).contains("\"name\": \"api\"").contains("\"status\": \"created\"");
+    OutputSchema.assertJson("vm", created.body()); // the API answers in the commands' schema
     assertThat(daemon.curl("POST", "/v1/vms", "{\"name\":\"api\"}").body()).as("one error model")
-        .contains("\"status\" : 409").contains("\"code\" : 102").contains("\"exitStatus\" : 102")
+        .contains("\"status\": 409").contains("\"code\": 102").contains("\"exitStatus\": 102")
         .contains("a VM named 'api' already exists");
 
     TestDaemon.Answer started = daemon.curl("POST", "/v1/vms/api/start", null);
     assertThat(started.status()).as(started.body()).isEqualTo(200);
     assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("Ignis VM api");
-    assertThat(daemon.curl("GET", "/v1/vms", null).body()).contains("\"name\" : \"api\"").contains("running");
+    assertThat(daemon.curl("GET", "/v1/vms", null).body()).contains("\"name\": \"api\"").contains("running");
+    OutputSchema.assertJson("vmViewList", daemon.curl("GET", "/v1/vms", null).body());
+    OutputSchema.assertJson("vm", daemon.curl("GET", "/v1/vms/api", null).body());
     // Ports change live, and the CLI sees what the API did.
     TestDaemon.Answer ports = daemon.curl("PUT", "/v1/vms/api/ports", "[{\"hostIp\":\"127.0.0.1\",\"hostPort\":"
         + later + ",\"vmPort\":80,\"protocol\":\"tcp\"}]");
     assertThat(ports.status()).as(ports.body()).isEqualTo(200);
+    OutputSchema.assertJson("portList", ports.body());
     assertThat(TestNetwork.fetch("127.0.0.1", later)).contains("Ignis VM api");
     assertThat(daemon.ok("port", "ls", "api")).contains(String.valueOf(later)).doesNotContain(String.valueOf(port));
 
     TestDaemon.Answer stopped = daemon.curl("POST", "/v1/vms/api/stop?timeout=5", null);
     assertThat(stopped.status()).isEqualTo(200);
-    assertThat(stopped.body()).contains("\"wasRunning\" : true").contains("\"status\" : \"STOPPED\"");
-    assertThat(daemon.curl("DELETE", "/v1/vms/api", null).body()).contains("\"removed\" : \"api\"");
+    assertThat(stopped.body()).contains("\"wasRunning\": true").contains("\"status\": \"stopped\"");
+    assertThat(daemon.curl("DELETE", "/v1/vms/api", null).body()).contains("\"removed\": \"api\"");
 
     TestDaemon.Answer missing = daemon.curl("GET", "/v1/vms/api", null);
     assertThat(missing.status()).isEqualTo(404);
-    assertThat(missing.body()).contains("\"code\" : 101").contains("\"category\" : \"not-found\"");
+    assertThat(missing.body()).contains("\"code\": 101").contains("\"category\": \"not-found\"");
+    OutputSchema.assertJson("apiError", missing.body());
     assertThat(daemon.curl("PATCH", "/v1/vms", null).status()).isEqualTo(405);
     assertThat(daemon.curl("POST", "/v1/vms", "{not json").status()).isEqualTo(400);
     assertThat(daemon.curl("GET", "/v2/vms", null).body()).contains("serves API version 1 under /v1/");
@@ -302,7 +308,7 @@ class DaemonIT extends NetworkedVmTest {
 
   private Path vmDir(String name) throws Exception {
     String id = daemon.ok("inspect", name).lines().filter(l -> l.strip().startsWith("\"id\""))
-        .findFirst().orElseThrow().replaceAll(".*\"id\" : \"([0-9a-f]+)\".*", "$1");
+        .findFirst().orElseThrow().replaceAll(".*\"id\": \"([0-9a-f]+)\".*", "$1");
     return ignis.state.resolve("vms").resolve(id);
   }
 }

@@ -119,9 +119,9 @@ class DockerBridgeIT {
     String bridgeGateway = docker.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", "bridge")
         .text();
     String containerIp = docker.docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", container).text();
-    assertThat(inspect).contains("\"gateway\" : \"" + bridgeGateway + "\"")
-        .contains("\"address\" : \"" + containerIp + "/24\"")
-        .contains("\"netnsPath\" : \"" + docker.docker("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", container)
+    assertThat(inspect).contains("\"gateway\": \"" + bridgeGateway + "\"")
+        .contains("\"address\": \"" + containerIp + "/24\"")
+        .contains("\"netnsPath\": \"" + docker.docker("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", container)
             .text() + "\"");
     String mac = field(inspect, "mac");
     assertThat(docker.docker("inspect", "-f", "{{.NetworkSettings.MacAddress}}", container).text()).isEqualTo(mac);
@@ -302,7 +302,7 @@ class DockerBridgeIT {
   }
 
   private static String field(String json, String name) {
-    Matcher matcher = Pattern.compile("\"" + name + "\" : \"([^\"]+)\"").matcher(json);
+    Matcher matcher = Pattern.compile("\"" + name + "\": \"([^\"]+)\"").matcher(json);
     assertThat(matcher.find()).as(name + " in " + json).isTrue();
     return matcher.group(1);
   }

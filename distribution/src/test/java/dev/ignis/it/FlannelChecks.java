@@ -19,7 +19,7 @@ final class FlannelChecks {
   }
 
   static String ipOf(TestNodes.Node node, String vm) throws Exception {
-    Matcher matcher = Pattern.compile("\"address\" : \"([0-9.]+)/").matcher(node.ok("inspect", vm));
+    Matcher matcher = Pattern.compile("\"address\": \"([0-9.]+)/").matcher(node.ok("inspect", vm));
     assertThat(matcher.find()).isTrue();
     return matcher.group(1);
   }

@@ -104,8 +104,8 @@ final class Ignis {
     Result listing = run("ps", "-a", "-o", "json");
     for (String line : listing.out().lines().toList()) {
       String trimmed = line.strip();
-      if (trimmed.startsWith("\"id\" : ")) {
-        run("rm", "-f", trimmed.substring(8, 24));
+      if (trimmed.startsWith("\"id\": ")) {
+        run("rm", "-f", trimmed.substring(7, 23));
       }
     }
     run("gc");

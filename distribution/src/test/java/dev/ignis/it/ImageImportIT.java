@@ -82,7 +82,7 @@ class ImageImportIT {
     assertThat(id).startsWith("sha256:");
     assertThat(ignis.ok("image", "ls")).contains("ignis-it/layers:1").contains(id.substring(7, 19));
     assertThat(tree(dumped(ignis, "ignis-it/layers:1"))).isEqualTo(reference);
-    JsonNode inspected = JSON.readTree(ignis.ok("image", "inspect", "ignis-it/layers:1")).get(0);
+    JsonNode inspected = OutputSchema.assertJson("imageList", ignis.ok("image", "inspect", "ignis-it/layers:1")).get(0);
     assertThat(inspected.path("config").path("Entrypoint").toString()).contains("httpd");
     assertThat(inspected.path("config").path("WorkingDir").asText()).isEqualTo("/var/www");
     assertThat(debugfs(inspected.path("rootfs").asText(), "stat /opt/ignis-null")).contains("Type: character");

@@ -27,7 +27,7 @@ class KernelIT extends NetworkedVmTest {
     int port = TestNetwork.freePort();
     ignis.ok("run", "--name", "lean", "-p", "127.0.0.1:" + port + ":80");
     assertThat(TestNetwork.fetch("127.0.0.1", port)).contains("Ignis VM lean");
-    JsonNode kernels = JSON.readTree(ignis.ok("kernel", "ls", "-o", "json"));
+    JsonNode kernels = OutputSchema.assertJson("kernelList", ignis.ok("kernel", "ls", "-o", "json"));
     assertThat(kernels.get(0).path("names").get(0).asText()).isEqualTo("default");
     assertThat(kernels.get(0).path("release").asText()).endsWith("-ignis-microvm");
     assertThat(qemuCommandLine("lean")).contains("/default/vmlinux");
@@ -135,7 +135,7 @@ class KernelIT extends NetworkedVmTest {
 
   /** The kernel of that name, as {@code kernel ls -o json} shows it. */
   private JsonNode kernel(String name) throws Exception {
-    for (JsonNode kernel : JSON.readTree(ignis.ok("kernel", "ls", "-o", "json"))) {
+    for (JsonNode kernel : OutputSchema.assertJson("kernelList", ignis.ok("kernel", "ls", "-o", "json"))) {
       if (names(kernel.path("names")).contains(name)) {
         return kernel;
       }

@@ -41,7 +41,7 @@ abstract class NetworkedVmTest {
   /** The VM's id. */
   String idOf(String vm) {
     String json = ignis.ok("inspect", vm, "-o", "json");
-    int at = json.indexOf("\"id\" : \"") + 8;
+    int at = json.indexOf("\"id\": \"") + 7;
     return json.substring(at, at + 16);
   }
 

@@ -41,7 +41,7 @@ class SandboxLifecycleIT {
 
   private String idOf(String name) {
     String json = ignis.ok("inspect", name);
-    int at = json.indexOf("\"id\" : \"") + 8;
+    int at = json.indexOf("\"id\": \"") + 7;
     return json.substring(at, at + 16);
   }
 
@@ -53,8 +53,8 @@ class SandboxLifecycleIT {
     Ignis.Result result = ignis.run("plugins", "-o", "json");
 
     assertThat(result.status()).isZero();
-    assertThat(result.out()).contains("\"id\" : \"sandbox-only\"").contains("\"provider\" : \"Example Org\"")
-        .contains("\"id\" : \"cni\"").contains("\"id\" : \"docker-bridge\"").contains("\"id\" : \"flannel\"");
+    assertThat(result.out()).contains("\"id\": \"sandbox-only\"").contains("\"provider\": \"Example Org\"")
+        .contains("\"id\": \"cni\"").contains("\"id\": \"docker-bridge\"").contains("\"id\": \"flannel\"");
     assertThat(result.err().lines()).hasSize(2).allMatch(line -> line.startsWith("warning: skipping plugin jar "));
     assertThat(result.err()).contains("zz-corrupt.jar: it is not a readable jar")
         .contains("zz-duplicate.jar: plugin id 'sandbox-only' is also claimed by sandbox-only.jar, which comes first"
@@ -78,7 +78,7 @@ class SandboxLifecycleIT {
 
     assertThat(Ignis.netnsExists(netns)).isTrue();
     String specMac = ignis.ok("inspect", name, "-o", "json").lines().filter(l -> l.contains("\"mac\""))
-        .findFirst().orElseThrow().replaceAll(".*\"mac\" : \"([0-9a-f:]+)\".*", "$1");
+        .findFirst().orElseThrow().replaceAll(".*\"mac\": \"([0-9a-f:]+)\".*", "$1");
     assertThat(Ignis.sh("ip", "-n", netns, "link", "show", "eth0")).contains("UP").contains(specMac);
     assertThat(Ignis.sh("ip", "-n", netns, "-o", "addr", "show", "dev", "eth0")).doesNotContain("inet ")
         .doesNotContain("scope global");

@@ -55,7 +55,7 @@ class VmImageIT extends NetworkedVmTest {
     ignis.ok("image", "import", archive.toString());
     System.out.printf("measured: importing the Debian image with systemd and sshd took %d ms%n",
         (System.nanoTime() - importStart) / 1_000_000);
-    assertThat(ignis.ok("image", "inspect", "ignis-it/debian:12")).contains("\"init\" : \"/sbin/init\"");
+    assertThat(ignis.ok("image", "inspect", "ignis-it/debian:12")).contains("\"init\": \"/sbin/init\"");
     long start = System.nanoTime();
     ignis.ok("run", "--name", "deb", "--ssh", "ignis-it/debian:12");
     System.out.printf("measured: run of the Debian image until ready (systemd up, address by DHCP) %d ms%n",

@@ -53,7 +53,7 @@ final class DaemonCommand implements Callable<Integer> {
     if (!output.isTable()) {
       Map<String, Object> document = new LinkedHashMap<>();
       document.put("running", status.isPresent());
-      status.ifPresent(node -> document.put("daemon", node));
+      document.put("daemon", status.orElse(null)); // the key stays: null while none runs
       output.print(root.out, document);
     } else if (status.isEmpty()) {
       root.out.println("ignisd: not running for " + address.stateDir());

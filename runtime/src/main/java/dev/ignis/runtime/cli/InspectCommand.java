@@ -12,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code runtime inspect}. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = "Show the full records of VMs, with their network attachment.")
+    description = "Show the full records of VMs, with their network attachment, as an array.")
 final class InspectCommand implements Callable<Integer> {
 
   enum Format { JSON, YAML }
@@ -35,7 +35,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     OutputOption output = new OutputOption();
     output.format = format == Format.YAML ? OutputOption.Format.YAML : OutputOption.Format.JSON;
-    output.print(root.out, vms.size() == 1 ? vms.get(0) : vms);
+    output.print(root.out, vms); // an array for one VM too, as Docker's
     return 0;
   }
 }

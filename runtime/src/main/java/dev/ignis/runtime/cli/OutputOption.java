@@ -20,13 +20,13 @@ final class OutputOption {
     return format == Format.TABLE;
   }
 
-  /** Prints a value as JSON or YAML. */
+  /** Prints a value as JSON or YAML, in the one output schema. */
   void print(PrintStream out, Object value) {
     try {
       if (format == Format.YAML) {
-        out.print(Mappers.yaml().writeValueAsString(value));
+        out.print(Mappers.outputYaml().writeValueAsString(value));
       } else {
-        out.println(Mappers.json().writeValueAsString(value));
+        out.println(Mappers.output().writeValueAsString(value));
       }
     } catch (JsonProcessingException e) {
       throw new IgnisException(ErrorCode.INTERNAL, "cannot format output: " + e.getOriginalMessage(), e);

@@ -18,9 +18,6 @@ import java.util.regex.Pattern;
 final class OutputTemplate {
 
   private static final Pattern FIELD = Pattern.compile("\\{\\{\\s*\\.([A-Za-z0-9_.]+)\\s*}}");
-  /** As -o json writes, but with null fields kept: a template may name a field that is null now. */
-  private static final com.fasterxml.jackson.databind.ObjectMapper WITH_NULLS = Mappers.json().copy()
-      .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS);
 
   private final String template;
 
@@ -34,7 +31,7 @@ final class OutputTemplate {
 
   /** The item's line. */
   String render(Object item) {
-    JsonNode json = WITH_NULLS.valueToTree(item);
+    JsonNode json = Mappers.output().valueToTree(item);
     Matcher field = FIELD.matcher(template);
     StringBuilder line = new StringBuilder();
     while (field.find()) {

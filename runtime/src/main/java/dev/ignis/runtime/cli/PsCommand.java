@@ -27,7 +27,7 @@ final class PsCommand implements Callable<Integer> {
 
   @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Show only the VMs that match"
       + " (repeatable; values of one key are alternatives): name (a part of it), id (a prefix), status, plugin,"
-      + " network (PLUGIN or PLUGIN:NETWORK).")
+      + " network (PLUGIN or PLUGIN:NETWORK), label (KEY or KEY=VALUE; every label given must match).")
   List<String> filters = new java.util.ArrayList<>();
 
   @Option(names = "--format", paramLabel = "TEMPLATE", description = "Print each VM by a template over the keys of"
@@ -50,7 +50,7 @@ final class PsCommand implements Callable<Integer> {
     List<VmView> views = listing.vms().stream()
         .map(lifecycle::reconcile)
         .filter(vm -> all || vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED)
-        .map(vm -> VmView.of(vm, vm.status().isTransitional() && store.isIdle(vm)))
+        .map(vm -> VmView.of(vm, vm.status().isTransitional() && store.isIdle(vm), store.vmDir(vm.id())))
         .filter(filter::matches)
         .toList();
     if (quiet) {
@@ -71,17 +71,23 @@ final class PsCommand implements Callable<Integer> {
       root.service(dev.ignis.runtime.image.oci.OciImages.class).list().forEach(i -> labels.put(i.id(), i.label()));
       root.service(dev.ignis.runtime.image.kernel.Kernels.class).list().forEach(k -> labels.put(k.id(), k.label()));
     }
-    Table table = new Table("VM ID", "NAME", "IMAGE", "KERNEL", "CPUS", "MEMORY", "STATUS", "NETWORK", "IPS", "PORTS",
+    Table table = new Table("VM ID", "NAME", "IMAGE", "KERNEL", "CPUS", "MEMORY", "SIZE", "STATUS", "NETWORK", "IPS", "PORTS",
         "CREATED");
     for (VmView view : views) {
       String kernel = view.kernel().startsWith("/") ? java.nio.file.Path.of(view.kernel()).getFileName().toString()
           : labels.getOrDefault(view.kernel(), view.kernel());
       table.row(view.id(), view.name(), view.image() == null ? "-" : labels.getOrDefault(view.image(), view.image()),
-          kernel, String.valueOf(view.cpus()), view.memoryMib() + " MiB", view.statusColumn(now),
-          view.networkColumn(), view.ipsColumn(), String.join(",", view.ports()),
+          kernel, String.valueOf(view.cpus()), view.memoryMib() + " MiB",
+          view.diskMib() == null ? "-" : size(view.diskMib()), view.statusColumn(now),
+          view.networkColumn(), view.ipsColumn(), view.portsColumn(),
           VmView.age(view.createdAt(), now) + " ago");
     }
     table.print(root.out);
     return 0;
+  }
+
+  /** A disk size as people read it: {@code 512 MiB}, {@code 4.0 GiB}. */
+  static String size(long mib) {
+    return mib < 1024 ? mib + " MiB" : String.format(java.util.Locale.ROOT, "%.1f GiB", mib / 1024.0);
   }
 }

@@ -9,7 +9,8 @@ import java.util.function.BiPredicate;
 
 /**
  * {@code ps --filter KEY=VALUE}, as Docker's: a VM is shown when, for every key given, one of
- * that key's values matches (values of one key are alternatives, keys narrow each other down).
+ * that key's values matches (values of one key are alternatives, keys narrow each other down);
+ * {@code label=KEY} or {@code label=KEY=VALUE} filters must all match, as Docker's do.
  */
 final class VmFilter {
 
@@ -21,6 +22,12 @@ final class VmFilter {
     KEYS.put("status", (vm, value) -> vm.status().equalsIgnoreCase(value));
     KEYS.put("plugin", (vm, value) -> vm.nics().stream().anyMatch(nic -> nic.network().split(":")[0].equals(value)));
     KEYS.put("network", (vm, value) -> vm.nics().stream().anyMatch(nic -> nic.network().equals(value)));
+    KEYS.put("label", VmFilter::hasLabel);
+  }
+
+  private static boolean hasLabel(VmView vm, String label) {
+    int eq = label.indexOf('=');
+    return eq < 0 ? vm.labels().containsKey(label) : label.substring(eq + 1).equals(vm.labels().get(label.substring(0, eq)));
   }
 
   private final Map<String, List<String>> wanted = new LinkedHashMap<>();
@@ -39,7 +46,8 @@ final class VmFilter {
   }
 
   boolean matches(VmView vm) {
-    return wanted.entrySet().stream().allMatch(entry -> entry.getValue().stream()
-        .anyMatch(value -> KEYS.get(entry.getKey()).test(vm, value)));
+    return wanted.entrySet().stream().allMatch(entry -> entry.getKey().equals("label")
+        ? entry.getValue().stream().allMatch(value -> hasLabel(vm, value))
+        : entry.getValue().stream().anyMatch(value -> KEYS.get(entry.getKey()).test(vm, value)));
   }
 }

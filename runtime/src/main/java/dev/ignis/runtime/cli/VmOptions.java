@@ -88,6 +88,23 @@ final class VmOptions {
     }
   }
 
+  @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "A label of your own on the VM"
+      + " (repeatable): 'ps --filter label=KEY' or 'label=KEY=VALUE' selects by it.")
+  List<String> labels = new ArrayList<>();
+
+  /** The {@code --label} words as a map; a word without '=' is a key with an empty value, as in Docker. */
+  Map<String, String> labelMap() {
+    Map<String, String> map = new java.util.LinkedHashMap<>();
+    for (String label : labels) {
+      int eq = label.indexOf('=');
+      String key = eq < 0 ? label : label.substring(0, eq);
+      if (map.put(key, eq < 0 ? "" : label.substring(eq + 1)) != null) {
+        throw new IgnisException(ErrorCode.INVALID_ARGUMENT, "--label " + key + " is given twice; give each key once");
+      }
+    }
+    return map;
+  }
+
   @Option(names = "--dns", paramLabel = "IP", description = "A nameserver for the guest (repeatable, up to 3;"
       + " default: its networks', else the host's).")
   List<String> dns = new ArrayList<>();
@@ -188,7 +205,7 @@ final class VmOptions {
     }
     VmSpec spec = new VmSpec(name == null ? fallbackName : name, new BootSpec(kernelPath, initrdPath, cmdline, accel,
         imageId, diskSizeMib, copyFiles.stream().map(m -> hostResolved(m, session)).toList()),
-        cpus, memoryMib, specs, dns, sshKey(session));
+        cpus, memoryMib, specs, dns, sshKey(session), labelMap());
     return PublishedPort.addTo(spec, ports);
   }
 }

@@ -31,11 +31,14 @@ import java.util.List;
  * @param memoryMib its memory
  * @param image the id of the imported image it boots, or null for none
  * @param kernel {@code default}, an imported kernel's id, or a kernel file's path
+ * @param diskMib the size of its disk as the guest sees it, once made (at its first start from
+ *     an image); null without a disk
+ * @param labels its labels ({@code --label KEY=VALUE})
  */
 public record VmView(
     String id, String name, String status, String note, String networkPlugin, String network, List<String> ips,
-    List<String> ports, String netns, Instant createdAt, Instant startedAt, List<Nic> nics, GuestDns dns, int cpus,
-    int memoryMib, String image, String kernel) {
+    List<PortMapping> ports, String netns, Instant createdAt, Instant startedAt, List<Nic> nics, GuestDns dns, int cpus,
+    int memoryMib, String image, String kernel, Long diskMib, java.util.Map<String, String> labels) {
 
   private static final HostResolvers HOST_RESOLVERS = new HostResolvers();
 
@@ -49,7 +52,7 @@ public record VmView(
    */
   public record Nic(String network, String guestInterface, String mac, List<String> ips) {}
 
-  public static VmView of(Vm vm, boolean interrupted) {
+  public static VmView of(Vm vm, boolean interrupted, java.nio.file.Path vmDir) {
     List<Nic> nics = new java.util.ArrayList<>();
     for (int i = 0; i < vm.spec().networks().size(); i++) {
       var network = vm.spec().networks().get(i);
@@ -73,11 +76,17 @@ public record VmView(
     GuestDns dns = vm.hasAttachments() || !vm.spec().dns().isEmpty()
         ? GuestDns.choose(vm.spec(), vm.attachments(), HOST_RESOLVERS) : new GuestDns(List.of(), "chosen at start");
     return new VmView(vm.id(), vm.name(), vm.status().label(), note, vm.spec().first().plugin(),
-        vm.spec().first().network(), ips, ports.stream().map(VmView::portText).toList(), netns, vm.createdAt(),
+        vm.spec().first().network(), ips, ports, netns, vm.createdAt(),
         vm.startedAt(), nics, dns, vm.spec().cpus(), vm.spec().memoryMib(),
         vm.spec().boot().image().isEmpty() ? null : vm.spec().boot().image(),
         vm.spec().boot().kernel().isEmpty() ? dev.ignis.runtime.image.kernel.Kernels.DEFAULT
-            : vm.spec().boot().kernel());
+            : vm.spec().boot().kernel(),
+        vm.spec().boot().image().isEmpty() ? null : diskMib(vmDir), vm.spec().labels());
+  }
+
+  private static Long diskMib(java.nio.file.Path vmDir) {
+    var bytes = dev.ignis.runtime.image.oci.ImageBoot.diskSize(vmDir);
+    return bytes.isPresent() ? bytes.getAsLong() >> 20 : null;
   }
 
   /** The IPs column: the addresses without their prefix length. */
@@ -114,6 +123,11 @@ public record VmView(
       return age.toMinutes() + "m";
     }
     return Math.max(0, age.toSeconds()) + "s";
+  }
+
+  /** The ports column: {@code 0.0.0.0:8080->80/tcp}, comma-separated. */
+  String portsColumn() {
+    return String.join(",", ports.stream().map(VmView::portText).toList());
   }
 
   private static String portText(PortMapping port) {

@@ -46,7 +46,7 @@ final class Json {
 
   static String text(Object value) {
     try {
-      return Mappers.json().writeValueAsString(value);
+      return Mappers.output().writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IgnisException(ErrorCode.INTERNAL, "cannot format an answer: " + e.getOriginalMessage(), e);
     }
@@ -55,7 +55,7 @@ final class Json {
   /** One line of JSON, for streams of events. */
   static String line(Object value) {
     try {
-      return Mappers.json().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+      return Mappers.output().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(value) + "\n";
     } catch (JsonProcessingException e) {
       throw new IgnisException(ErrorCode.INTERNAL, "cannot format an event: " + e.getOriginalMessage(), e);

@@ -59,7 +59,7 @@ final class VmApi {
     List<VmView> views = store.list().vms().stream()
         .map(lifecycle::reconcile)
         .filter(vm -> all || vm.status() != VmStatus.CREATED && vm.status() != VmStatus.STOPPED)
-        .map(vm -> VmView.of(vm, vm.status().isTransitional() && store.isIdle(vm)))
+        .map(vm -> VmView.of(vm, vm.status().isTransitional() && store.isIdle(vm), store.vmDir(vm.id())))
         .toList();
     Json.respond(exchange, 200, views);
   }
@@ -88,7 +88,7 @@ final class VmApi {
         body.path("accel").asText("auto"), image == null ? "" : images.get().find(image).id(),
         body.path("diskSizeMib").asLong(0), strings(body, "copyFiles"));
     VmSpec spec = new VmSpec(name, boot, body.path("cpus").asInt(1), body.path("memoryMib").asInt(256),
-        networks(body), strings(body, "dns"), text(body, "ssh"));
+        networks(body), strings(body, "dns"), text(body, "ssh"), labels(body));
     Json.respond(exchange, 201, lifecycle.create(PublishedPort.addTo(spec, ports(body.path("ports")))));
   }
 
@@ -198,6 +198,12 @@ final class VmApi {
     List<String> values = new ArrayList<>();
     body.path(field).forEach(value -> values.add(value.asText()));
     return values;
+  }
+
+  private static Map<String, String> labels(JsonNode body) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    body.path("labels").fields().forEachRemaining(entry -> labels.put(entry.getKey(), entry.getValue().asText()));
+    return labels;
   }
 
   private static Map<String, String> options(JsonNode body) {

@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  *     its networks' own, else the host's ({@link GuestDns})
  * @param ssh who may log in as root over SSH ({@code --ssh}): empty for nobody, {@value
  *     #GENERATED_KEY} for a key pair the runtime makes for the VM, else an OpenSSH public key
+ * @param labels the user's own KEY=VALUE notes on the VM ({@code --label}), at most {@value
+ *     #MAX_LABELS}; keys as Docker's and Kubernetes' ({@code app}, {@code example.com/tier}),
+ *     values printable text; sorted by key
  */
 public record VmSpec(
     String name,
@@ -30,7 +33,8 @@ public record VmSpec(
     int memoryMib,
     List<NetworkSpec> networks,
     List<String> dns,
-    String ssh) {
+    String ssh,
+    Map<String, String> labels) {
 
   /** {@link #ssh} for a key pair of the VM's own, kept in its directory. */
   public static final String GENERATED_KEY = "generated";
@@ -39,6 +43,11 @@ public record VmSpec(
   public static final int MAX_NETWORKS = 8;
   /** The most nameservers a guest uses: as many as a resolv.conf holds (glibc's MAXNS). */
   public static final int MAX_DNS = 3;
+
+  /** The most labels a VM carries. */
+  public static final int MAX_LABELS = 64;
+
+  private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -68,6 +77,34 @@ public record VmSpec(
     if (!ssh.isEmpty() && boot.image().isEmpty()) {
       throw invalid("--ssh needs an IMAGE with an SSH server; the default image has none");
     }
+    labels = checkedLabels(labels);
+  }
+
+  private static Map<String, String> checkedLabels(Map<String, String> labels) {
+    if (labels == null || labels.isEmpty()) {
+      return Map.of();
+    }
+    if (labels.size() > MAX_LABELS) {
+      throw invalid(labels.size() + " labels are too many; a VM has at most " + MAX_LABELS);
+    }
+    for (var label : labels.entrySet()) {
+      if (label.getKey() == null || !LABEL_KEY.matcher(label.getKey()).matches()) {
+        throw invalid("--label key '" + label.getKey() + "' is not valid; use letters, digits, '.', '_', '-' and '/',"
+            + " starting and ending with a letter or digit, at most 253 characters (app, example.com/tier)");
+      }
+      String value = label.getValue() == null ? "" : label.getValue();
+      if (value.length() > 256 || value.chars().anyMatch(Character::isISOControl)) {
+        throw invalid("--label " + label.getKey() + "'s value is not valid; use at most 256 characters, without"
+            + " control characters");
+      }
+    }
+    return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
+  }
+
+  /** A spec without labels. */
+  public VmSpec(String name, BootSpec boot, int cpus, int memoryMib, List<NetworkSpec> networks, List<String> dns,
+      String ssh) {
+    this(name, boot, cpus, memoryMib, networks, dns, ssh, Map.of());
   }
 
   /** A spec whose guest takes its networks' nameservers, else the host's. */
@@ -105,11 +142,12 @@ public record VmSpec(
       @com.fasterxml.jackson.annotation.JsonProperty("netOptions") Map<String, String> netOptions,
       @com.fasterxml.jackson.annotation.JsonProperty("network") String network,
       @com.fasterxml.jackson.annotation.JsonProperty("dns") List<String> dns,
-      @com.fasterxml.jackson.annotation.JsonProperty("ssh") String ssh) {
+      @com.fasterxml.jackson.annotation.JsonProperty("ssh") String ssh,
+      @com.fasterxml.jackson.annotation.JsonProperty("labels") Map<String, String> labels) {
     if (networks == null && networkPlugin != null) {
       networks = List.of(new NetworkSpec(networkPlugin, network, mac, staticIps, ports, netOptions));
     }
-    return new VmSpec(name, boot, cpus, memoryMib, networks, dns, ssh);
+    return new VmSpec(name, boot, cpus, memoryMib, networks, dns, ssh, labels);
   }
 
   /**
@@ -132,12 +170,12 @@ public record VmSpec(
 
   /** This spec with other networks. */
   public VmSpec withNetworks(List<NetworkSpec> newNetworks) {
-    return new VmSpec(name, boot, cpus, memoryMib, newNetworks, dns, ssh);
+    return new VmSpec(name, boot, cpus, memoryMib, newNetworks, dns, ssh, labels);
   }
 
   /** This spec with other nameservers for the guest (empty: its networks', else the host's). */
   public VmSpec withDns(List<String> servers) {
-    return new VmSpec(name, boot, cpus, memoryMib, networks, servers, ssh);
+    return new VmSpec(name, boot, cpus, memoryMib, networks, servers, ssh, labels);
   }
 
   /**

@@ -69,7 +69,7 @@ class CliTest {
     assertThat(run("create", "--name", "Bad/Name")).isEqualTo(100);
     assertThat(err().strip()).startsWith("error: VM name 'Bad/Name' is not valid").doesNotContain("\n").doesNotContain("at dev.");
     run("ps", "-a", "-o", "json");
-    assertThat(out().strip()).isEqualTo("[ ]");
+    assertThat(out().strip()).isEqualTo("[]");
   }
 
   @Test
@@ -106,8 +106,8 @@ class CliTest {
     assertThat(run("create", "--name", "web", "--network", "recording:lan,ip=10.61.0.5,mac=02:00:00:00:00:09"))
         .as(err()).isZero();
     assertThat(run("inspect", "web", "-o", "json")).isZero();
-    assertThat(out()).contains("\"plugin\" : \"recording\"").contains("\"network\" : \"lan\"")
-        .contains("\"10.61.0.5\"").contains("\"mac\" : \"02:00:00:00:00:09\"");
+    assertThat(out()).contains("\"plugin\": \"recording\"").contains("\"network\": \"lan\"")
+        .contains("\"10.61.0.5\"").contains("\"mac\": \"02:00:00:00:00:09\"");
     assertThat(run("ps", "-a")).isZero();
     assertThat(out()).contains("recording:lan");
   }
@@ -118,7 +118,7 @@ class CliTest {
     assertThat(err().strip()).isEqualTo("error: network plugin 'recording' offers no choice of network (it reads none:"
         + " its jar allows SPIs before 2.2); use --network recording without ':lan'");
     run("ps", "-a", "-o", "json");
-    assertThat(out().strip()).isEqualTo("[ ]");
+    assertThat(out().strip()).isEqualTo("[]");
     assertThat(run("create", "--name", "web", "--network", "recording")).isZero(); // no choice: the default
   }
 
@@ -146,14 +146,14 @@ class CliTest {
       assertThat(err().strip()).as(String.join(" ", args)).startsWith("error: ").contains(message).doesNotContain("\n");
     });
     run("ps", "-a", "-o", "json");
-    assertThat(out().strip()).isEqualTo("[ ]");
+    assertThat(out().strip()).isEqualTo("[]");
   }
 
   @Test
   void plugins_listsEveryJarAsJson() {
     assertThat(run("plugins", "-o", "json")).isZero();
-    assertThat(out()).contains("\"id\" : \"recording\"").contains("\"state\" : \"started\"")
-        .contains("\"requires\" : \">=2.0.0 & <3.0.0\"");
+    assertThat(out()).contains("\"id\": \"recording\"").contains("\"state\": \"started\"")
+        .contains("\"requires\": \">=2.0.0 & <3.0.0\"");
   }
 
   @Test
@@ -213,7 +213,7 @@ class CliTest {
     assertThat(out()).isEqualTo("a\nc\n");
     assertThat(err().strip()).isEqualTo("error: no VM named 'nosuch'; see 'runtime ps -a'");
     run("ps", "-a", "-o", "json");
-    assertThat(out().strip()).isEqualTo("[ ]");
+    assertThat(out().strip()).isEqualTo("[]");
   }
 
   @Test

@@ -76,7 +76,8 @@ class VmSpecTest {
     String written = dev.ignis.runtime.format.Mappers.json().writeValueAsString(read);
     List<String> fields = new java.util.ArrayList<>();
     dev.ignis.runtime.format.Mappers.json().readTree(written).fieldNames().forEachRemaining(fields::add);
-    assertThat(fields).containsExactlyInAnyOrder("name", "boot", "cpus", "memoryMib", "networks", "dns", "ssh");
+    assertThat(fields).containsExactlyInAnyOrder("name", "boot", "cpus", "memoryMib", "networks", "dns", "ssh",
+        "labels");
     assertThat(dev.ignis.runtime.format.Mappers.json().readValue(written, VmSpec.class)).isEqualTo(read);
   }
 

@@ -55,6 +55,34 @@ public final class ImageBoot {
   }
 
   /**
+   * The size of the VM's disk as its guest sees it, in bytes, once the disk is made: a qcow2
+   * file's virtual size from its header, a raw file's length. Empty without a disk, or when the
+   * file cannot be read.
+   */
+  public static java.util.OptionalLong diskSize(Path vmDir) {
+    try {
+      Path grown = vmDir.resolve(GROWN_DISK);
+      if (Files.exists(grown)) {
+        return java.util.OptionalLong.of(Files.size(grown));
+      }
+      Path qcow2 = vmDir.resolve(DISK);
+      if (Files.notExists(qcow2)) {
+        return java.util.OptionalLong.empty();
+      }
+      try (var channel = java.nio.channels.FileChannel.open(qcow2)) {
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(32); // magic, version, backing file, size at 24
+        while (header.hasRemaining() && channel.read(header) > 0) {
+          // reads the header
+        }
+        boolean qcow = header.position() == 32 && header.getInt(0) == 0x514649fb; // "QFI\xfb"
+        return qcow ? java.util.OptionalLong.of(header.getLong(24)) : java.util.OptionalLong.empty();
+      }
+    } catch (java.io.IOException e) {
+      return java.util.OptionalLong.empty();
+    }
+  }
+
+  /**
    * The VM's disk, made on first use: a qcow2 file backed by the image's ext4 file; or, to be
    * larger than the image ({@code diskSizeMib}), a copy of that file grown with its file system.
    */
