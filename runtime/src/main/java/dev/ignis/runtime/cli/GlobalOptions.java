@@ -23,7 +23,7 @@ public final class GlobalOptions {
   /** The arguments with the global options after the command word moved in front of it. */
   public static String[] hoisted(String[] args) {
     int command = commandWord(args);
-    if (command < 0) {
+    if (command < 0 || args[command].equals("__complete")) { // the words being completed stay as typed
       return args;
     }
     List<String> moved = new ArrayList<>();

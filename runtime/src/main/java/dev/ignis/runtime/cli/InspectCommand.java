@@ -20,7 +20,7 @@ final class InspectCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "json",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description = "Output format: json or yaml (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Parameters(paramLabel = "VM", arity = "1..*", description = "VM name or id, or a unique start of either.")

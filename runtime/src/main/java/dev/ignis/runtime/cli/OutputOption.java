@@ -13,7 +13,7 @@ final class OutputOption {
   enum Format { TABLE, JSON, YAML }
 
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).", defaultValue = "table")
+      description = "Output format: table, json or yaml (default: ${DEFAULT-VALUE}).", defaultValue = "table")
   Format format = Format.TABLE;
 
   boolean isTable() {

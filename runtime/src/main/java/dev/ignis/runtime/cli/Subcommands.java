@@ -17,6 +17,9 @@ final class Subcommands {
   /** Root options that take a value in the next argument. */
   private static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--network-plugin", "--state-dir", "--plugins-dir");
 
+  /** The hidden command the completion scripts call. */
+  static final String COMPLETE = "__complete";
+
   private static final Map<String, Supplier<Object>> ALL = new LinkedHashMap<>();
 
   static {
@@ -41,7 +44,9 @@ final class Subcommands {
     ALL.put("gc", GcCommand::new);
     ALL.put("daemon", DaemonCommand::new);
     ALL.put("version", VersionCommand::new);
+    ALL.put("completion", CompletionCommand::new);
     ALL.put("help", CommandLine.HelpCommand::new); // help [COMMAND]: needs the others registered
+    ALL.put(COMPLETE, CompleteCommand::new); // hidden; reads the model of all the others
   }
 
   private Subcommands() {}
@@ -52,7 +57,7 @@ final class Subcommands {
   static void register(CommandLine root, String[] args) {
     String named = commandWord(args);
     Supplier<Object> only = ALL.get(named);
-    if (only != null && !named.equals("help")) {
+    if (only != null && !named.equals("help") && !named.equals(COMPLETE)) {
       add(root, named, only);
       return;
     }
@@ -61,6 +66,11 @@ final class Subcommands {
 
   private static void add(CommandLine root, String name, Supplier<Object> factory) {
     root.addSubcommand(name, factory.get());
+    if (name.equals(COMPLETE)) { // its words are the command line being typed, "--" and options included
+      CommandLine complete = root.getSubcommands().get(name);
+      complete.setUnmatchedOptionsArePositionalParams(true);
+      complete.setEndOfOptionsDelimiter("\u0000");
+    }
     if (PASS_THROUGH.contains(name)) {
       root.getSubcommands().get(name).setStopAtPositional(true);
     }

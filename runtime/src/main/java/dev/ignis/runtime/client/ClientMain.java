@@ -68,14 +68,16 @@ public final class ClientMain {
 
   /**
    * Commands that run in the client's own process: {@code daemon} manages the daemon; {@code
-   * ssh}, {@code exec} and {@code cp} run ssh with the caller's terminal.
+   * ssh}, {@code exec} and {@code cp} run ssh with the caller's terminal, {@code attach} joins
+   * the console with it; completion must not start a daemon for a TAB.
    */
   private static boolean isLocalCommand(String[] args) {
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--state-dir") || args[i].equals("--network-plugin") || args[i].equals("--plugins-dir")) {
         i++;
       } else if (!args[i].startsWith("-")) {
-        return args[i].equals("daemon") || args[i].equals("ssh") || args[i].equals("exec") || args[i].equals("cp");
+        return args[i].equals("daemon") || args[i].equals("ssh") || args[i].equals("exec") || args[i].equals("cp")
+            || args[i].equals("completion") || args[i].equals("__complete") || args[i].equals("attach");
       }
     }
     return false;
