@@ -18,6 +18,10 @@ final class RunCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
   @Mixin VmOptions options;
 
+  @picocli.CommandLine.Option(names = {"-i", "--interactive"}, description = "Attach the terminal to the VM's serial"
+      + " console once it is up, as 'runtime attach' does (Ctrl-P Ctrl-Q detaches), instead of printing its id.")
+  boolean interactive;
+
   @Override
   public Integer call() {
     Vm vm = CreateCommand.create(root, options);
@@ -38,6 +42,10 @@ final class RunCommand implements Callable<Integer> {
         }
       }
       throw e;
+    }
+    if (interactive) {
+      return AttachCommand.attach(root, root.service(dev.ignis.runtime.vm.VmStore.class).load(vm.id()),
+          SerialConsole.detachKeys(SerialConsole.DEFAULT_DETACH_KEYS));
     }
     root.out.println(vm.id());
     return 0;

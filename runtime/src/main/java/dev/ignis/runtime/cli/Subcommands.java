@@ -32,6 +32,7 @@ final class Subcommands {
     ALL.put("ps", PsCommand::new);
     ALL.put("inspect", InspectCommand::new);
     ALL.put("logs", LogsCommand::new);
+    ALL.put("attach", AttachCommand::new);
     ALL.put("port", PortCommand::new);
     ALL.put("image", ImageCommand::new);
     ALL.put("kernel", KernelCommand::new);

@@ -69,7 +69,8 @@ public final class ClientMain {
   /**
    * Commands that run in the client's own process: {@code daemon} manages the daemon; {@code
    * ssh}, {@code exec} and {@code cp} run ssh with the caller's terminal, {@code attach} joins
-   * the console with it; completion must not start a daemon for a TAB.
+   * the console with it, as {@code run -i} does once the VM is up; completion must not start a
+   * daemon for a TAB.
    */
   private static boolean isLocalCommand(String[] args) {
     for (int i = 0; i < args.length; i++) {
@@ -77,7 +78,18 @@ public final class ClientMain {
         i++;
       } else if (!args[i].startsWith("-")) {
         return args[i].equals("daemon") || args[i].equals("ssh") || args[i].equals("exec") || args[i].equals("cp")
-            || args[i].equals("completion") || args[i].equals("__complete") || args[i].equals("attach");
+            || args[i].equals("completion") || args[i].equals("__complete") || args[i].equals("attach")
+            || args[i].equals("run") && interactive(args, i + 1);
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code run}'s options from {@code from} on ask for the console ({@code -i}). */
+  private static boolean interactive(String[] args, int from) {
+    for (int i = from; i < args.length && !args[i].equals("--"); i++) {
+      if (args[i].equals("-i") || args[i].equals("--interactive")) {
+        return true;
       }
     }
     return false;

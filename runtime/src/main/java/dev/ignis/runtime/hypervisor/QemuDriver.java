@@ -22,6 +22,9 @@ public final class QemuDriver implements Hypervisor {
 
   /** The QEMU binary, from Debian's qemu-system-x86. */
   static final String BINARY = "qemu-system-x86_64";
+  /** The VM directory's socket of the serial console, which {@code runtime attach} connects to. */
+  public static final String CONSOLE_SOCKET = "console.sock";
+
   /** What the default image prints on its console once its network and web server are up. */
   public static final String READY_MARKER = "IGNIS-READY";
 
@@ -64,10 +67,12 @@ public final class QemuDriver implements Hypervisor {
     checkInstalled();
     Path console = spec.vmDir().resolve("console.log");
     Path control = spec.vmDir().resolve("qmp.sock");
+    Path consoleSocket = spec.vmDir().resolve(CONSOLE_SOCKET);
     Path pidFile = spec.vmDir().resolve("qemu.pid");
     try {
       Files.deleteIfExists(pidFile);
       Files.deleteIfExists(control);
+      Files.deleteIfExists(consoleSocket);
       // The console shows what the guest prints, secrets included: owner only. QEMU truncates
       // the file and keeps its mode.
       Files.deleteIfExists(console);
@@ -83,7 +88,11 @@ public final class QemuDriver implements Hypervisor {
         "-m", String.valueOf(spec.memoryMib()), "-smp", String.valueOf(spec.cpus()),
         "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
         "-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString(), "-append", spec.cmdline(),
-        "-serial", "file:" + console,
+        // The serial console: logged to console.log whether or not anyone is attached, and
+        // served on a Unix socket for 'runtime attach' (one client at a time).
+        "-chardev", "socket,id=console,path=" + commaEscaped(consoleSocket) + ",server=on,wait=off,logfile="
+            + commaEscaped(console) + ",logappend=off",
+        "-serial", "chardev:console",
         "-qmp", "unix:" + control + ",server=on,wait=off",
         "-daemonize", "-pidfile", pidFile.toString()));
     if (spec.rootDisk() != null) { // the guest's /dev/vda
@@ -132,6 +141,11 @@ public final class QemuDriver implements Hypervisor {
       }
       sleep(50);
     }
+  }
+
+  /** A path in a QEMU option value, where a comma separates options unless doubled. */
+  private static String commaEscaped(Path path) {
+    return path.toString().replace(",", ",,");
   }
 
   /** The QEMU whose pid file lies in {@code vmDir}, if it still runs there (checked by its console path). */
