@@ -64,6 +64,24 @@ class TerminalIT extends NetworkedVmTest {
   }
 
   @Test
+  void manPages_comeWithTheDistribution_onePerCommand() throws Exception {
+    Path man = Ignis.DIST.resolve("share/man").toAbsolutePath();
+    ProcessBuilder builder = new ProcessBuilder("man", "-P", "cat", "runtime-run").redirectErrorStream(true);
+    builder.environment().put("MANPATH", man.toString());
+    builder.environment().put("MANWIDTH", "100");
+    Process process = builder.start();
+    String page = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(page).isZero();
+    assertThat(page).contains("runtime-run - Create a VM and start it").contains("SYNOPSIS").contains("--label KEY=VALUE")
+        .contains("GLOBAL OPTIONS").contains("EXIT STATUS");
+    for (String command : new String[] {"runtime", "runtime-attach", "runtime-image-import", "runtime-completion"}) {
+      assertThat(man.resolve("man1/" + command + ".1")).isRegularFile();
+    }
+    assertThat(Ignis.DIST.resolve("share/bash-completion/completions/runtime")).isRegularFile();
+    assertThat(Ignis.DIST.resolve("share/zsh/site-functions/_runtime")).isRegularFile();
+  }
+
+  @Test
   void zshCompletion_offersCommandsWithTheirDescriptions() throws Exception {
     ignis.ok("create", "--name", "zsh-term");
     Files.writeString(work.resolve(".zshrc"), "autoload -U compinit && compinit -u\nPROMPT='%% '\n"
