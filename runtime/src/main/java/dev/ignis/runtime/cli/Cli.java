@@ -63,7 +63,7 @@ public final class Cli {
     }
     commandLine.setParameterExceptionHandler((e, arguments) -> {
       java.util.List<String> suggestions = Suggestions.of(e);
-      err.println("error: " + e.getMessage() + (suggestions.isEmpty() ? "" : "; did you mean "
+      err.println("error: " + lowerCaseEnums(e.getMessage()) + (suggestions.isEmpty() ? "" : "; did you mean "
           + String.join(" or ", suggestions.stream().map(s -> "'" + s + "'").toList()) + "?"));
       CommandLine command = e.getCommandLine();
       err.println("See '" + command.getCommandSpec().qualifiedName() + " --help'.");
@@ -76,6 +76,16 @@ public final class Cli {
       out.flush();
       err.flush();
     }
+  }
+
+  private static final java.util.regex.Pattern ENUM_VALUES =
+      java.util.regex.Pattern.compile("expected one of \\[([A-Z0-9_, ]+)] \\(case-insensitive\\)");
+
+  /** picocli's "expected one of [TABLE, JSON] (case-insensitive)" as users write the values: "table, json". */
+  static String lowerCaseEnums(String message) {
+    java.util.regex.Matcher values = ENUM_VALUES.matcher(message);
+    return values.find() ? message.substring(0, values.start()) + "expected one of "
+        + values.group(1).toLowerCase(java.util.Locale.ROOT) + message.substring(values.end()) : message;
   }
 
   private int report(Exception e, boolean verbose) {

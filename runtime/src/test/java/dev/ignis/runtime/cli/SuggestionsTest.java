@@ -19,4 +19,11 @@ class SuggestionsTest {
     assertThat(Suggestions.nearest("deploy", COMMANDS)).isEmpty();
     assertThat(Suggestions.nearest("x", COMMANDS)).as("one letter is too short to guess from").isEmpty();
   }
+
+  @Test
+  void enumValues_inUsageErrors_areLowerCase() {
+    org.assertj.core.api.Assertions.assertThat(Cli.lowerCaseEnums("Invalid value for option '--output': expected one of"
+        + " [TABLE, JSON, YAML] (case-insensitive) but was 'xml'"))
+        .isEqualTo("Invalid value for option '--output': expected one of table, json, yaml but was 'xml'");
+  }
 }
