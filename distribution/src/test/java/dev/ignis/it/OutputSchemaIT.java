@@ -40,6 +40,10 @@ class OutputSchemaIT extends NetworkedVmTest {
     assertThat(inspected).as("jq's spacing").contains("\"name\": \"doc\"");
     assertThat(OutputSchema.assertJson("vmList", ignis.ok("inspect", "doc", "doc-idle"))).hasSize(2);
     OutputSchema.assertYaml("vmList", ignis.ok("inspect", "doc", "-o", "yaml"));
+    Ignis.Result partly = ignis.run("inspect", "doc", "nosuch");
+    assertThat(partly.status()).as("one missing: not found, and the others shown").isEqualTo(101);
+    assertThat(OutputSchema.assertJson("vmList", partly.out())).hasSize(1);
+    assertThat(partly.err().strip()).isEqualTo("error: no VM named 'nosuch'; see 'runtime ps -a'");
     assertThat(OutputSchema.assertJson("portList", ignis.ok("port", "ls", "doc", "-o", "json")).get(0)
         .path("protocol").asText()).isEqualTo("tcp");
 

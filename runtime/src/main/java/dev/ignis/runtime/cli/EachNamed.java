@@ -32,12 +32,23 @@ final class EachNamed {
 
   /** {@code action} returns the line to print for a VM it handled. */
   static int run(RootCommand root, List<String> vms, Function<String, String> action) {
+    return collect(root, vms, vm -> {
+      root.out.println(action.apply(vm));
+      return vm;
+    }, new java.util.ArrayList<>());
+  }
+
+  /**
+   * Looks up each name ({@code inspect a b c}): what is found goes into {@code found}, in order;
+   * each failure is reported in one line. Returns the first failure's exit status, else 0.
+   */
+  static <T> int collect(RootCommand root, List<String> names, Function<String, T> lookup, List<T> found) {
     int status = 0;
-    for (String vm : vms) {
+    for (String name : names) {
       try {
-        root.out.println(action.apply(vm));
+        found.add(lookup.apply(name));
       } catch (IgnisException e) {
-        root.err.println("error: " + (vms.size() > 1 && !e.getMessage().contains("'" + vm + "'") ? vm + ": " : "")
+        root.err.println("error: " + (names.size() > 1 && !e.getMessage().contains("'" + name + "'") ? name + ": " : "")
             + e.getMessage());
         if (root.verbose()) {
           if (!e.details().isBlank()) {

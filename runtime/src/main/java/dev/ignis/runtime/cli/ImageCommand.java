@@ -96,13 +96,11 @@ final class ImageCommand implements Callable<Integer> {
     public Integer call() {
       OciImages images = image.root.service(OciImages.class);
       List<Map<String, Object>> views = new ArrayList<>();
-      for (String reference : references) {
-        views.add(view(images.find(reference)));
-      }
+      int status = EachNamed.collect(image.root, references, reference -> view(images.find(reference)), views);
       OutputOption output = new OutputOption();
       output.format = OutputOption.Format.JSON;
       output.print(image.root.out, views);
-      return 0;
+      return status;
     }
   }
 

@@ -30,12 +30,10 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() {
     VmStore store = root.service(VmStore.class);
     List<Vm> vms = new ArrayList<>();
-    for (String name : names) {
-      vms.add(store.find(name));
-    }
+    int status = EachNamed.collect(root, names, store::find, vms); // each missing one named, the others shown
     OutputOption output = new OutputOption();
     output.format = format == Format.YAML ? OutputOption.Format.YAML : OutputOption.Format.JSON;
     output.print(root.out, vms); // an array for one VM too, as Docker's
-    return 0;
+    return status;
   }
 }
