@@ -126,6 +126,14 @@ class TerminalIT extends NetworkedVmTest {
       terminal.await("detached from VM 'con'; it keeps running", 20);
       assertThat(ignis.ok("ps", "-f", "name=con", "--format", "{{.status}}").strip()).isEqualTo("running");
 
+      terminal.clear(); // logs -f follows the console until Ctrl-C, which ends it quietly
+      terminal.type("runtime logs -f con; echo status:$?");
+      terminal.press("Enter");
+      terminal.await("IGNIS-READY con", 30);
+      terminal.press("C-c");
+      terminal.await("status:130", 30);
+      assertThat(terminal.screen()).doesNotContain("error");
+
       terminal.clear();
       terminal.type("runtime attach con");
       terminal.press("Enter");

@@ -6,7 +6,7 @@ import dev.ignis.runtime.cli.Cli;
 public final class Main {
 
   /** Exit status of a command cancelled with Ctrl-C, as shells report SIGINT. */
-  private static final int CANCELLED = 130;
+  private static final int CANCELLED = Cli.CANCELLED;
 
   private Main() {}
 

@@ -18,6 +18,8 @@ public final class Cli {
 
   /** Exit status of a usage error. */
   public static final int USAGE = 2;
+  /** Exit status of a command cancelled with Ctrl-C, as shells report SIGINT. */
+  public static final int CANCELLED = 130;
 
   private final PrintStream out;
   private final PrintStream err;
@@ -89,6 +91,10 @@ public final class Cli {
   }
 
   private int report(Exception e, boolean verbose) {
+    if (e instanceof InterruptedException) { // cancelled (Ctrl-C) while it waited: nothing went wrong
+      Thread.currentThread().interrupt();
+      return CANCELLED;
+    }
     if (e instanceof IgnisException ignis) {
       err.println("error: " + ignis.getMessage());
       if (verbose) {
