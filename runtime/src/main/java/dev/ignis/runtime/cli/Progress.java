@@ -16,12 +16,18 @@ final class Progress implements AutoCloseable {
   private final String what;
   private final Supplier<Optional<String>> waitingOn;
   private final Thread ticker;
+  private final long delayMillis;
   private volatile boolean done;
 
-  private Progress(PrintStream err, String what, Supplier<Optional<String>> waitingOn, boolean terminal) {
+  /** How long a command runs before its progress shows: quick commands show none. */
+  static final long DEFAULT_DELAY_MILLIS = 1000;
+
+  private Progress(PrintStream err, String what, Supplier<Optional<String>> waitingOn, boolean terminal,
+      long delayMillis) {
     this.err = err;
     this.what = what;
     this.waitingOn = waitingOn;
+    this.delayMillis = delayMillis;
     this.ticker = terminal ? new Thread(this::tick, "progress") : null;
     if (ticker != null) {
       ticker.setDaemon(true);
@@ -34,18 +40,24 @@ final class Progress implements AutoCloseable {
    * drawn only when {@code err} is the caller's terminal.
    */
   static Progress of(PrintStream err, String what, boolean terminal, Supplier<Optional<String>> waitingOn) {
-    return new Progress(err, what, waitingOn, terminal);
+    return of(err, what, terminal, waitingOn, DEFAULT_DELAY_MILLIS);
+  }
+
+  /** As {@link #of(PrintStream, String, boolean, Supplier)}, shown after {@code delayMillis}. */
+  static Progress of(PrintStream err, String what, boolean terminal, Supplier<Optional<String>> waitingOn,
+      long delayMillis) {
+    return new Progress(err, what, waitingOn, terminal, delayMillis);
   }
 
   /** Progress drawn on any stream, as on a terminal (tests). */
   static Progress onTerminal(PrintStream err, String what, Supplier<Optional<String>> waitingOn) {
-    return new Progress(err, what, waitingOn, true);
+    return new Progress(err, what, waitingOn, true, DEFAULT_DELAY_MILLIS);
   }
 
   private void tick() {
     long start = System.nanoTime();
     try {
-      Thread.sleep(1000); // quick commands show nothing
+      Thread.sleep(delayMillis); // quick commands show nothing
       while (!done) {
         String waiting = waitingOn.get().map(call -> ", waiting for " + call).orElse("");
         err.print("\r\033[K" + what + "... " + (System.nanoTime() - start) / 1_000_000_000 + "s" + waiting + " ");

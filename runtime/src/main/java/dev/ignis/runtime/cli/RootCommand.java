@@ -106,7 +106,19 @@ final class RootCommand implements Callable<Integer> {
 
   /** Progress of a long command on the caller's terminal, naming what it waits on. */
   Progress progress(String what) {
-    return Progress.of(err, what, session.terminal(), plugins()::waitingOn);
+    return Progress.of(err, what, session.terminal(), plugins()::waitingOn, progressDelayMillis());
+  }
+
+  /** {@code IGNIS_PROGRESS_DELAY_MS} or {@code progress.delay-ms}: how long before progress shows. */
+  private long progressDelayMillis() {
+    String value = settings().environment().getOrDefault("IGNIS_PROGRESS_DELAY_MS",
+        settings().properties().getOrDefault("progress.delay-ms", ""));
+    try {
+      return value.isBlank() ? Progress.DEFAULT_DELAY_MILLIS : Math.max(0, Long.parseLong(value.strip()));
+    } catch (NumberFormatException e) {
+      throw new dev.ignis.spi.IgnisException(dev.ignis.spi.ErrorCode.INVALID_ARGUMENT, "progress delay '" + value + "' is not a"
+          + " number of milliseconds; set IGNIS_PROGRESS_DELAY_MS or progress.delay-ms to one, such as 1000");
+    }
   }
 
   /** The plugin named on a subcommand, else on the root command, if any. */
