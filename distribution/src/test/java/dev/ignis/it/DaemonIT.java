@@ -139,8 +139,9 @@ class DaemonIT extends NetworkedVmTest {
       assertThat(run.exitValue()).as("cancelled after %d ms: %s", delayMillis, err).isEqualTo(130);
       assertThat(daemon.ok("ps", "-a")).as("no VM after a cancel").doesNotContain("cancelled");
       try (var dirs = Files.list(ignis.state.resolve("vms"))) {
-        assertThat(dirs.filter(dir -> !dir.getFileName().toString().startsWith("."))).as("no VM dir after a cancel")
-            .isEmpty();
+        List<Path> left = dirs.filter(dir -> !dir.getFileName().toString().startsWith(".")).toList();
+        assertThat(left).as("no VM dir after a cancel after %d ms; left: %s", delayMillis,
+            Ignis.sh("sh", "-c", "ls -la " + ignis.state.resolve("vms") + "/*/ 2>&1; true")).isEmpty();
       }
       assertThat(sandboxes()).as("no sandbox of ours left").isEqualTo(othersNetns);
       assertThat(processesOfOurState()).as("no QEMU or DHCP server of ours left").isEmpty();

@@ -168,21 +168,21 @@ public final class VmStore {
    * record is written.
    */
   public void save(Vm vm) {
-    boolean interrupted = Thread.interrupted();
-    try {
+    // A cancel (the command's thread interrupted) arriving mid-write would close the file's
+    // channel under it and leave a temp file, or a written record reported as failed: the
+    // write runs to its end on a thread of its own, and the interrupt stays for the next step.
+    dev.ignis.runtime.exec.Uninterruptibly.call("save-" + vm.id(), () -> {
       write(vm);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+      return null;
+    });
   }
 
   private void write(Vm vm) {
     Path vmDir = dir.resolve(vm.id());
+    Path temp = null;
     try {
       Files.createDirectories(vmDir);
-      Path temp = Files.createTempFile(vmDir, RECORD, ".tmp");
+      temp = Files.createTempFile(vmDir, RECORD, ".tmp");
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         channel.write(java.nio.ByteBuffer.wrap(Mappers.json().writeValueAsBytes(vm)));
         channel.force(true);
@@ -190,6 +190,13 @@ public final class VmStore {
       move(temp, vmDir.resolve(RECORD));
       syncDirectory(vmDir);
     } catch (IOException e) {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp); // no half-written file stays beside the record
+        } catch (IOException ignored) {
+          // the error below says what went wrong
+        }
+      }
       throw new IgnisException(ErrorCode.IO_FAILURE, "cannot write VM record of " + vm.name() + " in " + vmDir
           + ": " + e.getMessage(), e);
     }
