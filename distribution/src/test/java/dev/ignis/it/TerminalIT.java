@@ -107,7 +107,7 @@ class TerminalIT extends NetworkedVmTest {
   @Test
   void runInteractive_givesTheConsole_ctrlCReachesTheGuest_andTheKeysDetach() throws Exception {
     try (Tmux terminal = bash()) {
-      terminal.type("runtime run -i --name con");
+      terminal.type("runtime run -it --name con"); // -t as in Docker's habit: the console is a terminal already
       terminal.press("Enter");
       terminal.await("attached to the serial console of VM 'con'; Ctrl-P Ctrl-Q detaches", 120);
       terminal.press("Enter");

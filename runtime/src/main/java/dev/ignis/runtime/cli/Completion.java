@@ -50,7 +50,10 @@ final class Completion {
       }
     }
     List<Candidate> candidates = new ArrayList<>();
-    if (awaitingValue != null) {
+    if (awaitingValue != null && awaitingValue.longestName().equals("--filter") && current.contains("=")) {
+      filterValues(current.substring(0, current.indexOf('=')), sources)
+          .forEach(v -> candidates.add(new Candidate(current.substring(0, current.indexOf('=') + 1) + v, "")));
+    } else if (awaitingValue != null) {
       values(awaitingValue, root, sources).forEach(v -> candidates.add(new Candidate(v, "")));
     } else if (!optionsEnded && current.startsWith("--") && current.contains("=")) {
       String name = current.substring(0, current.indexOf('='));
@@ -130,6 +133,16 @@ final class Completion {
           : List.of();
       default -> longName.equals("--network-plugin") || longName.equals("--network") ? sources.plugins().get()
           : List.of();
+    };
+  }
+
+  /** The values of a {@code ps --filter KEY=} that the host can name. */
+  private static List<String> filterValues(String key, Sources sources) {
+    return switch (key) {
+      case "status" -> List.of("created", "running", "exited", "stopped", "starting", "stopping");
+      case "name" -> sources.vms().get();
+      case "plugin" -> sources.plugins().get();
+      default -> List.of();
     };
   }
 

@@ -22,6 +22,10 @@ final class RunCommand implements Callable<Integer> {
       + " console once it is up, as 'runtime attach' does (Ctrl-P Ctrl-Q detaches), instead of printing its id.")
   boolean interactive;
 
+  /** Docker's {@code -t}, as in {@code run -it}: the console is a terminal already. */
+  @picocli.CommandLine.Option(names = {"-t", "--tty"}, hidden = true)
+  boolean tty;
+
   @Override
   public Integer call() {
     Vm vm = CreateCommand.create(root, options);

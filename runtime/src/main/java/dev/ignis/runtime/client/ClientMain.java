@@ -88,7 +88,7 @@ public final class ClientMain {
   /** Whether {@code run}'s options from {@code from} on ask for the console ({@code -i}). */
   private static boolean interactive(String[] args, int from) {
     for (int i = from; i < args.length && !args[i].equals("--"); i++) {
-      if (args[i].equals("-i") || args[i].equals("--interactive")) {
+      if (args[i].equals("-i") || args[i].equals("--interactive") || args[i].equals("-it") || args[i].equals("-ti")) {
         return true;
       }
     }

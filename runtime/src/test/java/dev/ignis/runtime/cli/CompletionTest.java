@@ -50,6 +50,8 @@ class CompletionTest {
     assertThat(complete("--network-plugin", "")).containsExactly("cni", "flannel");
     assertThat(complete("run", "--network", "f")).containsExactly("flannel");
     assertThat(complete("ps", "-f", "st")).containsExactly("status=");
+    assertThat(complete("ps", "-f", "status=r")).containsExactly("status=running");
+    assertThat(complete("ps", "--filter", "plugin=")).containsExactly("plugin=cni", "plugin=flannel");
     assertThat(complete("run", "--name", "")).as("a new name: nothing to offer").isEmpty();
   }
 
