@@ -36,6 +36,8 @@ class DaemonIT extends NetworkedVmTest {
   @Test
   void theThinClient_startsIgnisdOnDemand_andAnswersAsAProcessOfItsOwn() throws Exception {
     assertThat(daemon.pid()).as("no daemon before the first command").isNegative();
+    assertThat(daemon.client("__complete", "st").out()).contains("start\t").contains("stop\t");
+    assertThat(daemon.pid()).as("a TAB starts no daemon").isNegative();
     int port = TestNetwork.freePort();
     String id = daemon.ok("run", "--name", "same", "-p", "127.0.0.1:" + port + ":80").strip();
     assertThat(daemon.pid()).as("ignisd started on demand").isPositive();
@@ -47,13 +49,15 @@ class DaemonIT extends NetworkedVmTest {
         List.of("version"), List.of("inspect", "nosuch"), List.of("stop", "nosuch"), List.of("sotp"),
         List.of("run", "--kernel", "rel/vmlinux", "--initrd", "rel/initrd"), List.of("inspect", id.substring(0, 6)),
         List.of("plugins", "-o", "json"), List.of("start", "same"),
-        List.of("--state-dir", ignis.state.toString(), "ps", "-o", "json"));
+        List.of("--state-dir", ignis.state.toString(), "ps", "-o", "json"),
+        List.of("__complete", "inspect", "sa"), List.of("__complete", "ps", "--output="));
     for (List<String> command : commands) {
       String[] args = command.toArray(String[]::new);
       Ignis.Result viaDaemon = daemon.client(args);
       Ignis.Result own = daemon.inProcess(args);
       assertThat(viaDaemon).as("runtime %s through ignisd vs in its own process", command).isEqualTo(own);
     }
+    assertThat(daemon.client("__complete", "inspect", "sa").out()).as("a TAB, answered by ignisd").isEqualTo("same\t\n");
     // Settings come from each command's environment, not from the daemon's.
     Ignis.Result ownSettings = daemon.launch(Map.of("IGNIS_DAEMON", "on", "IGNIS_BOOT_TIMEOUT", "soon"), "run");
     assertThat(ownSettings).isEqualTo(daemon.launch(Map.of("IGNIS_DAEMON", "off", "IGNIS_BOOT_TIMEOUT", "soon"), "run"));

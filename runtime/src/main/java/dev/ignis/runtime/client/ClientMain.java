@@ -47,6 +47,15 @@ public final class ClientMain {
     }
     Path workingDir = Path.of("").toAbsolutePath();
     DaemonAddress address = DaemonAddress.of(args, environment, home, workingDir);
+    if (isCompletion(args)) { // a TAB: a running ignisd answers (it has the VMs at hand); none is started for it
+      Optional<SocketChannel> running = DaemonStarter.connect(address);
+      int status = running.isPresent() ? run(running.get(), address, args, environment, workingDir) : OTHER_BUILD;
+      if (status != OTHER_BUILD) {
+        System.exit(status);
+      }
+      InProcess.main(home, args);
+      return;
+    }
     Optional<SocketChannel> channel = DaemonStarter.connectOrStart(address, home.get(), verbose);
     if (channel.isEmpty()) {
       InProcess.main(home, args);
@@ -69,8 +78,8 @@ public final class ClientMain {
   /**
    * Commands that run in the client's own process: {@code daemon} manages the daemon; {@code
    * ssh}, {@code exec} and {@code cp} run ssh with the caller's terminal, {@code attach} joins
-   * the console with it, as {@code run -i} does once the VM is up; completion must not start a
-   * daemon for a TAB.
+   * the console with it, as {@code run -i} does once the VM is up. (Completion, {@code
+   * __complete}, goes to a running ignisd but never starts one for a TAB.)
    */
   private static boolean isLocalCommand(String[] args) {
     for (int i = 0; i < args.length; i++) {
@@ -78,8 +87,20 @@ public final class ClientMain {
         i++;
       } else if (!args[i].startsWith("-")) {
         return args[i].equals("daemon") || args[i].equals("ssh") || args[i].equals("exec") || args[i].equals("cp")
-            || args[i].equals("completion") || args[i].equals("__complete") || args[i].equals("attach")
+            || args[i].equals("completion") || args[i].equals("attach")
             || args[i].equals("run") && interactive(args, i + 1);
+      }
+    }
+    return false;
+  }
+
+  /** Whether the command is the completion scripts' {@code __complete}. */
+  private static boolean isCompletion(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--state-dir") || args[i].equals("--network-plugin") || args[i].equals("--plugins-dir")) {
+        i++;
+      } else if (!args[i].startsWith("-")) {
+        return args[i].equals("__complete");
       }
     }
     return false;
