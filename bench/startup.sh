@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up of whole commands: median wall time and peak RSS of `runtime version`, `ps` and
-# `plugins` with the bundled plugins and 100 VM records, and of a TAB (`__complete`, which
-# always runs in its own process: a command word, and a VM name among the 100), through ignisd (the thin client) and
+# `plugins` with the bundled plugins and 100 VM records, and of a TAB (`__complete`: a command
+# word, and a VM name among the 100), through ignisd (the thin client) and
 # in the command's own process (IGNIS_DAEMON=off), against `java -version` measured in the
 # same run; then ignisd's own RSS. Usage: bench/startup.sh [DIST_DIR] [RUNS]
 set -euo pipefail
@@ -29,10 +29,11 @@ done
 # alike; the figures are medians over the rounds and the largest peak RSS.
 off="env IGNIS_DAEMON=off $dist/bin/runtime"
 labels=(java-version version ps ps-json plugins version-inproc ps-inproc ps-json-inproc plugins-inproc
-  tab-command tab-vm-name)
+  tab-command tab-vm-name tab-command-inproc tab-vm-name-inproc)
 commands=("java -version" "$dist/bin/runtime version" "$dist/bin/runtime ps -a" "$dist/bin/runtime ps -a -o json"
   "$dist/bin/runtime plugins" "$off version" "$off ps -a" "$off ps -a -o json" "$off plugins"
-  "$dist/bin/runtime __complete st" "$dist/bin/runtime __complete inspect bench-05")
+  "$dist/bin/runtime __complete st" "$dist/bin/runtime __complete inspect bench-05"
+  "$off __complete st" "$off __complete inspect bench-05")
 for command in "${commands[@]}"; do $command >/dev/null 2>&1; done # warm caches, make the CDS archive
 for round in $(seq "$runs"); do
   for i in "${!commands[@]}"; do
