@@ -52,8 +52,11 @@ public final class GlobalOptions {
     return result.toArray(String[]::new);
   }
 
-  /** The index of the command word: the first argument that is neither a root option nor its value; -1 if none. */
-  private static int commandWord(String[] args) {
+  /**
+   * The index of the command word: the first argument that is neither a root option nor its
+   * value; -1 if none. The one reading of it for the client, the hoisting and the registration.
+   */
+  public static int commandWord(String[] args) {
     for (int i = 0; i < args.length; i++) {
       if (WITH_VALUE.contains(args[i]) || args[i].equals("--network-plugin")) {
         i++;

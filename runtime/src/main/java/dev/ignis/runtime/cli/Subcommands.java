@@ -14,9 +14,6 @@ import picocli.CommandLine;
  */
 final class Subcommands {
 
-  /** Root options that take a value in the next argument. */
-  private static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--network-plugin", "--state-dir", "--plugins-dir");
-
   /** The hidden command the completion scripts call. */
   static final String COMPLETE = "__complete";
 
@@ -79,14 +76,7 @@ final class Subcommands {
 
   /** The first argument that is neither a root option nor its value, or empty. */
   static String commandWord(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (ROOT_OPTIONS_WITH_VALUE.contains(arg)) {
-        i++;
-      } else if (!arg.startsWith("-")) {
-        return arg;
-      }
-    }
-    return "";
+    int index = GlobalOptions.commandWord(args);
+    return index < 0 ? "" : args[index];
   }
 }

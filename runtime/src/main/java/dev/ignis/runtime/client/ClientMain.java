@@ -82,28 +82,16 @@ public final class ClientMain {
    * __complete}, goes to a running ignisd but never starts one for a TAB.)
    */
   private static boolean isLocalCommand(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--state-dir") || args[i].equals("--network-plugin") || args[i].equals("--plugins-dir")) {
-        i++;
-      } else if (!args[i].startsWith("-")) {
-        return args[i].equals("daemon") || args[i].equals("ssh") || args[i].equals("exec") || args[i].equals("cp")
-            || args[i].equals("completion") || args[i].equals("attach")
-            || args[i].equals("run") && interactive(args, i + 1);
-      }
-    }
-    return false;
+    int command = dev.ignis.runtime.cli.GlobalOptions.commandWord(args);
+    String word = command < 0 ? "" : args[command];
+    return word.equals("daemon") || word.equals("ssh") || word.equals("exec") || word.equals("cp")
+        || word.equals("completion") || word.equals("attach") || word.equals("run") && interactive(args, command + 1);
   }
 
   /** Whether the command is the completion scripts' {@code __complete}. */
   private static boolean isCompletion(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--state-dir") || args[i].equals("--network-plugin") || args[i].equals("--plugins-dir")) {
-        i++;
-      } else if (!args[i].startsWith("-")) {
-        return args[i].equals("__complete");
-      }
-    }
-    return false;
+    int command = dev.ignis.runtime.cli.GlobalOptions.commandWord(args);
+    return command >= 0 && args[command].equals("__complete");
   }
 
   /** Whether {@code run}'s options from {@code from} on ask for the console ({@code -i}). */
